@@ -1,0 +1,7 @@
+// Package all imports every target family so that their init functions
+// register them. A binary that wants every target blank-imports this package.
+package all
+
+import (
+	_ "github.com/dsbench/dsbench/algorithms/builtin"
+)

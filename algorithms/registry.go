@@ -1,0 +1,195 @@
+package algorithms
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// Clock names one of the two clocks a target can run on (DESIGN.md rule 2).
+type Clock string
+
+// The clocks.
+const (
+	Wall    Clock = "wall"    // real time: what does one decision cost?
+	Virtual Clock = "virtual" // discrete-event simulation: what does the protocol do?
+)
+
+// Env is what a constructor gets: validated parameters and the run's context.
+type Env struct {
+	Params   Params
+	Seed     uint64         // the component seed derived from the run's root seed
+	Clock    Clock          // the clock the run uses
+	Workload workloads.Spec // the fully resolved workload the run will replay
+	Workers  int            // wall-clock workers (1 in virtual time)
+}
+
+// Info describes one target.
+type Info struct {
+	Name        string  // "family/name"
+	Description string  // one line
+	Params      []Param // every parameter, with its default
+	// Tour marks the family's default target, the one the tour runs.
+	Tour bool
+	// Workload is the spec the tour uses for this target (and the default
+	// when the user gives none); empty means DefaultWorkload.
+	Workload string
+	// NewWall and NewSim construct the target for a clock; a nil one means
+	// the clock is not supported.
+	NewWall func(Env) (harness.Target, error)
+	NewSim  func(Env) (harness.SimTarget, error)
+	// DefaultClock is used when the user does not pass --clock; empty means
+	// the only clock supported, or Wall when both are.
+	DefaultClock Clock
+}
+
+// DefaultWorkload is the workload a target runs when neither it nor the user names one.
+const DefaultWorkload = "ycsb-a"
+
+// Family is the part of the name before the slash.
+func (i *Info) Family() string { f, _, _ := strings.Cut(i.Name, "/"); return f }
+
+// Clocks lists the clocks the target supports, the default first.
+func (i *Info) Clocks() []Clock {
+	var cs []Clock
+	def := i.defaultClock()
+	cs = append(cs, def)
+	for _, c := range []Clock{Wall, Virtual} {
+		if c != def && i.Supports(c) {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
+// Supports reports whether the target runs on clock c.
+func (i *Info) Supports(c Clock) bool {
+	switch c {
+	case Wall:
+		return i.NewWall != nil
+	case Virtual:
+		return i.NewSim != nil
+	}
+	return false
+}
+
+func (i *Info) defaultClock() Clock {
+	if i.DefaultClock != "" {
+		return i.DefaultClock
+	}
+	if i.NewWall != nil {
+		return Wall
+	}
+	return Virtual
+}
+
+// Resolve validates raw parameter values (name → value as typed by the user)
+// against the declared parameters, fills defaults and returns them. An
+// unknown name or a bad value is an error that names the valid choices.
+func (i *Info) Resolve(raw map[string]string) (Params, error) {
+	return resolveParams(i.Name, i.Params, raw)
+}
+
+var (
+	mu       sync.RWMutex
+	registry = map[string]*Info{}
+)
+
+// Register adds a target. It panics on a malformed name, a missing
+// constructor, a duplicate or an invalid parameter declaration: all
+// programming errors found at init.
+func Register(info Info) {
+	mu.Lock()
+	defer mu.Unlock()
+	fam, name, ok := strings.Cut(info.Name, "/")
+	if !ok || fam == "" || name == "" || strings.Contains(name, "/") {
+		panic(fmt.Sprintf("algorithms: Register: name %q is not family/name", info.Name))
+	}
+	if info.NewWall == nil && info.NewSim == nil {
+		panic("algorithms: Register: " + info.Name + " has no constructor")
+	}
+	if info.DefaultClock != "" && !info.Supports(info.DefaultClock) {
+		panic("algorithms: Register: " + info.Name + " defaults to a clock it does not support")
+	}
+	if _, dup := registry[info.Name]; dup {
+		panic("algorithms: Register called twice for " + info.Name)
+	}
+	for _, p := range info.Params {
+		if err := p.check(); err != nil {
+			panic("algorithms: Register: " + info.Name + ": " + err.Error())
+		}
+	}
+	in := info
+	registry[info.Name] = &in
+}
+
+// Lookup returns the named target, or an error listing the valid names.
+func Lookup(name string) (*Info, error) {
+	mu.RLock()
+	info, ok := registry[name]
+	mu.RUnlock()
+	if ok {
+		return info, nil
+	}
+	return nil, fmt.Errorf("unknown target %q (valid: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Names returns every registered name, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// All returns every registered target, sorted by name.
+func All() []*Info {
+	names := Names()
+	out := make([]*Info, len(names))
+	mu.RLock()
+	defer mu.RUnlock()
+	for i, n := range names {
+		out[i] = registry[n]
+	}
+	return out
+}
+
+// Families returns the family names, sorted.
+func Families() []string {
+	seen := map[string]bool{}
+	var fams []string
+	for _, i := range All() {
+		if f := i.Family(); !seen[f] {
+			seen[f] = true
+			fams = append(fams, f)
+		}
+	}
+	return fams
+}
+
+// Tour returns one target per family: the one marked Tour, or else the
+// family's first by name.
+func Tour() []*Info {
+	var out []*Info
+	for _, fam := range Families() {
+		var pick *Info
+		for _, i := range All() {
+			if i.Family() != fam {
+				continue
+			}
+			if pick == nil || (i.Tour && !pick.Tour) {
+				pick = i
+			}
+		}
+		out = append(out, pick)
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package harness
+
+import (
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// Config is one run's settings. Zero values mean the documented defaults.
+type Config struct {
+	// Source returns the op stream of one worker (wall clock) or one client
+	// population (virtual time): part Index of Of. Each part must be
+	// independent (its own derived seed) so the parts together have the
+	// statistics of the whole workload.
+	Source func(part workloads.Part) (workloads.Source, error)
+	// Closed runs a closed loop: each worker sends its next op when the
+	// previous one completes (plus Think in virtual time); ops' At is ignored
+	// and latency = service.
+	Closed bool
+	// Workers is the number of wall-clock workers, or closed-loop clients in
+	// virtual time. Default 1 (closed) or enough for the rate (open).
+	Workers int
+	// Think is the closed-loop think time between ops (virtual time); nil = none.
+	Think workloads.DurationDist
+
+	Ops      uint64        // measured ops to run; 0 = until Duration
+	Duration time.Duration // measured time to run; 0 = until Ops
+	// Warmup runs first, is measured separately and is discarded.
+	WarmupOps uint64
+	Warmup    time.Duration
+
+	Interval time.Duration // time-series step; default 1s
+	Seed     uint64        // root seed: per-worker and per-component seeds derive from it
+
+	Shards  int // expected number of shards (a sizing hint; more are counted too)
+	Clients int // number of client ids (from the workload)
+
+	// Progress, if set, is called about ten times a second from a goroutine
+	// of the harness (never from the per-op path) with the measured ops so far.
+	Progress func(done uint64)
+}
+
+// Report is what one run measured: raw histograms and counters, summarised
+// by package results.
+type Report struct {
+	Loop        string // "open" or "closed"
+	Ops         uint64 // measured ops (warm-up excluded)
+	Errors      uint64
+	Denied      uint64
+	WarmupOps   uint64
+	Duration    time.Duration // measured time, from the first intended start to the last completion
+	Interrupted bool          // the context was cancelled before the run ended
+
+	// Latency (done − intended) and Service (done − sent) over all kinds, in ns.
+	Latency, Service *hdr.Histogram
+	Kinds            [workloads.NumKinds]KindReport
+
+	ShardOps        []uint64        // ops served per shard (Outcome.Shard)
+	ShardLatencyP99 []float64       // p99 latency per shard, ns, when recorded
+	ClientOps       []uint64        // ops per client id
+	ClientDenied    []uint64        // denials per client id
+	Intervals       []IntervalReport
+	Metrics         map[string]float64 // from the target's Metricser, if any
+	FirstError      error
+}
+
+// KindReport is the share of a run of one op kind.
+type KindReport struct {
+	Ops, Errors, Denied uint64
+	Latency, Service    *hdr.Histogram // nil when no op of the kind ran
+}
+
+// IntervalReport is one step of the time series.
+type IntervalReport struct {
+	Start   time.Duration
+	Ops     uint64
+	Errors  uint64
+	Denied  uint64
+	Latency *hdr.Histogram
+	Metrics map[string]float64 // from the target's IntervalMetricser, if any
+}
+
+// NewHistogram returns a histogram over 1 ns … 1 h at 3 significant digits
+// (DESIGN.md rule 4).
+func NewHistogram() *hdr.Histogram { return hdr.New(1, int64(time.Hour), 3) }

@@ -1,0 +1,149 @@
+package harness
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// Request is one op in flight in virtual time. The World owns and recycles
+// requests; a target must not keep one after completing it.
+type Request struct {
+	Op   workloads.Op
+	Sent time.Duration // virtual time the client sent it (>= Op.At)
+	// Tag is free for the target's use while the request is in flight
+	// (a backend index, a retry count).
+	Tag int64
+
+	done bool
+}
+
+// EventFunc is the body of a scheduled event. Top-level functions and method
+// values made once at setup keep scheduling allocation-free.
+type EventFunc func(w *World, req *Request, arg int64)
+
+// World is the deterministic discrete-event engine: one event heap, one
+// virtual clock, one seeded random source. It is single-threaded by design:
+// the same seed gives the same run, byte for byte.
+type World struct {
+	now  time.Duration
+	seq  uint64
+	heap []event
+	rng  *rand.Rand
+
+	onComplete func(req *Request, o Outcome)
+}
+
+type event struct {
+	at  time.Duration
+	seq uint64 // ties break by scheduling order, so runs are deterministic
+	fn  EventFunc
+	req *Request
+	arg int64
+}
+
+// NewWorld returns an empty world at virtual time 0 whose random source is
+// seeded from seed. onComplete receives every completed request.
+func NewWorld(seed uint64, onComplete func(req *Request, o Outcome)) *World {
+	return &World{rng: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15)), onComplete: onComplete}
+}
+
+// Now is the current virtual time.
+func (w *World) Now() time.Duration { return w.now }
+
+// Rand is the world's seeded random source; targets draw all randomness here.
+func (w *World) Rand() *rand.Rand { return w.rng }
+
+// At schedules fn(w, req, arg) at virtual time t (clamped to now if earlier).
+func (w *World) At(t time.Duration, fn EventFunc, req *Request, arg int64) {
+	if t < w.now {
+		t = w.now
+	}
+	w.seq++
+	w.heap = append(w.heap, event{at: t, seq: w.seq, fn: fn, req: req, arg: arg})
+	w.up(len(w.heap) - 1)
+}
+
+// After schedules fn after a delay d from now.
+func (w *World) After(d time.Duration, fn EventFunc, req *Request, arg int64) {
+	w.At(w.now+d, fn, req, arg)
+}
+
+// Complete reports that req is done with outcome o, at the current virtual time.
+func (w *World) Complete(req *Request, o Outcome) {
+	if req.done {
+		panic("harness: request completed twice")
+	}
+	req.done = true
+	if w.onComplete != nil {
+		w.onComplete(req, o)
+	}
+}
+
+// Pending reports how many events are scheduled.
+func (w *World) Pending() int { return len(w.heap) }
+
+// Step runs the earliest event; it reports false when none is left.
+func (w *World) Step() bool {
+	if len(w.heap) == 0 {
+		return false
+	}
+	ev := w.heap[0]
+	last := len(w.heap) - 1
+	w.heap[0] = w.heap[last]
+	w.heap[last] = event{}
+	w.heap = w.heap[:last]
+	if last > 0 {
+		w.down(0)
+	}
+	w.now = ev.at
+	ev.fn(w, ev.req, ev.arg)
+	return true
+}
+
+// RunUntil runs events until none is left or the next is later than t.
+func (w *World) RunUntil(t time.Duration) {
+	for len(w.heap) > 0 && w.heap[0].at <= t {
+		w.Step()
+	}
+}
+
+func less(a, b *event) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+func (w *World) up(i int) {
+	h := w.heap
+	for i > 0 {
+		p := (i - 1) / 2
+		if !less(&h[i], &h[p]) {
+			break
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (w *World) down(i int) {
+	h := w.heap
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && less(&h[r], &h[l]) {
+			m = r
+		}
+		if !less(&h[m], &h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
