@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	_ "github.com/dsbench/dsbench/algorithms/all"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1   // a run failed, or a gate was crossed
+	exitUsage       = 2   // bad input, found before anything ran
+	exitInterrupted = 130 // Ctrl-C; what was measured is still written
+)
+
+// App carries the streams of one invocation, so the whole CLI runs from tests
+// through run(args, stdin, stdout, stderr).
+type App struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// code is the exit code a command asks for when it returns no error.
+	code int
+}
+
+// commands holds the constructors of the subcommands; each command's file
+// appends its own from an init function.
+var commands []func(*App) *cobra.Command
+
+// usageError marks bad input: exit status 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// usagef returns a usage error (exit 2).
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitError carries an exit code other than 0, 1 or 2 with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+
+func newRoot(a *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dsbench",
+		Short: "Benchmark distributed-systems algorithms and storage engines",
+		Long: `dsbench generates workloads (Zipfian at any skew, hotspot, latest, bursty on/off,
+MMPP, replayed traces) and replays them against in-process implementations of
+distributed-systems algorithms and storage engines, on the wall clock or in
+virtual time. It records HDR latency measured from each op's intended start
+(free of coordinated omission), throughput and fairness, and writes tables,
+CSV, JSON and the Go benchmark format.
+
+Start with the tour:   dsbench run
+See what is there:     dsbench list`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	root.SetIn(a.Stdin)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%v\nSee '%s --help'.", err, c.CommandPath())}
+	})
+	for _, mk := range commands {
+		root.AddCommand(mk(a))
+	}
+	return root
+}
+
+// run executes one invocation and returns its exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	root := newRoot(a)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return a.code
+	}
+	fmt.Fprintln(stderr, "dsbench:", err)
+	var ue usageError
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue), isCobraUsage(err):
+		return exitUsage
+	}
+	return exitFailed
+}
+
+// isCobraUsage recognises cobra's own argument errors (unknown command,
+// wrong number of arguments), which it does not route through the flag
+// error function.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "invalid argument", "unknown flag", "unknown shorthand"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
