@@ -58,3 +58,10 @@ type IntervalMetricser interface {
 }
 
 // A target may also implement io.Closer; the harness closes it after the run.
+
+// Loader is implemented by targets with a load phase, as YCSB has: Load
+// inserts keys [0, n) with values of valueSize bytes before the measured run.
+// It is not timed.
+type Loader interface {
+	Load(n uint64, valueSize int) error
+}
