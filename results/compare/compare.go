@@ -1,0 +1,308 @@
+package compare
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dsbench/dsbench/results"
+)
+
+// Options tunes a comparison.
+type Options struct {
+	Alpha   float64     // significance level; 0 means 0.05
+	Noise   float64     // fraction inside which no change is called; 0 means 0.02, <0 means none
+	Metrics []string    // metrics to report; empty means DefaultMetrics plus every family metric
+	Gates   []Threshold // thresholds that fail the comparison
+}
+
+// Verdicts.
+const (
+	Faster = "faster"
+	Slower = "slower"
+	Same   = "~"
+	Higher = "higher" // a significant increase of a metric with no known direction
+	Lower  = "lower"
+)
+
+// Row is one (key, metric) comparison.
+type Row struct {
+	Key
+	Label  string  `json:"label"`
+	Metric string  `json:"metric"`
+	NBase  int     `json:"n_base"`
+	NCand  int     `json:"n_candidate"`
+	Base   float64 `json:"base"`      // median
+	Cand   float64 `json:"candidate"` // median
+	// Change is candidate/base − 1; Lo and Hi bound it at 1 − α
+	// (Hodges–Lehmann); NaN when undefined.
+	Change  float64 `json:"change"`
+	Lo      float64 `json:"ci_low"`
+	Hi      float64 `json:"ci_high"`
+	P       float64 `json:"p"`
+	Verdict string  `json:"verdict"`
+	// Insufficient is set when the sample counts cannot reach significance.
+	Insufficient bool `json:"insufficient,omitempty"`
+	// Failed lists the gates this row crosses with significance.
+	Failed []string `json:"failed,omitempty"`
+}
+
+// Result is a whole comparison.
+type Result struct {
+	Alpha float64 `json:"alpha"`
+	Noise float64 `json:"noise"`
+	Need  int     `json:"need"` // samples per side needed to reach significance at Alpha
+	Rows  []Row   `json:"rows"`
+	// Geomean holds, per metric, the geometric mean of the medians of every
+	// key and of the ratio between them (only with two keys or more).
+	Geomean []Row    `json:"geomean,omitempty"`
+	Notes   []string `json:"notes,omitempty"`
+	// Failures are the gates crossed with significance; Undecided are gates
+	// whose rows had too few samples to decide.
+	Failures  []string    `json:"failures,omitempty"`
+	Undecided []string    `json:"undecided,omitempty"`
+	Gates     []Threshold `json:"gates,omitempty"`
+}
+
+// Failed reports whether any gate was crossed with significance.
+func (r *Result) Failed() bool { return len(r.Failures) > 0 }
+
+// Compare pairs the runs of base and cand and compares every metric. It
+// returns a *MismatchError when the documents measure different things, and
+// an error when a gate names a metric neither side has.
+func Compare(base, cand *results.Document, o Options) (*Result, error) {
+	if o.Alpha == 0 {
+		o.Alpha = 0.05
+	}
+	if o.Alpha <= 0 || o.Alpha >= 1 {
+		return nil, fmt.Errorf("alpha %v is outside (0, 1)", o.Alpha)
+	}
+	if o.Noise == 0 {
+		o.Noise = 0.02
+	} else if o.Noise < 0 {
+		o.Noise = 0
+	}
+	bg, cg := groupRuns(base), groupRuns(cand)
+	if err := checkPairing(bg, cg); err != nil {
+		return nil, err
+	}
+	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: o.Gates}
+	res.Notes = notes(base, cand, bg, cg)
+
+	metrics, err := chooseMetrics(o, bg, cg)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range bg.keys {
+		for _, m := range metrics {
+			row, ok := compareOne(k, m, bg.runs[k], cg.runs[k], o, res.Need)
+			if !ok {
+				continue
+			}
+			row.Label = k.Label(bg.names[k])
+			res.Rows = append(res.Rows, row)
+		}
+	}
+	res.gate(o.Gates)
+	if len(bg.keys) > 1 {
+		res.Geomean = geomeans(res.Rows, metrics)
+	}
+	return res, nil
+}
+
+func chooseMetrics(o Options, bg, cg *group) ([]string, error) {
+	var all []*results.Run
+	for _, k := range bg.keys {
+		all = append(all, bg.runs[k]...)
+		all = append(all, cg.runs[k]...)
+	}
+	family := familyMetrics(all)
+	var ms []string
+	seen := map[string]bool{}
+	add := func(m string) {
+		if !seen[m] {
+			seen[m] = true
+			ms = append(ms, m)
+		}
+	}
+	if len(o.Metrics) == 0 {
+		for _, m := range DefaultMetrics() {
+			add(m)
+		}
+		for _, m := range family {
+			add(m)
+		}
+	}
+	for _, m := range o.Metrics {
+		if _, err := metricDirection(m); err != nil {
+			return nil, err
+		}
+		add(m)
+	}
+	for _, g := range o.Gates {
+		add(g.Metric)
+	}
+	for _, m := range ms {
+		if _, err := metricDirection(m); err != nil {
+			return nil, err
+		}
+		if !inAny(all, m) {
+			return nil, fmt.Errorf("metric %q is in no run on both sides (family metrics here: %v)", m, family)
+		}
+	}
+	return ms, nil
+}
+
+func inAny(runs []*results.Run, m string) bool {
+	for _, r := range runs {
+		if _, ok := value(r, m); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func samples(runs []*results.Run, m string) []float64 {
+	var xs []float64
+	for _, r := range runs {
+		if v, ok := value(r, m); ok && !math.IsNaN(v) {
+			xs = append(xs, v)
+		}
+	}
+	return xs
+}
+
+func compareOne(k Key, m string, br, cr []*results.Run, o Options, need int) (Row, bool) {
+	xs, ys := samples(br, m), samples(cr, m)
+	if len(xs) == 0 && len(ys) == 0 {
+		return Row{}, false
+	}
+	row := Row{Key: k, Metric: m, NBase: len(xs), NCand: len(ys), Base: Median(xs), Cand: Median(ys)}
+	row.Change, row.Lo, row.Hi = change(xs, ys, row.Base, o.Alpha)
+	_, row.P = MannWhitney(xs, ys)
+	if MinPValue(len(xs), len(ys)) > o.Alpha {
+		row.Insufficient = true
+		row.Verdict = fmt.Sprintf("insufficient samples (need ≥ %d per side)", need)
+		return row, true
+	}
+	row.Verdict = verdict(m, row.Change, row.P, o)
+	return row, true
+}
+
+// change returns candidate/base − 1 and a confidence interval for it. With
+// positive samples the interval is the Hodges–Lehmann interval of the log
+// ratio (a shift in log space is a ratio); otherwise of the difference,
+// scaled by the base median.
+func change(xs, ys []float64, baseMed float64, alpha float64) (c, lo, hi float64) {
+	if len(xs) == 0 || len(ys) == 0 || baseMed == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	c = Median(ys)/baseMed - 1
+	if allPositive(xs) && allPositive(ys) {
+		_, l, h := HodgesLehmann(logs(xs), logs(ys), alpha)
+		return c, math.Expm1(l), math.Expm1(h)
+	}
+	_, l, h := HodgesLehmann(xs, ys, alpha)
+	return c, l / math.Abs(baseMed), h / math.Abs(baseMed)
+}
+
+func allPositive(xs []float64) bool {
+	for _, x := range xs {
+		if x <= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func logs(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Log(x)
+	}
+	return out
+}
+
+func verdict(m string, c, p float64, o Options) string {
+	if math.IsNaN(c) || p >= o.Alpha || math.Abs(c) <= o.Noise {
+		return Same
+	}
+	dir, _ := metricDirection(m)
+	switch {
+	case dir == HigherIsBetter && c > 0, dir == LowerIsBetter && c < 0:
+		return Faster
+	case dir == Unknown && c > 0:
+		return Higher
+	case dir == Unknown:
+		return Lower
+	}
+	return Slower
+}
+
+// gate marks the rows whose change crosses a threshold with significance
+// (p < α). The noise band does not apply: a gate is its own band.
+func (r *Result) gate(gates []Threshold) {
+	for _, g := range gates {
+		for i := range r.Rows {
+			row := &r.Rows[i]
+			if row.Metric != g.Metric {
+				continue
+			}
+			if row.Insufficient {
+				r.Undecided = append(r.Undecided, fmt.Sprintf("%s on %s: %d/%d samples, need ≥ %d per side",
+					g.Expr, row.Label, row.NBase, row.NCand, r.Need))
+				continue
+			}
+			if row.P < r.Alpha && !math.IsNaN(row.Change) && g.crossed(row.Change) {
+				row.Failed = append(row.Failed, g.Expr)
+				r.Failures = append(r.Failures, fmt.Sprintf("%s on %s: %+.2f%% (p=%.3g)",
+					g.Expr, row.Label, row.Change*100, row.P))
+			}
+		}
+	}
+}
+
+func notes(base, cand *results.Document, bg, cg *group) []string {
+	var ns []string
+	if bs, cs := seedList(bg.seeds), seedList(cg.seeds); bs != cs {
+		ns = append(ns, fmt.Sprintf("seeds differ (base %s, candidate %s): the sides replayed different op streams", bs, cs))
+	}
+	if bg.bad > 0 {
+		ns = append(ns, fmt.Sprintf("%d failed base run(s) left out", bg.bad))
+	}
+	if cg.bad > 0 {
+		ns = append(ns, fmt.Sprintf("%d failed candidate run(s) left out", cg.bad))
+	}
+	if base.Interrupted {
+		ns = append(ns, "the base was interrupted")
+	}
+	if cand.Interrupted {
+		ns = append(ns, "the candidate was interrupted")
+	}
+	return ns
+}
+
+// geomeans summarises each metric over every key: the geometric mean of the
+// base and candidate medians and of their ratio. Keys with a non-positive
+// median are left out, since a geometric mean cannot include them.
+func geomeans(rows []Row, metrics []string) []Row {
+	var out []Row
+	for _, m := range metrics {
+		var lb, lc float64
+		n := 0
+		for _, r := range rows {
+			if r.Metric != m || r.Base <= 0 || r.Cand <= 0 {
+				continue
+			}
+			lb += math.Log(r.Base)
+			lc += math.Log(r.Cand)
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		b, c := math.Exp(lb/float64(n)), math.Exp(lc/float64(n))
+		out = append(out, Row{Label: "geomean", Metric: m, Base: b, Cand: c, Change: c/b - 1,
+			Lo: math.NaN(), Hi: math.NaN(), P: math.NaN(), NBase: n, NCand: n})
+	}
+	return out
+}

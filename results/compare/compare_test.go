@@ -1,0 +1,235 @@
+package compare
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dsbench/dsbench/results"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// mkRun builds a run whose latencies scale with lat (the p99 in ns).
+func mkRun(target, workload string, seed uint64, rep int, tput, lat float64, metrics map[string]float64) results.Run {
+	return results.Run{
+		Target: target, Params: map[string]string{"nodes": "10"}, Workload: workload, WorkloadName: workload,
+		Seed: seed, Clock: "wall", Repetition: rep, ThroughputOpsS: tput,
+		LatencyNs: results.Summary{P50: lat / 4, P90: lat / 2, P99: lat, P999: lat * 3, Max: lat * 10},
+		ServiceNs: results.Summary{P50: lat / 5, P99: lat * 0.9},
+		Metrics:   metrics,
+	}
+}
+
+// sample draws n repetitions around (tput, lat) with relative noise sd.
+func sample(r *rand.Rand, target, workload string, seed uint64, n int, tput, lat, sd float64) []results.Run {
+	var runs []results.Run
+	for i := 0; i < n; i++ {
+		f := 1 + sd*r.NormFloat64()
+		g := 1 + sd*r.NormFloat64()
+		runs = append(runs, mkRun(target, workload, seed, i, tput*g, lat*f, map[string]float64{"keys_moved_add": 0.09 * f * lat / 1e6}))
+	}
+	return runs
+}
+
+func doc(runs ...[]results.Run) *results.Document {
+	d := &results.Document{Schema: results.SchemaVersion}
+	for _, rs := range runs {
+		d.Runs = append(d.Runs, rs...)
+	}
+	return d
+}
+
+func verdictOf(t *testing.T, res *Result, metric string) Row {
+	t.Helper()
+	for _, r := range res.Rows {
+		if r.Metric == metric {
+			return r
+		}
+	}
+	t.Fatalf("no row for %s", metric)
+	return Row{}
+}
+
+func TestSameDistributionFalseAlarmRate(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	gate, _ := ParseThreshold("latency.p99>+1%")
+	const trials = 1000
+	alarms, fails := 0, 0
+	for i := 0; i < trials; i++ {
+		b := doc(sample(r, "hashing/ring", "ycsb-a", 1, 10, 1e6, 1e6, 0.05))
+		c := doc(sample(r, "hashing/ring", "ycsb-a", 1, 10, 1e6, 1e6, 0.05))
+		res, err := Compare(b, c, Options{Noise: -1, Gates: []Threshold{gate}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if verdictOf(t, res, "latency.p99").Verdict != Same {
+			alarms++
+		}
+		if res.Failed() {
+			fails++
+		}
+	}
+	// Exact test: the false-alarm rate is at most α; allow sampling error up to 2α.
+	if rate := float64(alarms) / trials; rate > 0.10 {
+		t.Errorf("false-alarm rate %.3f over %d trials, want ≤ 2α = 0.10", rate, trials)
+	}
+	if rate := float64(fails) / trials; rate > 0.10 {
+		t.Errorf("gate false-failure rate %.3f, want ≤ 0.10", rate)
+	}
+}
+
+func TestSameDistributionIsTilde(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	b := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 6, 1e5, 1e6, 0.005))
+	c := doc(sample(r, "builtin/sleep", "ycsb-a", 2, 6, 1e5, 1e6, 0.005))
+	gate, _ := ParseThreshold("latency.p99>+5%")
+	res, err := Compare(b, c, Options{Gates: []Threshold{gate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range res.Rows {
+		if row.Verdict != Same {
+			t.Errorf("%s: verdict %q, want ~ (change %+.3f, p %.3f)", row.Metric, row.Verdict, row.Change, row.P)
+		}
+	}
+	if res.Failed() {
+		t.Errorf("gate failed on identical distributions: %v", res.Failures)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "seeds differ") {
+		t.Errorf("different seeds not noted: %v", res.Notes)
+	}
+}
+
+func TestTenPercentSlowdown(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	b := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 5, 1e5, 1e6, 0.01))
+	c := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 5, 1e5/1.1, 1.1e6, 0.01))
+	g1, _ := ParseThreshold("latency.p99>+5%")
+	g2, _ := ParseThreshold("throughput<-3%")
+	res, err := Compare(b, c, Options{Gates: []Threshold{g1, g2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := verdictOf(t, res, "latency.p99")
+	if row.Verdict != Slower || row.Change < 0.05 || row.Lo > 0.1 || row.Hi < 0.1 {
+		t.Errorf("latency.p99: %+v, want slower with a CI around +10%%", row)
+	}
+	if v := verdictOf(t, res, "throughput").Verdict; v != Slower {
+		t.Errorf("throughput verdict %q, want slower", v)
+	}
+	if v := verdictOf(t, res, "metrics.keys_moved_add").Verdict; v != Higher {
+		t.Errorf("family metric verdict %q, want higher", v)
+	}
+	if !res.Failed() || len(res.Failures) != 2 {
+		t.Errorf("failures %v, want both gates", res.Failures)
+	}
+	// The reverse comparison is an improvement and crosses nothing.
+	rev, _ := Compare(c, b, Options{Gates: []Threshold{g1, g2}})
+	if v := verdictOf(t, rev, "latency.p99").Verdict; v != Faster || rev.Failed() {
+		t.Errorf("reverse: verdict %q, failures %v", v, rev.Failures)
+	}
+}
+
+func TestNoiseBand(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	b := doc(sample(r, "t/x", "w", 1, 10, 1e5, 1e6, 0.001))
+	c := doc(sample(r, "t/x", "w", 1, 10, 1e5, 1.01e6, 0.001))
+	res, _ := Compare(b, c, Options{})
+	if row := verdictOf(t, res, "latency.p99"); row.P >= 0.05 || row.Verdict != Same {
+		t.Errorf("a significant +1%% inside the 2%% band: %+v, want ~", row)
+	}
+	res, _ = Compare(b, c, Options{Noise: 0.005})
+	if row := verdictOf(t, res, "latency.p99"); row.Verdict != Slower {
+		t.Errorf("with a 0.5%% band: %q, want slower", row.Verdict)
+	}
+}
+
+func TestTooFewRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	b := doc(sample(r, "t/x", "w", 1, 3, 1e5, 1e6, 0.01))
+	c := doc(sample(r, "t/x", "w", 1, 3, 1e5, 2e6, 0.01))
+	gate, _ := ParseThreshold("latency.p99>+5%")
+	res, err := Compare(b, c, Options{Gates: []Threshold{gate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := verdictOf(t, res, "latency.p99")
+	if !row.Insufficient || !strings.Contains(row.Verdict, "need ≥ 4 per side") {
+		t.Errorf("3 vs 3 runs: %q, want insufficient samples (need ≥ 4 per side)", row.Verdict)
+	}
+	if res.Failed() || len(res.Undecided) != 1 {
+		t.Errorf("gate with too few samples: failures %v undecided %v", res.Failures, res.Undecided)
+	}
+}
+
+func TestMismatch(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	b := doc(sample(r, "hashing/ring", "ycsb-a", 1, 4, 1, 1, 0))
+	for _, c := range []struct {
+		cand *results.Document
+		want []string
+	}{
+		{doc(sample(r, "hashing/jump", "ycsb-a", 1, 4, 1, 1, 0)), []string{"targets differ", `"hashing/ring"`, `"hashing/jump"`}},
+		{doc(sample(r, "hashing/ring", "ycsb-b", 1, 4, 1, 1, 0)), []string{"workloads differ", `"ycsb-a"`, `"ycsb-b"`}},
+	} {
+		_, err := Compare(b, c.cand, Options{})
+		var me *MismatchError
+		if !errors.As(err, &me) {
+			t.Fatalf("got %v, want a MismatchError", err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q lacks %q", err, w)
+			}
+		}
+	}
+	gate, _ := ParseThreshold("metrics.nope>+1%")
+	if _, err := Compare(b, b, Options{Gates: []Threshold{gate}}); err == nil || !strings.Contains(err.Error(), "metrics.nope") {
+		t.Errorf("gate on a missing metric: %v", err)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	b := doc(sample(r, "hashing/ring", "ycsb-a", 1, 5, 2e6, 8e5, 0.01), sample(r, "hashing/jump", "ycsb-a", 1, 5, 5e6, 3e5, 0.01))
+	c := doc(sample(r, "hashing/ring", "ycsb-a", 2, 5, 1.8e6, 9e5, 0.01), sample(r, "hashing/jump", "ycsb-a", 2, 5, 5e6, 3e5, 0.01))
+	gate, _ := ParseThreshold("latency.p99>+5%")
+	res, err := Compare(b, c, Options{Gates: []Threshold{gate}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Formats {
+		var buf bytes.Buffer
+		if err := Write(&buf, res, f); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, filepath.Join("testdata", "compare."+f), buf.Bytes())
+	}
+	if err := Write(&bytes.Buffer{}, res, "xml"); err == nil || !strings.Contains(err.Error(), "table, md, json, csv") {
+		t.Errorf("unknown format: %v", err)
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", path, got)
+	}
+}
