@@ -128,7 +128,7 @@ func MinPValue(n, m int) float64 {
 	lc, _ := math.Lgamma(float64(n + m + 1))
 	a, _ := math.Lgamma(float64(n + 1))
 	b, _ := math.Lgamma(float64(m + 1))
-	return math.Min(1, 2*math.Exp(-(lc - a - b)))
+	return math.Min(1, 2*math.Exp(-(lc-a-b)))
 }
 
 // NeedSamples is the smallest k such that k samples on each side can reach
