@@ -62,7 +62,8 @@ type Run struct {
 	ServiceHistogram string `json:"service_histogram"`
 
 	Interrupted bool   `json:"interrupted"`
-	Error       string `json:"error,omitempty"` // why the run failed, if it did
+	Error       string `json:"error,omitempty"`       // why the run failed, if it did
+	FirstError  string `json:"first_error,omitempty"` // the first error an op returned, if any
 }
 
 // Summary is a latency distribution in nanoseconds.

@@ -1,0 +1,61 @@
+package results
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// NewEnvironment describes this process's machine. The CPU model comes from
+// /proc/cpuinfo where there is one ("" elsewhere); start is kept in UTC
+// without its monotonic reading, so documents compare and round-trip exactly.
+func NewEnvironment(version, commit string, start time.Time) Environment {
+	return Environment{
+		Version:   version,
+		Commit:    commit,
+		GoVersion: runtime.Version(),
+		OS:        runtime.GOOS,
+		Arch:      runtime.GOARCH,
+		CPU:       cpuModel(),
+		Cores:     runtime.NumCPU(),
+		Start:     start.UTC().Round(0),
+	}
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	return parseCPUInfo(f)
+}
+
+// cpuInfoKeys are the /proc/cpuinfo fields that name the processor, best
+// first: x86 says "model name"; arm64 kernels often give only "Hardware" or
+// nothing; POWER says "cpu", s390x "processor 0"-style lines are not names.
+var cpuInfoKeys = []string{"model name", "Hardware", "cpu model", "Model", "cpu"}
+
+func parseCPUInfo(r io.Reader) string {
+	found := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		k, v = strings.TrimSpace(k), strings.Join(strings.Fields(v), " ")
+		if _, seen := found[k]; !seen && v != "" {
+			found[k] = v
+		}
+	}
+	for _, k := range cpuInfoKeys {
+		if v := found[k]; v != "" {
+			return v
+		}
+	}
+	return ""
+}

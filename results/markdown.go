@@ -1,0 +1,60 @@
+package results
+
+import (
+	"bufio"
+	"io"
+	"strings"
+)
+
+func writeMarkdown(w io.Writer, doc *Document) error {
+	return WriteMarkdown(w, doc, TableOptions{})
+}
+
+// WriteMarkdown writes the table writer's content as GitHub-flavoured
+// Markdown: the run table (numbers right-aligned), a metrics table when any
+// run has metrics, and the footnotes as a list.
+func WriteMarkdown(w io.Writer, doc *Document, opt TableOptions) error {
+	v := newView(doc, opt)
+	bw := bufio.NewWriter(w)
+	mdTable(bw, v.header, v.numeric, v.rows)
+	if len(v.metrics) > 0 {
+		bw.WriteString("\n")
+		mdTable(bw, []string{"run", "target", "metric", "value"}, []bool{false, false, false, true}, v.metrics)
+	}
+	if len(v.notes) > 0 {
+		bw.WriteString("\n")
+		for _, n := range v.notes {
+			bw.WriteString("- " + mdEscape(n) + "\n")
+		}
+	}
+	return bw.Flush()
+}
+
+func mdTable(w *bufio.Writer, header []string, numeric []bool, rows [][]string) {
+	mdRow(w, header)
+	w.WriteString("|")
+	for _, num := range numeric {
+		if num {
+			w.WriteString("---:|")
+		} else {
+			w.WriteString("---|")
+		}
+	}
+	w.WriteString("\n")
+	for _, r := range rows {
+		mdRow(w, r)
+	}
+}
+
+func mdRow(w *bufio.Writer, cells []string) {
+	w.WriteString("|")
+	for _, c := range cells {
+		w.WriteString(" " + mdEscape(c) + " |")
+	}
+	w.WriteString("\n")
+}
+
+// mdEscape keeps a cell one cell: pipes are escaped and line breaks, which
+// would end the table, become spaces. "*" and "_" are escaped so run marks
+// and parameter names print as written.
+var mdEscape = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`).Replace
