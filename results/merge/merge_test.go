@@ -47,9 +47,9 @@ func shardDocs(t *testing.T, n int, seed uint64) ([]*results.Document, results.R
 			Seed: 42, Clock: "wall", Repetition: 0, Workers: 2, Shard: fmt.Sprintf("%d/%d", k, n),
 			Ops: uint64(m), Errors: uint64(k), DurationS: 10 + float64(k)/10,
 			LatencyNs: results.Summarize(h), Histogram: enc, ServiceHistogram: senc,
-			Kinds: map[string]results.KindRun{"read": {Ops: uint64(m), LatencyNs: results.Summarize(h)}},
-			Fairness: results.Fairness{Shards: results.SpreadOf(counts)},
-			Metrics:  map[string]float64{"nodes_seen": 5, "hit_rate": float64(k)},
+			Kinds:     map[string]results.KindRun{"read": {Ops: uint64(m), LatencyNs: results.Summarize(h)}},
+			Fairness:  results.Fairness{Shards: results.SpreadOf(counts)},
+			Metrics:   map[string]float64{"nodes_seen": 5, "hit_rate": float64(k)},
 			Intervals: []results.Interval{{StartS: 0, Ops: uint64(m / 2)}, {StartS: 1, Ops: uint64(m - m/2)}},
 		}
 		docs = append(docs, &results.Document{Schema: results.SchemaVersion, Runs: []results.Run{run}})
