@@ -57,10 +57,10 @@ type Report struct {
 	Latency, Service *hdr.Histogram
 	Kinds            [workloads.NumKinds]KindReport
 
-	ShardOps        []uint64        // ops served per shard (Outcome.Shard)
-	ShardLatencyP99 []float64       // p99 latency per shard, ns, when recorded
-	ClientOps       []uint64        // ops per client id
-	ClientDenied    []uint64        // denials per client id
+	ShardOps        []uint64  // ops served per shard (Outcome.Shard)
+	ShardLatencyP99 []float64 // p99 latency per shard, ns, when recorded
+	ClientOps       []uint64  // ops per client id
+	ClientDenied    []uint64  // denials per client id
 	Intervals       []IntervalReport
 	Metrics         map[string]float64 // from the target's Metricser, if any
 	FirstError      error

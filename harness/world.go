@@ -16,7 +16,10 @@ type Request struct {
 	// (a backend index, a retry count).
 	Tag int64
 
-	done bool
+	done   bool
+	warm   bool     // a warm-up op: counted, not recorded
+	client int32    // the closed-loop client or open-loop part that sent it
+	next   *Request // free list
 }
 
 // EventFunc is the body of a scheduled event. Top-level functions and method
@@ -116,34 +119,49 @@ func less(a, b *event) bool {
 	return a.seq < b.seq
 }
 
+// The heap is 4-ary: half the depth of a binary heap, and a node's four
+// children share a cache line or two, so a pop touches fewer lines. Ties
+// still break by seq, so the order is total and the run deterministic.
+const arity = 4
+
 func (w *World) up(i int) {
 	h := w.heap
+	ev := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !less(&h[i], &h[p]) {
+		p := (i - 1) / arity
+		if !less(&ev, &h[p]) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = ev
 }
 
 func (w *World) down(i int) {
 	h := w.heap
 	n := len(h)
+	ev := h[i]
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		c := arity*i + 1
+		if c >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && less(&h[r], &h[l]) {
-			m = r
+		m := c
+		end := c + arity
+		if end > n {
+			end = n
 		}
-		if !less(&h[m], &h[i]) {
-			return
+		for j := c + 1; j < end; j++ {
+			if less(&h[j], &h[m]) {
+				m = j
+			}
 		}
-		h[i], h[m] = h[m], h[i]
+		if !less(&h[m], &ev) {
+			break
+		}
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = ev
 }

@@ -1,0 +1,277 @@
+package harness
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// RunSim runs target in virtual time on one World seeded from cfg.Seed. It is
+// deterministic: the same cfg (seed and sources included) gives the same
+// Report, histograms included.
+//
+// Open loop: Workers parts (default 1) of the workload; each op is released
+// at its intended time. Each part keeps exactly one future arrival in the
+// event heap (its next op is pulled when the previous arrives), so a long run
+// holds as many events as it has parts and ops in flight, not its length.
+// Closed loop: Workers clients, each sending its next op Think after the
+// previous one completes. Requests come from a free list: no allocation per op
+// once the run reaches its peak concurrency.
+//
+// Warm-up is the first WarmupOps ops sent or the ops sent before virtual time
+// Warmup, whichever ends first. The run stops sending at Ops or at virtual
+// Duration after the measured phase starts, and ends when the ops in flight
+// have completed. Report.Duration is virtual.
+func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	n := cfg.workers()
+	srcs, err := cfg.sources(n)
+	if err != nil {
+		return nil, err
+	}
+	s := &sim{cfg: &cfg, target: target, srcs: srcs, sink: newIntervalSink(cfg.Interval)}
+	s.rec = newRecorder(cfg.Closed, cfg.Shards, max(cfg.Clients, 1), s.sink)
+	s.w = NewWorld(cfg.Seed, s.complete)
+	s.warm = warmPhase{ops: cfg.WarmupOps, until: cfg.Warmup}
+	s.warming = s.warm.active(0)
+	s.im, _ = target.(IntervalMetricser)
+	s.arriveFn, s.issueFn, s.sampleFn = s.arrive, s.issue, s.sample
+
+	stopProgress := s.progressLoop()
+	if su, ok := target.(SimSetup); ok {
+		su.Setup(s.w)
+	}
+	s.active = n
+	for k := range srcs {
+		if cfg.Closed {
+			s.w.At(0, s.issueFn, nil, int64(k))
+		} else {
+			s.schedule(k)
+		}
+	}
+	s.loop(ctx)
+	stopProgress()
+
+	rep := merge([]*recorder{s.rec}, cfg.Closed, cfg.Shards, max(cfg.Clients, 1))
+	rep.WarmupOps = s.warm.n
+	if s.started && s.rec.measured && s.rec.lastDone > s.origin {
+		rep.Duration = s.rec.lastDone - s.origin
+	}
+	if s.started && s.im != nil && !s.sink.isSampled(s.nextSample) {
+		s.sink.sample(s.nextSample, s.im.IntervalMetrics())
+	}
+	rep.Intervals = s.sink.report()
+	rep.Interrupted = s.interrupted
+	if m, ok := target.(Metricser); ok {
+		rep.Metrics = m.Metrics()
+	}
+	return rep, nil
+}
+
+// sim is one virtual-time run.
+type sim struct {
+	cfg    *Config
+	target SimTarget
+	srcs   []workloads.Source
+	w      *World
+	rec    *recorder
+	sink   *intervalSink
+	im     IntervalMetricser
+
+	arriveFn, issueFn, sampleFn EventFunc // method values made once
+
+	free     *Request
+	inflight int
+	active   int // parts or clients still sending
+
+	warm    warmPhase
+	warming bool
+	started bool // the measured phase has begun
+	origin  time.Duration
+	end     time.Duration
+	hasEnd  bool
+	sent    uint64 // measured ops sent
+	over    bool   // no more measured ops are sent
+
+	nextSample  int
+	done        atomic.Uint64 // measured ops completed, for Progress
+	interrupted bool
+}
+
+// loop steps the world until every op has completed, checking ctx every few
+// thousand events.
+func (s *sim) loop(ctx context.Context) {
+	for i := 0; ; i++ {
+		if s.active == 0 && s.inflight == 0 {
+			return // the target's own periodic events do not keep the run alive
+		}
+		if i&4095 == 0 && ctx.Err() != nil {
+			s.interrupted = true
+			return
+		}
+		if !s.w.Step() {
+			return
+		}
+	}
+}
+
+func (s *sim) newRequest() *Request {
+	req := s.free
+	if req == nil {
+		return &Request{}
+	}
+	s.free = req.next
+	*req = Request{}
+	return req
+}
+
+// schedule pulls part k's next op and schedules its arrival.
+func (s *sim) schedule(k int) {
+	req := s.newRequest()
+	if !s.srcs[k].Next(&req.Op) {
+		s.release(req)
+		s.active--
+		return
+	}
+	req.client = int32(k)
+	s.w.At(req.Op.At, s.arriveFn, req, int64(k))
+}
+
+// arrive releases an open-loop op at its intended time.
+func (s *sim) arrive(w *World, req *Request, k int64) {
+	if !s.admit(req, req.Op.At) {
+		s.release(req)
+		s.active--
+		return
+	}
+	s.schedule(int(k))
+	s.send(req)
+}
+
+// issue sends closed-loop client k's next op now.
+func (s *sim) issue(w *World, _ *Request, k int64) {
+	req := s.newRequest()
+	if !s.srcs[k].Next(&req.Op) || !s.admit(req, w.now) {
+		s.release(req)
+		s.active--
+		return
+	}
+	req.Op.At = w.now // a closed loop has no schedule: intended = sent
+	req.client = int32(k)
+	s.send(req)
+}
+
+func (s *sim) send(req *Request) {
+	req.Sent = s.w.now
+	s.inflight++
+	s.target.Start(s.w, req)
+}
+
+// admit classifies an op about to be sent at t as warm-up or measured and
+// reports false once the measured phase is over.
+func (s *sim) admit(req *Request, t time.Duration) bool {
+	if s.warming {
+		if s.warm.active(t) {
+			s.warm.n++
+			req.warm = true
+			return true
+		}
+		s.warming = false
+	}
+	if s.over {
+		return false
+	}
+	if !s.started {
+		s.begin(t)
+	}
+	if (s.hasEnd && t >= s.end) || (s.cfg.Ops > 0 && s.sent >= s.cfg.Ops) {
+		s.over = true
+		return false
+	}
+	s.sent++
+	return true
+}
+
+func (s *sim) begin(t time.Duration) {
+	s.started = true
+	s.origin = t
+	if s.warm.until > 0 && t >= s.warm.until && !s.cfg.Closed {
+		s.origin = s.warm.until
+	}
+	s.rec.start(s.origin)
+	if s.cfg.Duration > 0 {
+		s.hasEnd, s.end = true, s.origin+s.cfg.Duration
+	}
+	if s.im != nil {
+		s.w.At(s.origin+s.sink.step, s.sampleFn, nil, 0)
+	}
+}
+
+// complete is the World's completion callback.
+func (s *sim) complete(req *Request, o Outcome) {
+	s.inflight--
+	now := s.w.now
+	if !req.warm {
+		s.rec.record(&req.Op, o, req.Op.At, req.Sent, now)
+		s.done.Add(1)
+	}
+	k := req.client
+	s.release(req)
+	if s.cfg.Closed && s.active > 0 {
+		var think time.Duration
+		if s.cfg.Think != nil {
+			think = s.cfg.Think.Next(s.w.rng)
+		}
+		// Always through the heap, never a direct call: a target that
+		// completes inside Start would otherwise recurse once per op.
+		s.w.After(think, s.issueFn, nil, int64(k))
+	}
+}
+
+func (s *sim) release(req *Request) {
+	req.next = s.free
+	s.free = req
+}
+
+// sample records the target's gauges at the end of each interval.
+func (s *sim) sample(w *World, _ *Request, _ int64) {
+	s.sink.sample(s.nextSample, s.im.IntervalMetrics())
+	s.nextSample++
+	if s.active > 0 || s.inflight > 0 {
+		w.At(s.origin+time.Duration(s.nextSample+1)*s.sink.step, s.sampleFn, nil, 0)
+	}
+}
+
+// progressLoop reports progress about ten times a second from its own
+// goroutine, reading only an atomic counter.
+func (s *sim) progressLoop() func() {
+	if s.cfg.Progress == nil {
+		return func() {}
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				s.cfg.Progress(s.done.Load())
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		wg.Wait()
+		s.cfg.Progress(s.done.Load())
+	}
+}
