@@ -1,0 +1,86 @@
+package hashing
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// Ring is consistent hashing with virtual nodes (Karger et al.; ketama): each
+// node owns about vnodes·weight/mean(weight) points on a 64-bit circle, and a
+// key belongs to the owner of the first point clockwise from its hash.
+//
+// Points are 64 bits, unlike the 32-bit rings that silently overwrite each
+// other on collision. Two points may still collide: the tie goes to the
+// node with the smaller ID and the loser's point is dropped (and counted in
+// Collisions), so the owner of every position is a function of the member
+// set alone, whatever order the nodes were added in.
+type Ring struct {
+	h          Hash
+	points     []uint64 // sorted
+	owners     []int32  // owners[i] is the index in nodes of points[i]'s node
+	nodes      []Node
+	Collisions int
+}
+
+// ringPointSalt separates point hashes (node, replica) from other 16-byte
+// hashes of small integers.
+const ringPointSalt = 0x72696e67 << 32
+
+// NewRing builds a ring over nodes with vnodes points per unit of mean weight.
+func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
+	if vnodes < 1 {
+		return nil, fmt.Errorf("hashing: vnodes=%d: need at least 1", vnodes)
+	}
+	if err := checkWeights(nodes); err != nil {
+		return nil, err
+	}
+	mean := meanWeight(nodes)
+	type pt struct {
+		at    uint64
+		owner int32
+	}
+	pts := make([]pt, 0, vnodes*len(nodes))
+	for i, n := range nodes {
+		for v := 0; v < replicas(n.Weight, mean, vnodes); v++ {
+			pts = append(pts, pt{h.Sum128(n.ID, ringPointSalt|uint64(v)), int32(i)})
+		}
+	}
+	sort.Slice(pts, func(a, b int) bool {
+		if pts[a].at != pts[b].at {
+			return pts[a].at < pts[b].at
+		}
+		if ia, ib := nodes[pts[a].owner].ID, nodes[pts[b].owner].ID; ia != ib {
+			return ia < ib
+		}
+		return pts[a].owner < pts[b].owner
+	})
+	r := &Ring{h: h, nodes: nodes, points: make([]uint64, 0, len(pts)), owners: make([]int32, 0, len(pts))}
+	for i, p := range pts {
+		if i > 0 && p.at == pts[i-1].at {
+			r.Collisions++
+			continue
+		}
+		r.points = append(r.points, p.at)
+		r.owners = append(r.owners, p.owner)
+	}
+	return r, nil
+}
+
+// replicas is how many points a node of weight w gets: proportional, and at
+// least one for any positive weight.
+func replicas(w, mean float64, vnodes int) int {
+	if w == 0 {
+		return 0
+	}
+	return max(1, int(math.Round(float64(vnodes)*w/mean)))
+}
+
+// Locate returns the index of key's owner.
+func (r *Ring) Locate(key uint64) int { return int(r.owners[successor(r.points, r.h.Sum64(key))]) }
+
+// Points is the number of points on the ring.
+func (r *Ring) Points() int { return len(r.points) }
+
+// MemoryBytes is the size of the lookup structure.
+func (r *Ring) MemoryBytes() int { return len(r.points)*8 + len(r.owners)*4 }
