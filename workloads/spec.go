@@ -1,19 +1,30 @@
 package workloads
 
-// CONTRACT FILE — the workloads helper replaces these bodies with the real
-// grammar (issue 2). The exported names and signatures are the contract the
-// other packages build against; keep them.
-
 import (
-	"errors"
-	"time"
+	"fmt"
+	"math"
+	"strings"
 )
 
 // Spec is a fully resolved workload: key distribution, op mix, value sizes,
-// clients and arrival process.
+// scan lengths, clients and arrival process. The zero Spec is the default
+// workload (ycsb-a, closed loop).
 type Spec struct {
 	text string
+	d    *specDefs // immutable once parsed; shared by copies
 }
+
+type specDefs struct {
+	keys    keyDef
+	mix     mixDef
+	size    sizeDef
+	scan    sizeDef
+	clients clientDef
+	arrival arrivalDef
+}
+
+// SpecTokens are the keys a spec token may set, in canonical order.
+var SpecTokens = []string{"keys", "mix", "size", "scan", "clients", "arrival"}
 
 // Part selects one independent sub-stream of a workload: part Index of Of.
 // The Of parts together have the statistics of the whole stream (each runs
@@ -23,41 +34,149 @@ type Part struct{ Index, Of int }
 // Whole is the single-part stream.
 var Whole = Part{0, 1}
 
+// String is "k/n".
+func (p Part) String() string { return fmt.Sprintf("%d/%d", p.Index, p.Of) }
+
 // ParseSpec parses a preset name ("ycsb-a") and/or space-separated
 // key=value tokens; later tokens override earlier ones, so
-// "ycsb-a arrival=poisson:rate=1000" is ycsb-a in an open loop.
-func ParseSpec(s string) (Spec, error) { return Spec{text: s}, errors.New("workloads: not implemented yet") }
+// "ycsb-a arrival=poisson:rate=1000" is ycsb-a in an open loop. Absent
+// tokens take the ycsb-a defaults. See the package documentation.
+func ParseSpec(s string) (Spec, error) {
+	d := defaultDefs()
+	if err := applyTokens(&d, s); err != nil {
+		return Spec{}, err
+	}
+	return Spec{text: d.String(), d: &d}, nil
+}
+
+func applyTokens(d *specDefs, s string) error {
+	for _, tok := range strings.Fields(s) {
+		key, val, ok := strings.Cut(tok, "=")
+		if !ok {
+			p, known := presets[tok]
+			if !known {
+				return fmt.Errorf("unknown preset or token %q (presets: %s; tokens: %s=…)", tok, strings.Join(Presets(), ", "), strings.Join(SpecTokens, "=…, "))
+			}
+			*d = defaultDefs()
+			if err := applyTokens(d, p); err != nil {
+				panic("workloads: bad preset " + tok + ": " + err.Error())
+			}
+			continue
+		}
+		var err error
+		switch key {
+		case "keys":
+			d.keys, err = parseKeyDef(val)
+		case "mix":
+			d.mix, err = parseMix(val)
+		case "size":
+			d.size, err = parseSizeDef("value size", val)
+		case "scan":
+			d.scan, err = parseSizeDef("scan length", val)
+		case "clients":
+			d.clients, err = parseClients(val)
+		case "arrival":
+			d.arrival, err = parseArrivalDef(val)
+		default:
+			return fmt.Errorf("unknown token %q in %q (valid: %s=…, or a preset: %s)", key, tok, strings.Join(SpecTokens, "=…, "), strings.Join(Presets(), ", "))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+func (d *specDefs) String() string {
+	return "keys=" + d.keys.String() + " mix=" + d.mix.String() + " size=" + d.size.String() +
+		" scan=" + d.scan.String() + " clients=" + d.clients.String() + " arrival=" + d.arrival.String()
+}
+
+var defaultSpec = func() *specDefs {
+	d := specDefs{
+		keys:    zipfKeys{kind: "zipf", theta: DefaultTheta, n: DefaultKeys},
+		size:    sizeDef{kind: "const", min: DefaultValueSize, max: DefaultValueSize},
+		scan:    sizeDef{kind: "uniform", min: 1, max: 100},
+		clients: clientDef{n: 1},
+		arrival: closedArrival{},
+	}
+	var err error
+	if d.mix, err = parseMix("read:0.5,update:0.5"); err != nil {
+		panic(err)
+	}
+	return &d
+}()
+
+func defaultDefs() specDefs { return *defaultSpec }
+
+func (s Spec) defs() *specDefs {
+	if s.d == nil {
+		return defaultSpec
+	}
+	return s.d
+}
 
 // String is the canonical, fully resolved form; ParseSpec(s.String()) == s.
-func (s Spec) String() string { return s.text }
+func (s Spec) String() string {
+	if s.d == nil {
+		return defaultSpec.String()
+	}
+	return s.text
+}
+
+// Equal reports whether two specs describe the same workload.
+func (s Spec) Equal(o Spec) bool { return s.String() == o.String() }
 
 // KeySpace is the initial number of keys (the n of the key distribution).
-func (s Spec) KeySpace() uint64 { return 0 }
+func (s Spec) KeySpace() uint64 { return s.defs().keys.size() }
 
 // Clients is the number of distinct client ids ops are spread over (>= 1).
-func (s Spec) Clients() int { return 1 }
+func (s Spec) Clients() int { return int(s.defs().clients.n) }
 
 // Closed reports whether the arrival process is closed (no intended times).
-func (s Spec) Closed() bool { return true }
+func (s Spec) Closed() bool {
+	_, ok := s.defs().arrival.(closedArrival)
+	return ok
+}
 
 // Rate is the mean arrival rate in ops/s; 0 for a closed loop.
-func (s Spec) Rate() float64 { return 0 }
+func (s Spec) Rate() float64 { return s.defs().arrival.rate() }
+
+// Has reports whether the mix can produce ops of kind k.
+func (s Spec) Has(k Kind) bool { return s.defs().mix.has(k) }
+
+// Kinds lists the kinds of the mix with their probabilities, as written.
+func (s Spec) Kinds() ([]Kind, []float64) {
+	m := s.defs().mix
+	return append([]Kind(nil), m.kinds...), append([]float64(nil), m.probs...)
+}
+
+// KeyDist returns the canonical key distribution spec (for ParseKeyDist).
+func (s Spec) KeyDist() string { return s.defs().keys.String() }
+
+// Arrival returns the canonical arrival process spec (for ParseArrival).
+func (s Spec) Arrival() string { return s.defs().arrival.String() }
 
 // WithRate returns the spec with its arrival rate scaled to r ops/s (a closed
-// arrival becomes constant:rate=r).
-func (s Spec) WithRate(r float64) (Spec, error) { return s, nil }
+// arrival becomes constant:rate=r). Every rate of a modulated process scales
+// by the same factor, so its shape is kept.
+func (s Spec) WithRate(r float64) (Spec, error) {
+	if !(r > 0) || math.IsInf(r, 0) {
+		return s, fmt.Errorf("rate %v: want a positive number of ops/s", r)
+	}
+	d := *s.defs()
+	if s.Closed() {
+		d.arrival = constantArrival{r}
+	} else {
+		d.arrival = d.arrival.scaled(r / d.arrival.rate())
+	}
+	return Spec{text: d.String(), d: &d}, nil
+}
 
 // Generator returns the deterministic op stream of one part of the workload.
 func (s Spec) Generator(seed uint64, part Part) (*Generator, error) {
-	return nil, errors.New("workloads: not implemented yet")
+	if part.Of < 1 || part.Index < 0 || part.Index >= part.Of {
+		return nil, fmt.Errorf("part %d/%d: want 0 <= index < of", part.Index, part.Of)
+	}
+	return newGenerator(s.defs(), seed, part), nil
 }
-
-// Generator yields a workload's ops. It is not safe for concurrent use: give
-// each worker its own Part.
-type Generator struct{}
-
-// Next fills op with the next op of the stream; a generator never ends.
-func (g *Generator) Next(op *Op) bool { return true }
-
-var _ Source = (*Generator)(nil)
-var _ = time.Duration(0)

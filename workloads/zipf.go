@@ -1,0 +1,154 @@
+package workloads
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Zipf draws ranks in [0, n) with P(rank k) = (k+1)^−θ / ζ(n, θ), for any
+// θ > 0. The default method is rejection-inversion (Hörmann and Derflinger,
+// "Rejection-inversion to generate variates from monotone discrete
+// distributions", ACM TOMACS 1996), which is exact and needs no zeta; the
+// "gray" method is Gray et al.'s approximation (SIGMOD'94), as in YCSB, exact
+// for the two hottest ranks only. Both follow keyspace growth exactly: Grow
+// updates ζ incrementally and recomputes η from the new n (YCSB keeps the
+// original count in η).
+type Zipf struct {
+	theta float64
+	n     uint64
+	gray  bool
+	zetaN float64 // ζ(n, θ), kept current by Grow
+
+	// rejection-inversion
+	hX1, hN, s float64
+
+	// Gray et al.
+	alpha, eta, half, c float64
+}
+
+// NewZipf returns a Zipf over n ranks with exponent theta; gray selects Gray
+// et al.'s method instead of the exact one.
+func NewZipf(theta float64, n uint64, gray bool) (*Zipf, error) {
+	if !(theta > 0) || math.IsInf(theta, 0) {
+		return nil, fmt.Errorf("zipf: theta=%v must be > 0", theta)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("zipf: n=0: want at least 1 key")
+	}
+	z := &Zipf{theta: theta, gray: gray}
+	z.hX1 = z.hIntegral(1.5) - 1
+	z.s = 2 - z.hIntegralInv(z.hIntegral(2.5)-z.h(2))
+	z.half = 1 + math.Pow(0.5, theta)
+	z.zetaN = Zeta(n, theta)
+	z.n = n
+	z.derive()
+	return z, nil
+}
+
+// Theta is the exponent; N the current number of ranks.
+func (z *Zipf) Theta() float64 { return z.theta }
+
+// N is the current number of ranks.
+func (z *Zipf) N() uint64 { return z.n }
+
+// Zeta is ζ(N, θ), the normalising constant.
+func (z *Zipf) Zeta() float64 { return z.zetaN }
+
+// Prob is the exact probability of rank k (0-based).
+func (z *Zipf) Prob(k uint64) float64 {
+	if k >= z.n {
+		return 0
+	}
+	return math.Pow(float64(k+1), -z.theta) / z.zetaN
+}
+
+// Grow enlarges the rank space to n (inserts). Small steps add the new terms
+// of ζ exactly; large ones recompute it.
+func (z *Zipf) Grow(n uint64) {
+	if n <= z.n {
+		return
+	}
+	if n-z.n <= zetaHead {
+		z.zetaN += zetaSum(z.n+1, n, z.theta)
+	} else {
+		z.zetaN = Zeta(n, z.theta)
+	}
+	z.n = n
+	z.derive()
+}
+
+// derive recomputes what depends on n.
+func (z *Zipf) derive() {
+	n := float64(z.n)
+	z.hN = z.hIntegral(n + 0.5)
+	if z.n < 2 {
+		return
+	}
+	zeta2 := z.half
+	if z.theta == 1 {
+		// The limit of Gray's formula as θ → 1: (1 − η(1−u))^α → e^(−c(1−u)).
+		z.c = math.Log(n/2) / (1 - zeta2/z.zetaN)
+		return
+	}
+	z.alpha = 1 / (1 - z.theta)
+	z.eta = (1 - math.Pow(2/n, 1-z.theta)) / (1 - zeta2/z.zetaN)
+}
+
+// Next draws a rank: 0 is the most frequent.
+func (z *Zipf) Next(r *rand.Rand) uint64 {
+	if z.gray {
+		return z.nextGray(r)
+	}
+	for {
+		u := z.hN + r.Float64()*(z.hX1-z.hN)
+		x := z.hIntegralInv(u)
+		k := math.Floor(x + 0.5)
+		if k < 1 {
+			k = 1
+		} else if k > float64(z.n) {
+			k = float64(z.n)
+		}
+		if k-x <= z.s || u >= z.hIntegral(k+0.5)-z.h(k) {
+			return uint64(k) - 1
+		}
+	}
+}
+
+func (z *Zipf) nextGray(r *rand.Rand) uint64 {
+	u := r.Float64()
+	uz := u * z.zetaN
+	if uz < 1 || z.n < 2 {
+		return 0
+	}
+	if uz < z.half {
+		return 1
+	}
+	var k float64
+	if z.theta == 1 {
+		k = float64(z.n) * math.Exp(-z.c*(1-u))
+	} else {
+		k = float64(z.n) * math.Pow(z.eta*u-z.eta+1, z.alpha)
+	}
+	if k >= float64(z.n) {
+		return z.n - 1
+	}
+	return uint64(k)
+}
+
+// h is the unnormalised density x^−θ.
+func (z *Zipf) h(x float64) float64 { return math.Exp(-z.theta * math.Log(x)) }
+
+// hIntegral is ∫_1^x t^−θ dt, the primitive that rejection-inversion inverts.
+func (z *Zipf) hIntegral(x float64) float64 {
+	lx := math.Log(x)
+	return expm1x((1-z.theta)*lx) * lx
+}
+
+func (z *Zipf) hIntegralInv(x float64) float64 {
+	t := x * (1 - z.theta)
+	if t < -1 {
+		t = -1 // rounding guard: the inverse is defined for t ≥ −1
+	}
+	return math.Exp(log1px(t) * x)
+}
