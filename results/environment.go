@@ -35,9 +35,9 @@ func cpuModel() string {
 }
 
 // cpuInfoKeys are the /proc/cpuinfo fields that name the processor, best
-// first: x86 says "model name"; arm64 kernels often give only "Hardware" or
-// nothing; POWER says "cpu", s390x "processor 0"-style lines are not names.
-var cpuInfoKeys = []string{"model name", "Hardware", "cpu model", "Model", "cpu"}
+// first: x86 says "model name"; arm64 kernels give "Hardware" or nothing,
+// RISC-V "uarch", MIPS "cpu model", POWER "cpu".
+var cpuInfoKeys = []string{"model name", "Hardware", "cpu model", "uarch", "Model", "cpu"}
 
 func parseCPUInfo(r io.Reader) string {
 	found := map[string]string{}

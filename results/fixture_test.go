@@ -50,8 +50,8 @@ func fixtureOpenReport() *harness.Report {
 		Latency:  histOf(1000, 800, 2000, 1_500_000, 40_000_000),
 		Service:  histOf(1000, 700, 1500, 900, 1200),
 		ShardOps: []uint64{400, 300, 200, 102}, ShardLatencyP99: []float64{2100, 1900, 1800, 1700},
-		ClientOps: []uint64{501, 501},
-		Metrics:   map[string]float64{"keys_moved": 12, "stale_read_rate": 0.015},
+		ClientOps:  []uint64{501, 501},
+		Metrics:    map[string]float64{"keys_moved": 12, "stale_read_rate": 0.015},
 		FirstError: errors.New("map: key 7\nnot found"),
 	}
 	rep.Kinds[workloads.Read] = harness.KindReport{Ops: 802, Errors: 2,
