@@ -1,0 +1,293 @@
+package lsm
+
+import (
+	"bytes"
+	"sort"
+	"time"
+)
+
+// compaction is one unit of background merge work.
+type compaction struct {
+	// leveled: inputs[0] from level `level` (0 = L0), inputs[1] from level+1.
+	// tiered: runs[first:last] merge into one run.
+	level       int
+	inputs      [2][]*fileMeta
+	first, last int
+	move        bool // a single file with no overlap below: move it, rewrite nothing
+}
+
+// maxBytes is the size target of level L (L ≥ 1): L1MaxBytes × 10^(L−1).
+func (db *DB) maxBytes(level int) int64 {
+	n := db.opts.L1MaxBytes
+	for i := 1; i < level; i++ {
+		n *= 10
+	}
+	return n
+}
+
+func (db *DB) pickCompaction(v *version) *compaction {
+	if db.tiered {
+		return db.pickTiered(v)
+	}
+	return db.pickLeveled(v)
+}
+
+// pickLeveled follows LevelDB: score L0 by file count against its trigger
+// and every other level by size against its target, and compact the worst
+// level if its score is ≥ 1. L0 compacts all its files (they overlap each
+// other) with the overlapping L1 files; a deeper level compacts one file,
+// chosen round-robin, with the files of the next level its range overlaps.
+func (db *DB) pickLeveled(v *version) *compaction {
+	best, bestScore := -1, 1.0
+	if s := float64(len(v.l0)) / float64(db.opts.L0CompactTrigger); s >= bestScore {
+		best, bestScore = 0, s
+	}
+	for l := 1; l < numLevels-1; l++ {
+		if s := float64(runBytes(v.levels[l-1])) / float64(db.maxBytes(l)); s > bestScore {
+			best, bestScore = l, s
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	c := &compaction{level: best}
+	if best == 0 {
+		c.inputs[0] = append([]*fileMeta(nil), v.l0...)
+	} else {
+		run := v.levels[best-1]
+		i := sort.Search(len(run), func(i int) bool { return bytes.Compare(run[i].smallest, db.ptr[best]) > 0 })
+		if i == len(run) {
+			i = 0
+		}
+		c.inputs[0] = []*fileMeta{run[i]}
+	}
+	lo, hi := keyRange(c.inputs[0])
+	for _, f := range v.levels[best] {
+		if f.overlaps(lo, hi) {
+			c.inputs[1] = append(c.inputs[1], f)
+		}
+	}
+	c.move = best > 0 && len(c.inputs[1]) == 0
+	return c
+}
+
+func keyRange(fs []*fileMeta) (lo, hi []byte) {
+	for i, f := range fs {
+		if i == 0 || bytes.Compare(f.smallest, lo) < 0 {
+			lo = f.smallest
+		}
+		if i == 0 || bytes.Compare(f.largest, hi) > 0 {
+			hi = f.largest
+		}
+	}
+	return lo, hi
+}
+
+// pickTiered is RocksDB's universal compaction, simplified: once there are
+// L0CompactTrigger sorted runs, merge the newest runs whose sizes are within
+// 1% of what has been accumulated (similar sizes merge; a much larger, older
+// run waits); failing that, merge everything when the newer runs hold twice
+// the oldest run's bytes (bounding space amplification), else merge just
+// enough of the newest runs to get back under the trigger.
+func (db *DB) pickTiered(v *version) *compaction {
+	runs := v.levels
+	n := len(runs)
+	if n < db.opts.L0CompactTrigger || n < 2 {
+		return nil
+	}
+	sum, j := runBytes(runs[0]), 1
+	for j < n && runBytes(runs[j])*100 <= sum*101 {
+		sum += runBytes(runs[j])
+		j++
+	}
+	if j >= 2 {
+		return &compaction{first: 0, last: j}
+	}
+	var newer int64
+	for _, r := range runs[:n-1] {
+		newer += runBytes(r)
+	}
+	if newer >= 2*runBytes(runs[n-1]) {
+		return &compaction{first: 0, last: n}
+	}
+	return &compaction{first: 0, last: n - db.opts.L0CompactTrigger + 2}
+}
+
+func (db *DB) runCompaction(c *compaction) error {
+	db.mu.RLock()
+	v := db.v
+	db.mu.RUnlock()
+	start := time.Now()
+	nv := v.clone()
+	if c.move {
+		f := c.inputs[0][0]
+		nv.levels[c.level-1] = without(nv.levels[c.level-1], c.inputs[0])
+		nv.levels[c.level] = insertSorted(nv.levels[c.level], []*fileMeta{f})
+		db.setPtr(c.level, f.largest)
+		if err := db.saveManifest(nv, db.currentLogNum()); err != nil {
+			return err
+		}
+		db.installVersion(nv)
+		db.st.moves.Add(1)
+		return nil
+	}
+	var its []internalIterator
+	var in int64
+	var dropTombstones func(k []byte) bool
+	if db.tiered {
+		for _, r := range v.levels[c.first:c.last] {
+			its = append(its, &levelIter{run: r})
+			in += runBytes(r)
+		}
+		bottom := c.last == len(v.levels)
+		dropTombstones = func([]byte) bool { return bottom }
+	} else {
+		for _, f := range c.inputs[0] {
+			if c.level == 0 {
+				its = append(its, &tableIter{t: f.t})
+			}
+			in += f.size
+		}
+		if c.level > 0 {
+			its = append(its, &levelIter{run: c.inputs[0]})
+		}
+		its = append(its, &levelIter{run: c.inputs[1]})
+		in += runBytes(c.inputs[1])
+		out := c.level + 1
+		dropTombstones = func(k []byte) bool { // no deeper level may hold k
+			for l := out + 1; l < numLevels; l++ {
+				if findFile(v.levels[l-1], k) != nil {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	outs, err := db.mergeInto(&mergeIter{its: its}, dropTombstones)
+	if err != nil {
+		return err
+	}
+	if db.crashAt("compaction:tables-written") {
+		return errCrashed
+	}
+	if db.tiered {
+		rest := append([][]*fileMeta(nil), nv.levels[:c.first]...)
+		if len(outs) > 0 {
+			rest = append(rest, outs)
+		}
+		nv.levels = append(rest, nv.levels[c.last:]...)
+	} else {
+		if c.level == 0 {
+			nv.l0 = without(nv.l0, c.inputs[0])
+		} else {
+			nv.levels[c.level-1] = without(nv.levels[c.level-1], c.inputs[0])
+			db.setPtr(c.level, c.inputs[0][len(c.inputs[0])-1].largest)
+		}
+		nv.levels[c.level] = insertSorted(without(nv.levels[c.level], c.inputs[1]), outs)
+	}
+	if err := db.saveManifest(nv, db.currentLogNum()); err != nil {
+		return err
+	}
+	if db.crashAt("compaction:manifest-written") {
+		return errCrashed
+	}
+	db.installVersion(nv)
+	var written int64
+	for _, f := range outs {
+		written += f.size
+	}
+	db.st.compactions.Add(1)
+	db.st.compactRead.Add(in)
+	db.st.compactWritten.Add(written)
+	db.st.compactNanos.Add(int64(time.Since(start)))
+	return nil
+}
+
+// currentLogNum is the log number the last MANIFEST recorded: a compaction
+// moves no data out of the WAL, so it must not advance it.
+func (db *DB) currentLogNum() uint64 { return db.manifestLog }
+
+func (db *DB) setPtr(level int, k []byte) {
+	db.mu.Lock()
+	db.ptr[level] = k
+	db.mu.Unlock()
+}
+
+// mergeInto writes the newest version of every key the iterator yields into
+// tables of about TargetFileBytes, dropping tombstones where allowed.
+func (db *DB) mergeInto(it *mergeIter, drop func([]byte) bool) ([]*fileMeta, error) {
+	var outs []*fileMeta
+	var tw *tableWriter
+	var num uint64
+	var prev []byte
+	have := false
+	abort := func() {
+		if tw != nil {
+			tw.abort()
+		}
+	}
+	for it.First(); it.Valid(); it.Next() {
+		k := it.Key()
+		if have && bytes.Equal(k, prev) {
+			continue
+		}
+		prev, have = append(prev[:0], k...), true
+		if trailerKind(it.Trailer()) == kindDelete && drop(k) {
+			continue
+		}
+		if tw == nil {
+			num = db.allocFile()
+			var err error
+			if tw, err = newTableWriter(tablePath(db.opts.Dir, num), db.opts.BloomBitsPerKey, db.opts.BlockBytes); err != nil {
+				return nil, err
+			}
+		}
+		if err := tw.add(k, it.Trailer(), it.Value()); err != nil {
+			abort()
+			return nil, err
+		}
+		if int64(tw.size()) >= db.opts.TargetFileBytes {
+			f, err := db.finishTable(tw, num)
+			tw = nil
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, f)
+		}
+	}
+	if err := it.Err(); err != nil {
+		abort()
+		return nil, err
+	}
+	if tw != nil {
+		f, err := db.finishTable(tw, num)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, f)
+	}
+	return outs, nil
+}
+
+func without(run, remove []*fileMeta) []*fileMeta {
+	out := run[:0:0]
+	for _, f := range run {
+		keep := true
+		for _, r := range remove {
+			if r == f {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func insertSorted(run, add []*fileMeta) []*fileMeta {
+	out := append(append([]*fileMeta(nil), run...), add...)
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].smallest, out[j].smallest) < 0 })
+	return out
+}

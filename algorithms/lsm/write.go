@@ -1,0 +1,146 @@
+package lsm
+
+import (
+	"time"
+)
+
+// Put sets key to value. Under Sync "always" it returns once the WAL record
+// is fsynced.
+func (db *DB) Put(key, value []byte) error { return db.write(kindValue, key, value) }
+
+// Delete removes key by writing a tombstone.
+func (db *DB) Delete(key []byte) error { return db.write(kindDelete, key, nil) }
+
+func (db *DB) write(k kind, key, value []byte) error {
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if db.closed.Load() {
+		return ErrClosed
+	}
+	if err := db.makeRoom(len(key), len(value)); err != nil {
+		return err
+	}
+	seq := db.lastSeq.Load() + 1
+	db.walBuf = encodeWALEntry(db.walBuf, seq, k, key, value)
+	before := db.wal.written
+	if err := db.wal.add(db.walBuf); err != nil {
+		return db.fail(err)
+	}
+	if db.opts.Sync == syncAlways {
+		if err := db.wal.sync(true); err != nil {
+			return db.fail(err)
+		}
+	}
+	db.st.walBytes.Add(db.wal.written - before)
+	db.st.userBytes.Add(int64(len(key) + len(value)))
+	db.mem.add(key, makeTrailer(seq, k), value)
+	db.lastSeq.Store(seq)
+	return nil
+}
+
+// fail records a write-path I/O error: the DB refuses writes from then on,
+// since the WAL may no longer match the memtable.
+func (db *DB) fail(err error) error {
+	db.mu.Lock()
+	if db.bgErr == nil {
+		db.bgErr = err
+	}
+	db.mu.Unlock()
+	return err
+}
+
+// l0Count is what the stall thresholds watch: L0 files (leveled) or sorted
+// runs (tiered).
+func (db *DB) l0Count(v *version) int {
+	if db.tiered {
+		return len(v.levels)
+	}
+	return len(v.l0)
+}
+
+// makeRoom applies back-pressure as LevelDB's MakeRoomForWrite does: a 1 ms
+// delay per write while L0 is at the slowdown trigger, a full stop at the
+// stop trigger or while the previous memtable is still being flushed, and a
+// memtable rotation when the current one is full. The caller holds writeMu.
+func (db *DB) makeRoom(klen, vlen int) error {
+	slowed := false
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for {
+		if db.bgErr != nil {
+			return db.bgErr
+		}
+		l0 := db.l0Count(db.v)
+		switch {
+		case !slowed && l0 >= db.opts.L0SlowdownTrigger && l0 < db.opts.L0StopTrigger:
+			slowed = true
+			db.mu.Unlock()
+			start := time.Now()
+			time.Sleep(time.Millisecond)
+			db.st.stall(time.Since(start))
+			db.mu.Lock()
+		case db.mem.fits(klen, vlen):
+			return nil
+		case db.imm != nil || l0 >= db.opts.L0StopTrigger:
+			start := time.Now()
+			for (db.imm != nil || db.l0Count(db.v) >= db.opts.L0StopTrigger) && db.bgErr == nil && !db.closing {
+				db.cond.Wait()
+			}
+			db.st.stall(time.Since(start))
+			if db.closing {
+				return ErrClosed
+			}
+		default:
+			if err := db.rotate(klen, vlen); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// rotate makes the memtable immutable, starts a new WAL for its successor and
+// wakes the flusher. The caller holds writeMu and mu.
+func (db *DB) rotate(klen, vlen int) error {
+	num := db.nextFile
+	db.nextFile++
+	w, err := createWAL(walPath(db.opts.Dir, num))
+	if err != nil {
+		return err
+	}
+	if err := db.wal.sync(db.opts.Sync != syncNone); err != nil {
+		w.abandon()
+		return err
+	}
+	if err := db.wal.close(); err != nil {
+		w.abandon()
+		return err
+	}
+	db.wal, db.walNum = w, num
+	db.imm = db.mem
+	db.mem = newSkiplist(max(db.opts.MemtableBytes, nodeSize(klen, vlen, maxHeight)+64))
+	db.cond.Broadcast()
+	return nil
+}
+
+// batchSyncer implements Sync "batch": the WAL is fsynced every
+// BatchInterval when it has unsynced records, so a write waits for no fsync
+// and a machine crash loses at most one interval of acknowledged writes.
+func (db *DB) batchSyncer() {
+	defer db.wg.Done()
+	t := time.NewTicker(db.opts.BatchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			db.writeMu.Lock()
+			if !db.closed.Load() && db.wal.dirty {
+				if err := db.wal.sync(true); err != nil {
+					db.fail(err)
+				}
+			}
+			db.writeMu.Unlock()
+		}
+	}
+}
