@@ -10,9 +10,9 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs
 
 func TestFairnessKnownValues(t *testing.T) {
 	tests := []struct {
-		name                      string
-		x                         []float64
-		jain, maxMean, cov, gini  float64
+		name                     string
+		x                        []float64
+		jain, maxMean, cov, gini float64
 	}{
 		{"empty", nil, 0, 0, 0, 0},
 		{"all zero is equal", []float64{0, 0, 0}, 1, 1, 0, 0},
