@@ -4,4 +4,5 @@ package all
 
 import (
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
+	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
 )
