@@ -19,8 +19,11 @@ type Config struct {
 	// previous one completes (plus Think in virtual time); ops' At is ignored
 	// and latency = service.
 	Closed bool
-	// Workers is the number of wall-clock workers, or closed-loop clients in
-	// virtual time. Default 1 (closed) or enough for the rate (open).
+	// Workers is, on the wall clock, the number of closed-loop workers
+	// (default 1) or the cap on open-loop ops in flight (default 0: as many as
+	// the target needs, up to 10,000; 1 reproduces a single blocking client).
+	// In virtual time it is the number of closed-loop clients or open-loop
+	// parts (default 1).
 	Workers int
 	// Think is the closed-loop think time between ops (virtual time); nil = none.
 	Think workloads.DurationDist

@@ -8,52 +8,51 @@ import (
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// maxPool bounds the goroutines of one open-loop stream: 10,000 ops in
-// flight at once. Past it the schedule can slip; late ops are still timed
-// from their intended start, so the slip shows up as latency.
+// maxPool bounds the open loop's goroutines when Config.Workers is 0: up to
+// 10,000 ops in flight at once.
 const maxPool = 10000
 
-// The open loop: Workers streams (default 1), stream k replaying part k of
-// the workload at its intended times. Each stream is served by a pool of
-// goroutines in the leader/follower pattern (Schmidt et al., POSA2): the
-// goroutine that holds the stream's lock is the leader; it takes the next op,
-// waits until the op's intended start, unlocks — handing leadership to an
-// idle goroutine — and only then sends the op itself. If no goroutine is
-// idle, the leader starts one first. So a slow op never delays the schedule:
-// there is always a leader waiting for the next intended start, and the pool
-// grows to the concurrency the target needs (no more: a goroutine that has
-// finished its op rejoins the pool). Sending needs no channel hand-off, so
-// the op is sent by a goroutine that is already running at its intended
-// start.
+// The open loop replays one op stream (the Whole part of the workload) at
+// its intended times, served by a pool of goroutines in the leader/follower
+// pattern (Schmidt et al., POSA2). The goroutine holding the stream's lock is
+// the leader: it takes the next op, waits until the op's intended start,
+// unlocks — handing leadership to an idle goroutine — and only then sends the
+// op itself. If no goroutine is idle, the leader starts one first. So there
+// is always a leader waiting for the next intended start, a slow op never
+// delays the schedule, and the pool grows to the concurrency the target
+// needs and no further (a goroutine that has finished its op rejoins the
+// pool). The op is sent by a goroutine already running at its intended
+// start: no channel hand-off between the schedule and the send.
 //
-// The completed op is recorded when its goroutine next takes the lock, so
-// recording needs no lock of its own and each stream has one recorder.
-// Latency = done − intended start, never − actual send.
+// Config.Workers caps the pool (0 = maxPool). At the cap the schedule slips:
+// the next op is sent when a goroutine frees up, late, and its latency is
+// still measured from its intended start — so with Workers = 1 a stalled
+// target shows in latency but not in service time, wrk2's demonstration.
 //
-// Several streams raise the throughput ceiling (one stream hands leadership
-// over once per op, roughly 1M ops/s) and the schedule's parallelism.
+// A completed op is recorded when its goroutine next takes the lock, so
+// recording needs no lock of its own and the stream has one recorder. Handing
+// leadership over once per op costs about a microsecond, which bounds one
+// stream at roughly 1M ops/s; a faster target is better measured closed-loop.
 
-func (r *wallRun) runOpen(srcs []workloads.Source) {
+func (r *wallRun) runOpen(src workloads.Source) {
 	var wg sync.WaitGroup
-	for k, src := range srcs {
-		s := &stream{r: r, k: k, src: src, rec: r.recs[k], wg: &wg,
-			timer: time.NewTimer(time.Hour), size: 1,
-			warm: r.cfg.warmPhase(k, len(srcs)), quota: share(r.cfg.Ops, k, len(srcs))}
-		s.timer.Stop()
-		s.warming = s.warm.active(0) || s.warm.ops > 0
-		wg.Add(1)
-		go s.loop()
+	s := &stream{r: r, src: src, rec: r.recs[0], wg: &wg,
+		timer: time.NewTimer(time.Hour), size: 1, limit: maxPool,
+		warm: r.cfg.warmPhase(0, 1), quota: r.cfg.Ops}
+	if r.cfg.Workers > 0 {
+		s.limit = r.cfg.Workers
 	}
+	s.timer.Stop()
+	s.warming = s.warm.active(0)
+	wg.Add(1)
+	go s.loop()
 	wg.Wait()
-	for k := range srcs {
-		r.recs[k].flushInterval()
-	}
+	s.rec.flushInterval()
 }
 
 // stream is one open-loop sub-stream and its goroutine pool.
 type stream struct {
 	r   *wallRun
-	k   int
 	src workloads.Source
 	rec *recorder
 	wg  *sync.WaitGroup
@@ -62,7 +61,8 @@ type stream struct {
 
 	mu       sync.Mutex // the leader's token; guards everything below
 	timer    *time.Timer
-	size     int
+	size     int // goroutines in the pool
+	limit    int // at most this many
 	finished bool
 	warm     warmPhase
 	warming  bool
@@ -86,7 +86,7 @@ func (s *stream) loop() {
 		s.waiting.Add(-1)
 		if have && !warm {
 			s.rec.record(&op, o, op.At, sent, done)
-			p := &s.r.progress[s.k].n
+			p := &s.r.progress[0].n
 			p.Store(p.Load() + 1)
 		}
 		have = false
@@ -96,7 +96,7 @@ func (s *stream) loop() {
 			return
 		}
 		sent = s.r.now()
-		if s.waiting.Load() == 0 && s.size < maxPool {
+		if s.waiting.Load() == 0 && s.size < s.limit {
 			s.size++
 			s.wg.Add(1)
 			go s.loop()
@@ -120,7 +120,7 @@ func (s *stream) take(op *workloads.Op, warm *bool) bool {
 	if s.warming {
 		if s.warm.active(op.At) {
 			s.warm.n++
-			s.r.warmOps[s.k] = s.warm.n
+			s.r.warmOps[0] = s.warm.n
 			*warm = true
 			return true
 		}

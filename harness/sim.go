@@ -55,6 +55,7 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 		}
 	}
 	s.loop(ctx)
+	s.rec.flushInterval()
 	stopProgress()
 
 	rep := merge([]*recorder{s.rec}, cfg.Closed, cfg.Shards, max(cfg.Clients, 1))

@@ -14,7 +14,10 @@ import (
 //
 // Closed loop (cfg.Closed): Workers workers (default 1), worker k replaying
 // part k of the workload, each sending its next op when the previous one
-// completes; latency = service. Open loop: see openloop.go.
+// completes; latency = service. Open loop: the whole workload's schedule,
+// served by a pool of up to Workers goroutines (0 = as many as the target
+// needs, up to 10,000) that grows so that a slow op does not delay the
+// schedule; see openloop.go.
 //
 // Warm-up runs first on the same workers and is counted but not recorded.
 // The run stops at cfg.Ops (split evenly over the workers) or cfg.Duration,
@@ -26,6 +29,9 @@ func RunWall(ctx context.Context, target Target, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	n := cfg.workers()
+	if !cfg.Closed {
+		n = 1 // one schedule, served by a pool of up to Workers goroutines
+	}
 	srcs, err := cfg.sources(n)
 	if err != nil {
 		return nil, err
@@ -35,7 +41,7 @@ func RunWall(ctx context.Context, target Target, cfg Config) (*Report, error) {
 	if cfg.Closed {
 		r.runClosed(srcs)
 	} else {
-		r.runOpen(srcs)
+		r.runOpen(srcs[0])
 	}
 	stopWatch()
 	return r.report(), nil
