@@ -10,10 +10,11 @@
 // parallel over ssh, one shard per host, each writing its own file:
 //
 //	parallel --sshlogin host1,host2,host3,host4 --transferfile /dev/null --return 'shard-{}.json' \
-//	  dsbench run hashing/ring -w ycsb-a --duration 60s --seed 42 --shard {}/4 -o shard-{}.json ::: 1 2 3 4
+//	  dsbench run hashing/ring -w ycsb-a --duration 60s --seed 42 --shard {}/4 -o shard-{}.json ::: 0 1 2 3
 //	dsbench merge shard-*.json -o all.json
 //
 // Every shard must use the same seed and settings; the shard index derives
 // each shard's own op stream. On Kubernetes, an Indexed Job runs the shards
-// as pods with JOB_COMPLETION_INDEX 0…n−1 (see scripts/k8s/dsbench-shards.yaml).
+// as pods with JOB_COMPLETION_INDEX 0…n−1 (see scripts/k8s/dsbench-shards.yaml), which is
+// exactly the k of --shard k/n.
 package merge

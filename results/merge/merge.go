@@ -27,7 +27,7 @@ func (k runKey) String() string {
 	return fmt.Sprintf("%s %s %s %s repetition %d", k.target, k.params, k.workload, k.clock, k.rep)
 }
 
-// Merge combines the documents of shards 1…n of one invocation into one
+// Merge combines the documents of shards 0…n−1 of one invocation into one
 // document whose runs have no shard. Exact: ops, errors, denied, warm-up ops,
 // per-kind counts, per-shard and per-client counts (and the fairness figures
 // recomputed from them), interval counts, and the latency and service

@@ -44,7 +44,7 @@ func shardDocs(t *testing.T, n int, seed uint64) ([]*results.Document, results.R
 		senc, _ := results.EncodeHistogram(sh)
 		run := results.Run{
 			ID: "r1", Target: "hashing/ring", Params: map[string]string{"nodes": "5"}, Workload: "ycsb-a",
-			Seed: 42, Clock: "wall", Repetition: 0, Workers: 2, Shard: fmt.Sprintf("%d/%d", k, n),
+			Seed: 42, Clock: "wall", Repetition: 0, Workers: 2, Shard: fmt.Sprintf("%d/%d", k-1, n),
 			Ops: uint64(m), Errors: uint64(k), DurationS: 10 + float64(k)/10,
 			LatencyNs: results.Summarize(h), Histogram: enc, ServiceHistogram: senc,
 			Kinds:     map[string]results.KindRun{"read": {Ops: uint64(m), LatencyNs: results.Summarize(h)}},
@@ -120,8 +120,8 @@ func TestMergeRejectsNonShards(t *testing.T) {
 		in   []*results.Document
 		want string
 	}{
-		{"missing shard", docs[:2], "shards missing: 3/3"},
-		{"duplicate", []*results.Document{docs[0], docs[1], docs[1]}, "both shard 2/3"},
+		{"missing shard", docs[:2], "shards missing: 2/3"},
+		{"duplicate", []*results.Document{docs[0], docs[1], docs[1]}, "both shard 1/3"},
 		{"different n", []*results.Document{docs[0], docs[1], other[2]}, "shard of 4"},
 		{"not a shard", unsharded, "not run as a shard"},
 		{"different runs", []*results.Document{moved[0], moved[1], moved[2]}, "hashing/jump"},

@@ -8,13 +8,13 @@ import (
 	"github.com/dsbench/dsbench/results"
 )
 
-// ParseShard reads "k/n" (1 ≤ k ≤ n).
+// ParseShard reads "k/n" (0 ≤ k < n), as dsbench run --shard takes it.
 func ParseShard(s string) (k, n int, err error) {
 	a, b, ok := strings.Cut(s, "/")
 	k, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
-		return 0, 0, fmt.Errorf("shard %q is not k/n with 1 ≤ k ≤ n", s)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 0 || k >= n {
+		return 0, 0, fmt.Errorf("shard %q is not k/n with 0 ≤ k < n", s)
 	}
 	return k, n, nil
 }
@@ -41,7 +41,7 @@ func shardOf(i int, d *results.Document) (k, n int, err error) {
 	return k, n, nil
 }
 
-// checkShards requires the inputs to be shards 1…n of one n, each once.
+// checkShards requires the inputs to be shards 0…n−1 of one n, each once.
 func checkShards(docs []*results.Document) error {
 	seen := map[int]int{}
 	total := 0
@@ -61,7 +61,7 @@ func checkShards(docs []*results.Document) error {
 		seen[k] = i
 	}
 	var missing []string
-	for k := 1; k <= total; k++ {
+	for k := 0; k < total; k++ {
 		if _, ok := seen[k]; !ok {
 			missing = append(missing, fmt.Sprintf("%d/%d", k, total))
 		}
