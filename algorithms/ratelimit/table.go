@@ -16,7 +16,7 @@ import (
 // The index is open addressing with linear probing and backward-shift
 // deletion, at most half full, over a Fibonacci hash of the key.
 type table[L interface{ Reset(time.Duration) }] struct {
-	slots []int32 // entry index + 1; 0 is empty
+	slots []uint64 // key<<32 | entry index+1, so a probe reads one word; 0 is empty
 	shift uint
 	keys  []uint32
 	ref   []bool
@@ -35,7 +35,7 @@ func newTable[L interface{ Reset(time.Duration) }](capacity int, newL func() L) 
 		size = 2
 	}
 	return &table[L]{
-		slots: make([]int32, size),
+		slots: make([]uint64, size),
 		shift: uint(64 - bits.Len(uint(size-1))),
 		keys:  make([]uint32, capacity),
 		ref:   make([]bool, capacity),
@@ -60,7 +60,8 @@ func (t *table[L]) get(key uint32, now time.Duration) int {
 	mask := len(t.slots) - 1
 	i := t.home(key)
 	for s := t.slots[i]; s != 0; s = t.slots[i] {
-		if e := int(s - 1); t.keys[e] == key {
+		if uint32(s>>32) == key {
+			e := int(uint32(s)) - 1
 			t.ref[e] = true
 			return e
 		}
@@ -84,7 +85,7 @@ func (t *table[L]) get(key uint32, now time.Duration) int {
 			i = (i + 1) & mask
 		}
 	}
-	t.slots[i] = int32(e + 1)
+	t.slots[i] = uint64(key)<<32 | uint64(e+1)
 	t.keys[e] = key
 	t.ref[e] = false
 	return e
@@ -108,7 +109,7 @@ func (t *table[L]) victim() int {
 func (t *table[L]) remove(key uint32) {
 	mask := len(t.slots) - 1
 	i := t.home(key)
-	for t.keys[t.slots[i]-1] != key {
+	for uint32(t.slots[i]>>32) != key {
 		i = (i + 1) & mask
 	}
 	for {
@@ -120,7 +121,7 @@ func (t *table[L]) remove(key uint32) {
 			if s == 0 {
 				return
 			}
-			h := t.home(t.keys[s-1])
+			h := t.home(uint32(s >> 32))
 			// Move s back to i unless its home lies cyclically in (i, j].
 			if (j > i && (h <= i || h > j)) || (j < i && h <= i && h > j) {
 				t.slots[i] = s
@@ -138,5 +139,5 @@ func (t *table[L]) len() int { return t.n }
 func (t *table[L]) bytesPerEntry() float64 {
 	var l L
 	perEntry := 4 + 1 + 4 + unsafe.Sizeof(l) // key, ref bit, generation, limiter reference
-	return float64(perEntry) + 4*float64(len(t.slots))/float64(len(t.keys))
+	return float64(perEntry) + 8*float64(len(t.slots))/float64(len(t.keys))
 }

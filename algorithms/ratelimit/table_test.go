@@ -22,7 +22,7 @@ func checkIndex(t *testing.T, tab *table[Limiter]) {
 	mask := len(tab.slots) - 1
 	for e := 0; e < tab.n; e++ {
 		i := tab.home(tab.keys[e])
-		for tab.slots[i] != int32(e+1) {
+		for tab.slots[i] != uint64(tab.keys[e])<<32|uint64(e+1) {
 			if tab.slots[i] == 0 {
 				t.Fatalf("key %d (entry %d) unreachable from its home slot", tab.keys[e], e)
 			}

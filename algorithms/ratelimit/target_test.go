@@ -302,3 +302,15 @@ func TestRegistryRejectsBadParameters(t *testing.T) {
 		t.Errorf("rate·window < 1: %v", err)
 	}
 }
+
+func testParams(raw map[string]string) algorithms.Params {
+	info, err := algorithms.Lookup("ratelimit/token-bucket")
+	if err != nil {
+		panic(err)
+	}
+	p, err := info.Resolve(raw)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
