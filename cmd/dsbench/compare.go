@@ -1,0 +1,202 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsbench/dsbench/results"
+	"github.com/dsbench/dsbench/results/compare"
+)
+
+func init() { commands = append(commands, newCompareCmd) }
+
+// compareFlags are the options compare and suite --baseline share.
+type compareFlags struct {
+	alpha   float64
+	noise   string
+	failOn  []string
+	metrics []string
+	format  string
+	output  string
+}
+
+func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
+	cmd.Flags().Float64Var(&f.alpha, "alpha", 0.05, "significance level of the Mann–Whitney U test")
+	cmd.Flags().StringVar(&f.noise, "noise", "2%", "noise band: changes smaller than this are never called")
+	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%')")
+	cmd.Flags().StringArrayVar(&f.metrics, "metric", nil, "compare only these metrics (repeatable; default: throughput, latency.p50/p99/p999, service.p99 and every family metric)")
+	if withFormat {
+		cmd.Flags().StringVar(&f.format, "format", "table", "output: "+strings.Join(compare.Formats, "|"))
+		cmd.Flags().StringVarP(&f.output, "output", "o", "", "also write the comparison to FILE (format from --format)")
+	}
+}
+
+// options validates the flags into compare.Options.
+func (f *compareFlags) options() (compare.Options, error) {
+	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics}
+	if f.alpha <= 0 || f.alpha >= 1 {
+		return o, usagef("--alpha %g: must be between 0 and 1 (e.g. 0.05)", f.alpha)
+	}
+	noise, err := parseNoise(f.noise)
+	if err != nil {
+		return o, usagef("--noise %q: %v", f.noise, err)
+	}
+	o.Noise = noise
+	if noise == 0 {
+		o.Noise = -1 // no band at all
+	}
+	for _, e := range f.failOn {
+		t, err := compare.ParseThreshold(e)
+		if err != nil {
+			return o, usagef("--fail-on: %v", err)
+		}
+		o.Gates = append(o.Gates, t)
+	}
+	if f.format != "" && !contains(compare.Formats, f.format) {
+		return o, usagef("--format %q: valid: %s", f.format, strings.Join(compare.Formats, ", "))
+	}
+	return o, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseNoise reads "2%" or a fraction such as 0.02.
+func parseNoise(s string) (float64, error) {
+	num, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, errors.New("not a number: write it as 2% or 0.02")
+	}
+	if pct {
+		v /= 100
+	} else if v >= 1 {
+		return 0, errors.New("a fraction must be below 1; write percentages with %")
+	}
+	if v < 0 || v >= 1 {
+		return 0, errors.New("must be between 0% and 100%")
+	}
+	return v, nil
+}
+
+func newCompareCmd(a *App) *cobra.Command {
+	var f compareFlags
+	cmd := &cobra.Command{
+		Use:   "compare BASE.json CANDIDATE.json",
+		Short: "Compare two results with significance, and gate on thresholds",
+		Long: `Compare pairs the runs of BASE and CANDIDATE by target, parameters, workload
+and clock; each side's repetitions (dsbench run --runs K) are the samples.
+For every metric it prints the medians, the change with a Hodges–Lehmann
+confidence interval, the Mann–Whitney U p-value and a verdict: faster,
+slower, ~ (no significant change, or one inside the noise band), higher or
+lower (family metrics, whose good direction dsbench does not know), or
+insufficient samples (with how many runs each side needs: 4 at α = 0.05).
+
+Exit status: 0, or 1 when a --fail-on threshold is crossed with significance
+(p < α), or 2 on bad input: files that measure different targets or
+workloads, a bad threshold, or a gate that too few runs cannot decide.`,
+		Example: `  dsbench run hashing/ring --runs 5 -o base.json
+  dsbench run hashing/ring --runs 5 -o new.json
+  dsbench compare base.json new.json --fail-on 'latency.p99>+5%' --fail-on 'throughput<-3%'
+  dsbench compare base.json new.json --format md > comment.md`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.options()
+			if err != nil {
+				return err
+			}
+			base, err := readDoc(args[0])
+			if err != nil {
+				return err
+			}
+			cand, err := readDoc(args[1])
+			if err != nil {
+				return err
+			}
+			return a.compareDocs(base, cand, o, f.format, f.output)
+		},
+	}
+	f.bind(cmd, true)
+	return cmd
+}
+
+// readDoc reads a result file; a missing or malformed file is bad input.
+func readDoc(path string) (*results.Document, error) {
+	d, err := results.ReadFile(path)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	return d, nil
+}
+
+// compareDocs compares, writes the comparison, and sets the exit code.
+func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format, output string) error {
+	res, err := compare.Compare(base, cand, o)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if format == "" {
+		format = "table"
+	}
+	if err := compare.Write(a.Stdout, res, format); err != nil {
+		return err
+	}
+	if output != "" {
+		if err := writeFileAtomic(output, func(w io.Writer) error { return compare.Write(w, res, format) }); err != nil {
+			return err
+		}
+	}
+	switch {
+	case res.Failed():
+		return exitError{exitFailed, fmt.Errorf("%d gate(s) crossed with significance: %s", len(res.Failures), strings.Join(res.Failures, "; "))}
+	case len(res.Undecided) > 0:
+		return usagef("gate(s) cannot be decided with so few runs (use --runs %d or more on both sides): %s",
+			res.Need, strings.Join(res.Undecided, "; "))
+	}
+	a.code = exitOK
+	return nil
+}
+
+// writeFileAtomic writes through a temporary file renamed into place, so an
+// interrupted write never leaves a torn file.
+func writeFileAtomic(path string, fn func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(dirOf(path), ".dsbench-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fn(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}

@@ -1,0 +1,441 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/dsbench/dsbench/results"
+	"github.com/dsbench/dsbench/results/compare"
+)
+
+func init() { commands = append(commands, newSuiteCmd) }
+
+// suite is a parsed suite file: the runs of its matrix and what to gate on.
+type suite struct {
+	Name    string
+	Plans   []RunOptions
+	Lines   []int // the line of each plan's entry, for errors
+	Gates   []compare.Threshold
+	Alpha   float64 // 0: not set
+	Noise   string  // "": not set
+	Outputs []string
+}
+
+// entryKeys are the keys a matrix entry (or the top level, as defaults) may
+// set; topKeys are only valid at the top level.
+var (
+	entryKeys = []string{"name", "targets", "params", "workloads", "workload", "keys", "mix", "arrival", "clients",
+		"rate", "trace", "ops", "duration", "warmup", "workers", "clock", "seed", "runs", "load", "value_size"}
+	topKeys = []string{"fail_on", "alpha", "noise", "outputs", "matrix"}
+)
+
+// entry is one matrix entry before it becomes RunOptions.
+type entry struct {
+	line      int
+	opts      RunOptions
+	workloads []string
+	params    map[string][]string
+}
+
+func suiteErr(path string, n *yaml.Node, format string, args ...any) error {
+	return usagef("%s:%d: %s", path, n.Line, fmt.Sprintf(format, args...))
+}
+
+// planSuite parses a suite file into the runs of its matrix. Every error
+// names the file and line; unknown keys are errors, so a typo never runs a
+// different benchmark than the one written.
+func planSuite(path string, data []byte) (*suite, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, usagef("%s: %v", path, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, usagef("%s: empty suite file", path)
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, suiteErr(path, top, "a suite is a mapping of keys (targets, params, workloads, runs, …)")
+	}
+	s := &suite{}
+	base := entry{line: top.Line, params: map[string][]string{}}
+	var matrix *yaml.Node
+	for i := 0; i < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "fail_on":
+			list, err := strings_(path, v)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range list {
+				t, err := compare.ParseThreshold(e)
+				if err != nil {
+					return nil, suiteErr(path, v, "fail_on: %v", err)
+				}
+				s.Gates = append(s.Gates, t)
+			}
+		case "alpha":
+			f, err := strconv.ParseFloat(v.Value, 64)
+			if err != nil || v.Kind != yaml.ScalarNode || f <= 0 || f >= 1 {
+				return nil, suiteErr(path, v, "alpha: want a number between 0 and 1, got %q", v.Value)
+			}
+			s.Alpha = f
+		case "noise":
+			if _, err := parseNoise(v.Value); err != nil || v.Kind != yaml.ScalarNode {
+				return nil, suiteErr(path, v, "noise %q: want a percentage such as 2%%", v.Value)
+			}
+			s.Noise = v.Value
+		case "outputs":
+			list, err := strings_(path, v)
+			if err != nil {
+				return nil, err
+			}
+			s.Outputs = list
+		case "matrix":
+			if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+				return nil, suiteErr(path, v, "matrix: want a non-empty list of entries")
+			}
+			matrix = v
+		default:
+			if err := base.set(path, k, v); err != nil {
+				return nil, err
+			}
+		}
+		if k.Value == "name" {
+			s.Name = v.Value
+		}
+	}
+	entries := []entry{base}
+	if matrix != nil {
+		entries = nil
+		for _, m := range matrix.Content {
+			if m.Kind != yaml.MappingNode {
+				return nil, suiteErr(path, m, "a matrix entry is a mapping (targets, params, …)")
+			}
+			e := base.clone()
+			e.line = m.Line
+			for i := 0; i < len(m.Content); i += 2 {
+				if err := e.set(path, m.Content[i], m.Content[i+1]); err != nil {
+					return nil, err
+				}
+			}
+			entries = append(entries, e)
+		}
+	}
+	for _, e := range entries {
+		if len(e.opts.Targets) == 0 {
+			return nil, usagef("%s:%d: no targets (list them under targets:; see dsbench list)", path, e.line)
+		}
+		ws := e.workloads
+		if len(ws) == 0 {
+			ws = []string{""}
+		}
+		for _, w := range ws {
+			o := e.opts
+			o.Workload = w
+			o.Params = e.paramFlags()
+			s.Plans = append(s.Plans, o)
+			s.Lines = append(s.Lines, e.line)
+		}
+	}
+	return s, nil
+}
+
+func (e entry) clone() entry {
+	c := e
+	c.opts.Targets = append([]string(nil), e.opts.Targets...)
+	c.workloads = append([]string(nil), e.workloads...)
+	c.params = map[string][]string{}
+	for k, v := range e.params {
+		c.params[k] = v
+	}
+	return c
+}
+
+// paramFlags renders the params as -p flags, sweeps as a|b|c.
+func (e entry) paramFlags() []string {
+	var out []string
+	for k, vs := range e.params {
+		out = append(out, k+"="+strings.Join(vs, "|"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// set applies one key of an entry.
+func (e *entry) set(path string, k, v *yaml.Node) error {
+	o := &e.opts
+	var err error
+	switch k.Value {
+	case "name":
+		_, err = scalar(path, v)
+	case "targets":
+		o.Targets, err = strings_(path, v)
+	case "workloads", "workload":
+		e.workloads, err = strings_(path, v)
+	case "params":
+		if v.Kind != yaml.MappingNode {
+			return suiteErr(path, v, "params: want a mapping of name: value or name: [values…] (a list sweeps)")
+		}
+		for i := 0; i < len(v.Content); i += 2 {
+			list, err := strings_(path, v.Content[i+1])
+			if err != nil {
+				return err
+			}
+			for _, x := range list {
+				if strings.Contains(x, "|") {
+					return suiteErr(path, v.Content[i+1], "params: %s: write a sweep as a list, not %q", v.Content[i].Value, x)
+				}
+			}
+			e.params[v.Content[i].Value] = list
+		}
+	case "keys":
+		o.Keys, err = scalar(path, v)
+	case "mix":
+		o.Mix, err = scalar(path, v)
+	case "arrival":
+		o.Arrival, err = scalar(path, v)
+	case "clients":
+		o.Clients, err = scalar(path, v)
+	case "trace":
+		o.Trace, err = scalar(path, v)
+	case "clock":
+		o.Clock, err = scalar(path, v)
+	case "seed":
+		o.Seed, err = scalar(path, v)
+	case "rate":
+		o.Rate, err = number(path, v, k.Value)
+	case "ops":
+		var n int
+		n, err = integer(path, v, k.Value)
+		o.Ops = uint64(n)
+	case "load":
+		var n int
+		n, err = integer(path, v, k.Value)
+		o.Load = uint64(n)
+	case "workers":
+		o.Workers, err = integer(path, v, k.Value)
+	case "runs":
+		o.Runs, err = integer(path, v, k.Value)
+	case "value_size":
+		o.ValueSize, err = integer(path, v, k.Value)
+	case "duration":
+		o.Duration, err = duration(path, v, k.Value)
+	case "warmup":
+		o.Warmup, err = duration(path, v, k.Value)
+	default:
+		return suiteErr(path, k, "unknown key %q (valid: %s)", k.Value, strings.Join(append(append([]string(nil), entryKeys...), topKeys...), ", "))
+	}
+	return err
+}
+
+func scalar(path string, v *yaml.Node) (string, error) {
+	if v.Kind != yaml.ScalarNode {
+		return "", suiteErr(path, v, "want a single value, got a %s", kindName(v))
+	}
+	return v.Value, nil
+}
+
+// strings_ reads a scalar or a list of scalars.
+func strings_(path string, v *yaml.Node) ([]string, error) {
+	if v.Kind == yaml.ScalarNode {
+		return []string{v.Value}, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return nil, suiteErr(path, v, "want a value or a list, got a %s", kindName(v))
+	}
+	var out []string
+	for _, c := range v.Content {
+		s, err := scalar(path, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func integer(path string, v *yaml.Node, key string) (int, error) {
+	n, err := strconv.Atoi(v.Value)
+	if err != nil || v.Kind != yaml.ScalarNode || n < 0 {
+		return 0, suiteErr(path, v, "%s: want a non-negative integer, got %q", key, v.Value)
+	}
+	return n, nil
+}
+
+func number(path string, v *yaml.Node, key string) (float64, error) {
+	f, err := strconv.ParseFloat(v.Value, 64)
+	if err != nil || v.Kind != yaml.ScalarNode || f < 0 {
+		return 0, suiteErr(path, v, "%s: want a non-negative number, got %q", key, v.Value)
+	}
+	return f, nil
+}
+
+func duration(path string, v *yaml.Node, key string) (time.Duration, error) {
+	d, err := time.ParseDuration(v.Value)
+	if err != nil || v.Kind != yaml.ScalarNode || d < 0 {
+		return 0, suiteErr(path, v, "%s: want a duration such as 2s or 500ms, got %q", key, v.Value)
+	}
+	return d, nil
+}
+
+func kindName(v *yaml.Node) string {
+	switch v.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}
+
+func newSuiteCmd(a *App) *cobra.Command {
+	var f compareFlags
+	var baseline string
+	var outputs []string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "suite FILE.yaml",
+		Short: "Run a benchmark matrix from a file, and gate it against a baseline",
+		Long: `Suite runs the matrix a YAML file describes — targets, parameter sweeps,
+workloads, repetitions, duration — as one result. With --baseline it then
+compares the result with a stored one and sets the exit code from the
+thresholds (fail_on: in the file, and --fail-on): 1 when one is crossed with
+significance, 0 otherwise, 2 on bad input. Every key is checked before
+anything runs; errors name the line.
+
+  name: smoke
+  targets: [builtin/noop, builtin/map]
+  params: {}                 # name: value, or name: [v1, v2] to sweep
+  workloads: [ycsb-a]
+  runs: 5                    # repetitions: the samples compare needs (≥ 4)
+  duration: 1s
+  seed: 1
+  fail_on: ["latency.p99>+10%", "throughput<-10%"]
+  matrix:                    # optional: entries that override the top level
+    - targets: [hashing/ring]
+      params: {vnodes: [10, 100]}`,
+		Example: `  dsbench suite scripts/suites/smoke.yaml -o base.json
+  dsbench suite scripts/suites/smoke.yaml --baseline base.json --format md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return usagef("%v", err)
+			}
+			s, err := planSuite(args[0], data)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("alpha") && s.Alpha != 0 {
+				f.alpha = s.Alpha
+			}
+			if !cmd.Flags().Changed("noise") && s.Noise != "" {
+				f.noise = s.Noise
+			}
+			for _, g := range s.Gates {
+				f.failOn = append(f.failOn, g.Expr)
+			}
+			co, err := f.options()
+			if err != nil {
+				return err
+			}
+			return a.runSuite(args[0], s, append(s.Outputs, outputs...), baseline, co, f.format, quiet)
+		},
+	}
+	f.bind(cmd, false)
+	cmd.Flags().StringVar(&f.format, "format", "table", "comparison output with --baseline: "+strings.Join(compare.Formats, "|"))
+	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with this stored result and gate on the thresholds")
+	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "write the combined result to FILE or FORMAT:FILE (repeatable)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
+	return cmd
+}
+
+// runSuite validates every entry, runs them all into one document, writes
+// it, and compares it with the baseline when one is given.
+func (a *App) runSuite(path string, s *suite, outputs []string, baseline string, co compare.Options, format string, quiet bool) error {
+	var base *results.Document
+	if baseline != "" {
+		var err error
+		if base, err = readDoc(baseline); err != nil {
+			return err
+		}
+	}
+	var outs []output
+	for _, o := range outputs {
+		out, err := parseOutput(o)
+		if err != nil {
+			return usagef("output %q: %v", o, err)
+		}
+		outs = append(outs, out)
+	}
+	var exs []*execution
+	for i, o := range s.Plans {
+		o.Quiet = quiet
+		ex, err := a.prepare(o)
+		if err != nil {
+			return usagef("%s:%d: %v", path, s.Lines[i], err)
+		}
+		exs = append(exs, ex)
+	}
+	parent := a.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var doc *results.Document
+	var runErrs []error
+	for _, ex := range exs {
+		prog := newProgress(a.Stderr, quiet)
+		d, err := a.execute(ctx, ex, prog)
+		prog.wait()
+		if err != nil {
+			runErrs = append(runErrs, err)
+		}
+		if doc == nil {
+			doc = d
+		} else {
+			doc.Runs = append(doc.Runs, d.Runs...)
+			doc.Interrupted = doc.Interrupted || d.Interrupted
+		}
+		if d.Interrupted {
+			break
+		}
+	}
+	for i := range doc.Runs {
+		doc.Runs[i].ID = fmt.Sprintf("r%d", i+1)
+	}
+	doc.Environment.Command = commandLine(a)
+	for _, out := range outs {
+		if err := results.WriteFile(out.path, out.format, doc); err != nil {
+			return fmt.Errorf("writing %s: %w", out.path, err)
+		}
+	}
+	if doc.Interrupted {
+		results.Write(a.Stdout, results.Table, doc)
+		return exitError{exitInterrupted, errors.New("interrupted: the results so far were written, marked \"interrupted\"")}
+	}
+	if len(runErrs) > 0 {
+		results.Write(a.Stdout, results.Table, doc)
+		return errors.Join(runErrs...)
+	}
+	if base == nil {
+		if len(co.Gates) > 0 {
+			fmt.Fprintln(a.Stderr, "note: no --baseline given; the thresholds were not checked")
+		}
+		return results.Write(a.Stdout, results.Table, doc)
+	}
+	return a.compareDocs(base, doc, co, format, "")
+}
