@@ -20,12 +20,12 @@ type params struct {
 }
 
 func newParams(what, spec string) (*params, string) {
-	name, args, err := splitSpec(spec)
-	p := &params{what: what, spec: spec, m: args, err: err}
-	if err == nil {
-		p.what = what + " " + name
+	name, _, _ := strings.Cut(strings.TrimSpace(spec), ":")
+	_, args, err := splitSpec(spec)
+	if args == nil {
+		args = map[string]string{}
 	}
-	return p, name
+	return &params{what: what + " " + name, spec: spec, m: args, err: err}, name
 }
 
 func (p *params) fail(format string, a ...any) {

@@ -1,0 +1,165 @@
+package workloads
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+// gapStats draws n gaps from the whole stream of spec and returns the mean
+// rate (ops/s) and the CV of the gaps.
+func gapStats(t *testing.T, spec string, n int) (rate, cv float64) {
+	t.Helper()
+	s, err := ParseSpec("arrival=" + spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := s.Generator(42, Whole)
+	st := ComputeStats(g, n)
+	return st.MeanRate, st.GapCV
+}
+
+// Every process hits its mean rate, and its burstiness (CV of the gaps) is
+// the analytic one where there is a closed form.
+func TestArrivalRatesAndBurstiness(t *testing.T) {
+	for _, c := range []struct {
+		spec       string
+		rate       float64
+		cvLo, cvHi float64
+		rateTol    float64
+	}{
+		{"constant:rate=1000", 1000, 0, 0.001, 0.001},
+		{"poisson:rate=1000", 1000, 0.98, 1.02, 0.02},
+		{"gamma:rate=1000,shape=0.25", 1000, 1.9, 2.1, 0.03}, // CV = 1/√k = 2
+		{"gamma:rate=1000,shape=4", 1000, 0.48, 0.52, 0.02},
+		{"onoff:rate=4000,on=100ms,off=300ms", 1000, 1.5, 100, 0.03},
+		{"onoff:rate=4000,on=100ms,off=300ms,periods=exp", 1000, 1.5, 100, 0.08},
+		{"pareto-onoff:rate=4000,on=100ms,off=300ms,shape=1.9", 1000, 1.5, 100, 0.15},
+		// stationary mean (100·2 + 5000·0.2)/2.2
+		{"mmpp:rates=100|5000,stay=2s|200ms", 1200 / 2.2, 1.5, 100, 0.1},
+		{"spike:rate=1000,every=1s,for=100ms,x=10", 1900, 1.05, 100, 0.02},
+	} {
+		rate, cv := gapStats(t, c.spec, 200_000)
+		if math.Abs(rate-c.rate) > c.rateTol*c.rate {
+			t.Errorf("%s: mean rate %.1f, want %.1f ± %.0f%%", c.spec, rate, c.rate, 100*c.rateTol)
+		}
+		if cv < c.cvLo || cv > c.cvHi {
+			t.Errorf("%s: gap CV %.3f, want in [%v, %v]", c.spec, cv, c.cvLo, c.cvHi)
+		}
+	}
+}
+
+// The declared mean (Spec.Rate) matches the stationary formula, and WithRate
+// rescales it keeping the shape.
+func TestSpecRateAndWithRate(t *testing.T) {
+	for spec, want := range map[string]float64{
+		"closed":                                  0,
+		"poisson:rate=1e3":                        1000,
+		"onoff:rate=4000,on=100ms,off=300ms":      1000,
+		"mmpp:rates=100|5000,stay=2s|200ms":       1200 / 2.2,
+		"spike:rate=1000,every=1s,for=100ms,x=10": 1900,
+		"ramp:from=0,to=500,over=1s":              500,
+	} {
+		s, err := ParseSpec("arrival=" + spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(s.Rate()-want) > 1e-9*want {
+			t.Errorf("%s: Rate %v, want %v", spec, s.Rate(), want)
+		}
+		w, err := s.WithRate(2000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(w.Rate()-2000) > 1e-9 {
+			t.Errorf("%s.WithRate(2000): Rate %v (%s)", spec, w.Rate(), w)
+		}
+	}
+	s, _ := ParseSpec("")
+	if _, err := s.WithRate(0); err == nil {
+		t.Error("WithRate(0) accepted")
+	}
+}
+
+// A ramp's rate in its first and last tenth is near from and to.
+func TestRampShape(t *testing.T) {
+	s, _ := ParseSpec("arrival=ramp:from=1000,to=9000,over=10s")
+	g, _ := s.Generator(1, Whole)
+	st := ComputeStats(g, 60_000)
+	if first, last := st.PerSecond[0], st.PerSecond[9]; math.Abs(float64(first)-1400) > 150 || math.Abs(float64(last)-8600) > 400 {
+		t.Errorf("ramp: %d ops in second 0 (want ~1400), %d in second 9 (want ~8600)", first, last)
+	}
+}
+
+// Parts of a constant-rate stream interleave into the whole schedule; parts
+// of a bursty stream burst together (shared modulation).
+func TestArrivalParts(t *testing.T) {
+	s, _ := ParseSpec("arrival=constant:rate=1000")
+	whole, _ := s.Generator(1, Whole)
+	parts := make([]*Generator, 3)
+	for k := range parts {
+		parts[k], _ = s.Generator(1, Part{k, 3})
+	}
+	var w, p Op
+	for i := 0; i < 3000; i++ {
+		whole.Next(&w)
+		parts[i%3].Next(&p)
+		if w.At != p.At {
+			t.Fatalf("op %d: whole at %v, part %d at %v", i, w.At, i%3, p.At)
+		}
+	}
+	s, _ = ParseSpec("arrival=onoff:rate=3000,on=100ms,off=400ms")
+	for k := 0; k < 3; k++ {
+		g, _ := s.Generator(9, Part{k, 3})
+		for i := 0; i < 2000; i++ {
+			g.Next(&p)
+			if phase := p.At % (500 * time.Millisecond); phase >= 100*time.Millisecond {
+				t.Fatalf("part %d: op at %v falls in an off period", k, p.At)
+			}
+		}
+	}
+}
+
+func TestArrivalErrors(t *testing.T) {
+	for spec, want := range map[string]string{
+		"poisson":                                  "missing rate=",
+		"poisson:rate=0":                           "rate",
+		"poisson:rate=-5":                          "rate",
+		"constant:rate=abc":                        "rate",
+		"bursty:rate=1":                            "valid: closed, constant, poisson",
+		"onoff:rate=1,on=1s":                       "missing off=",
+		"onoff:rate=1,on=1s,off=1s,periods=x":      "const, exp",
+		"pareto-onoff:rate=1,on=1s,off=1s,shape=1": "shape",
+		"mmpp:rates=1|2,stay=1s":                   "as many stay=",
+		"mmpp:rates=0|0,stay=1s|1s":                "every rate is 0",
+		"spike:rate=1,every=1s,for=2s":             "shorter than",
+		"ramp:from=1,to=0,over=1s":                 "to=",
+	} {
+		_, err := ParseArrival(spec)
+		if err == nil || !contains(err.Error(), want) {
+			t.Errorf("ParseArrival(%q) = %v, want an error containing %q", spec, err, want)
+		}
+	}
+}
+
+// ParseArrival's gaps are the schedule's differences and use only the
+// caller's source.
+func TestParseArrivalGaps(t *testing.T) {
+	a, err := ParseArrival("constant:rate=250")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRand(1)
+	a.Next(r) // the first op starts at 0
+	if g := a.Next(r); g != 4*time.Millisecond {
+		t.Errorf("constant:rate=250 gap %v, want 4ms", g)
+	}
+	b1, _ := ParseArrival("mmpp:rates=10|1000,stay=1s|1s")
+	b2, _ := ParseArrival("mmpp:rates=10|1000,stay=1s|1s")
+	r1, r2 := newRand(3), newRand(3)
+	for i := 0; i < 100; i++ {
+		if x, y := b1.Next(r1), b2.Next(r2); x != y {
+			t.Fatalf("gap %d: %v vs %v from equal sources", i, x, y)
+		}
+	}
+}
