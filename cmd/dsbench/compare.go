@@ -22,6 +22,7 @@ type compareFlags struct {
 	noise   string
 	failOn  []string
 	metrics []string
+	ignore  []string
 	format  string
 	output  string
 }
@@ -31,6 +32,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 	cmd.Flags().StringVar(&f.noise, "noise", "2%", "noise band: changes smaller than this are never called")
 	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%')")
 	cmd.Flags().StringArrayVar(&f.metrics, "metric", nil, "compare only these metrics (repeatable; default: throughput, latency.p50/p99/p999, service.p99 and every family metric)")
+	cmd.Flags().StringArrayVar(&f.ignore, "ignore-param", nil, "pair runs that differ in this parameter (the change under test); repeatable")
 	if withFormat {
 		cmd.Flags().StringVar(&f.format, "format", "table", "output: "+strings.Join(compare.Formats, "|"))
 		cmd.Flags().StringVarP(&f.output, "output", "o", "", "also write the comparison to FILE (format from --format)")
@@ -39,7 +41,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 
 // options validates the flags into compare.Options.
 func (f *compareFlags) options() (compare.Options, error) {
-	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics}
+	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore}
 	if f.alpha <= 0 || f.alpha >= 1 {
 		return o, usagef("--alpha %g: must be between 0 and 1 (e.g. 0.05)", f.alpha)
 	}
@@ -110,7 +112,8 @@ workloads, a bad threshold, or a gate that too few runs cannot decide.`,
 		Example: `  dsbench run hashing/ring --runs 5 -o base.json
   dsbench run hashing/ring --runs 5 -o new.json
   dsbench compare base.json new.json --fail-on 'latency.p99>+5%' --fail-on 'throughput<-3%'
-  dsbench compare base.json new.json --format md > comment.md`,
+  dsbench compare base.json new.json --format md > comment.md
+  dsbench compare sleep-1ms.json sleep-1.1ms.json --ignore-param service`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := f.options()

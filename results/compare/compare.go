@@ -3,6 +3,8 @@ package compare
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 
 	"github.com/dsbench/dsbench/results"
 )
@@ -13,6 +15,9 @@ type Options struct {
 	Noise   float64     // fraction inside which no change is called; 0 means 0.02, <0 means none
 	Metrics []string    // metrics to report; empty means DefaultMetrics plus every family metric
 	Gates   []Threshold // thresholds that fail the comparison
+	// IgnoreParams are left out when pairing runs: the parameters whose
+	// change is under test (base service=1ms against candidate service=1.1ms).
+	IgnoreParams []string
 }
 
 // Verdicts.
@@ -81,7 +86,11 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 	} else if o.Noise < 0 {
 		o.Noise = 0
 	}
-	bg, cg := groupRuns(base), groupRuns(cand)
+	ignore := map[string]bool{}
+	for _, p := range o.IgnoreParams {
+		ignore[p] = true
+	}
+	bg, cg := groupRuns(base, ignore), groupRuns(cand, ignore)
 	if err := checkPairing(bg, cg); err != nil {
 		return nil, err
 	}
@@ -266,6 +275,9 @@ func notes(base, cand *results.Document, bg, cg *group) []string {
 	if bs, cs := seedList(bg.seeds), seedList(cg.seeds); bs != cs {
 		ns = append(ns, fmt.Sprintf("seeds differ (base %s, candidate %s): the sides replayed different op streams", bs, cs))
 	}
+	if bi, ci := setList(bg.igned), setList(cg.igned); bi != ci {
+		ns = append(ns, fmt.Sprintf("ignored parameters differ (base %s, candidate %s)", bi, ci))
+	}
 	if bg.bad > 0 {
 		ns = append(ns, fmt.Sprintf("%d failed base run(s) left out", bg.bad))
 	}
@@ -305,4 +317,13 @@ func geomeans(rows []Row, metrics []string) []Row {
 			Lo: math.NaN(), Hi: math.NaN(), P: math.NaN(), NBase: n, NCand: n})
 	}
 	return out
+}
+
+func setList(m map[string]bool) string {
+	var s []string
+	for k := range m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, " ")
 }

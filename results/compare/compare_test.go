@@ -233,3 +233,25 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs from the golden file (go test -update to accept):\n%s", path, got)
 	}
 }
+
+func TestIgnoreParams(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	b := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 5, 1e5, 1e6, 0.01))
+	c := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 5, 1e5/1.1, 1.1e6, 0.01))
+	for i := range c.Runs {
+		c.Runs[i].Params = map[string]string{"nodes": "11"}
+	}
+	if _, err := Compare(b, c, Options{}); err == nil || !strings.Contains(err.Error(), "--ignore-param") {
+		t.Fatalf("a parameter change without --ignore-param: %v", err)
+	}
+	res, err := Compare(b, c, Options{IgnoreParams: []string{"nodes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := verdictOf(t, res, "latency.p99").Verdict; v != Slower {
+		t.Errorf("verdict %q, want slower", v)
+	}
+	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "nodes=10") || !strings.Contains(res.Notes[0], "nodes=11") {
+		t.Errorf("notes %v, want the ignored parameters named", res.Notes)
+	}
+}

@@ -33,10 +33,14 @@ func (k Key) Label(workloadName string) string {
 	return strings.Join(parts, " ")
 }
 
-func keyOf(r *results.Run) Key {
+// keyOf leaves out the ignored parameters, so runs that differ only in
+// them (the change under test) pair.
+func keyOf(r *results.Run, ignore map[string]bool) Key {
 	ks := make([]string, 0, len(r.Params))
 	for k, v := range r.Params {
-		ks = append(ks, k+"="+v)
+		if !ignore[k] {
+			ks = append(ks, k+"="+v)
+		}
 	}
 	sort.Strings(ks)
 	return Key{Target: r.Target, Params: strings.Join(ks, " "), Workload: r.Workload, Clock: r.Clock}
@@ -48,18 +52,24 @@ type group struct {
 	runs  map[Key][]*results.Run
 	names map[Key]string // workload_name for labels
 	seeds map[uint64]bool
-	bad   int // runs skipped because they failed
+	bad   int             // runs skipped because they failed
+	igned map[string]bool // ignored parameters as name=value
 }
 
-func groupRuns(d *results.Document) *group {
-	g := &group{runs: map[Key][]*results.Run{}, names: map[Key]string{}, seeds: map[uint64]bool{}}
+func groupRuns(d *results.Document, ignore map[string]bool) *group {
+	g := &group{runs: map[Key][]*results.Run{}, names: map[Key]string{}, seeds: map[uint64]bool{}, igned: map[string]bool{}}
 	for i := range d.Runs {
 		r := &d.Runs[i]
 		if r.Error != "" {
 			g.bad++
 			continue
 		}
-		k := keyOf(r)
+		k := keyOf(r, ignore)
+		for p := range ignore {
+			if v, ok := r.Params[p]; ok {
+				g.igned[p+"="+v] = true
+			}
+		}
 		if _, ok := g.runs[k]; !ok {
 			g.keys = append(g.keys, k)
 			g.names[k] = r.WorkloadName
@@ -110,6 +120,9 @@ func checkPairing(b, c *group) error {
 		if strings.Join(sb, "\x00") != strings.Join(sc, "\x00") {
 			diffs = append(diffs, fmt.Sprintf("%s differ: base has %s, candidate has %s", dim.name, quoteAll(sb), quoteAll(sc)))
 		}
+	}
+	if len(diffs) > 0 && strings.HasPrefix(diffs[0], "params") {
+		diffs = append(diffs, "(to compare a parameter change, leave it out of the pairing with --ignore-param NAME)")
 	}
 	if len(diffs) == 0 {
 		for _, k := range onlyB {
