@@ -39,12 +39,14 @@ func sequence(t *testing.T, lb *LB, k int) string {
 }
 
 // nginx's smooth weighted round robin interleaves: {5,1,1} is AABACAA.
-// Least connections on an idle pool ties everywhere and so follows it too.
+// Least connections on an idle pool ties everywhere, so its stride-scheduled
+// tie-break shows: AAABCAA, the same 5:1:1 in every window of 7.
 func TestSmoothWRRSequence(t *testing.T) {
-	for _, pol := range []string{"weighted-round-robin", "least-connections"} {
-		if got := sequence(t, mustLB(t, Config{Policy: pol, Weights: []int{5, 1, 1}}), 14); got != "AABACAAAABACAA" {
-			t.Errorf("%s {5,1,1}: %s, want AABACAA twice", pol, got)
-		}
+	if got := sequence(t, mustLB(t, Config{Policy: "weighted-round-robin", Weights: []int{5, 1, 1}}), 14); got != "AABACAAAABACAA" {
+		t.Errorf("smooth WRR {5,1,1}: %s, want AABACAA twice", got)
+	}
+	if got := sequence(t, mustLB(t, Config{Policy: "least-connections", Weights: []int{5, 1, 1}}), 14); got != "AAABCAAAAABCAA" {
+		t.Errorf("least-connections on an idle pool, {5,1,1}: %s, want AAABCAA twice", got)
 	}
 	if got := sequence(t, mustLB(t, Config{Policy: "weighted-round-robin", Weights: []int{2, 0, 1}}), 6); got != "ACAACA" {
 		t.Errorf("weights {2,0,1}: %s, want ACAACA (B never)", got)
@@ -241,5 +243,50 @@ func TestPickDoesNotAllocate(t *testing.T) {
 		}); a != 0 {
 			t.Errorf("%s: %v allocs per decision", pol, a)
 		}
+	}
+}
+
+// Model check of the heap: under random picks, completions and health
+// changes, every pick has the fewest in flight per weight of all eligible
+// backends (checked by a full scan).
+func TestLeastConnectionsHeapAgainstScan(t *testing.T) {
+	weights := []int{3, 1, 0, 2, 1, 5, 1, 1}
+	lb := mustLB(t, Config{Policy: "least-connections", Weights: weights})
+	r := rand.New(rand.NewPCG(4, 4))
+	var held []int
+	picks := make([]int, len(weights))
+	for step := 0; step < 20000; step++ {
+		switch x := r.IntN(10); {
+		case x < 5:
+			best := -1.0
+			for b, w := range weights {
+				if w > 0 && lb.healthy[b] {
+					if v := float64(lb.InFlight(b)) / float64(w); best < 0 || v < best {
+						best = v
+					}
+				}
+			}
+			b, err := lb.Pick(0, r, &workloads.Op{})
+			if err != nil {
+				if lb.Eligible() != 0 {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if got := float64(lb.InFlight(b)-1) / float64(weights[b]); got != best {
+				t.Fatalf("step %d: picked %d at %v in flight per weight, minimum is %v", step, b, got, best)
+			}
+			held = append(held, b)
+			picks[b]++
+		case x < 9 && len(held) > 0:
+			i := r.IntN(len(held))
+			lb.Done(held[i], 0, time.Millisecond)
+			held = append(held[:i], held[i+1:]...)
+		default:
+			lb.SetHealthy(r.IntN(len(weights)), r.IntN(3) > 0)
+		}
+	}
+	if picks[2] != 0 || picks[5] <= picks[0] {
+		t.Fatalf("picks per backend %v (weights %v)", picks, weights)
 	}
 }

@@ -48,7 +48,7 @@ func New(cfg Config) (*LB, error) {
 	case "weighted-round-robin":
 		alg = newSmoothWRR(n)
 	case "least-connections":
-		alg = newLeastConn(n)
+		alg = newLeastConn(p)
 	case "random":
 		alg = random{}
 	case "ip-hash":
