@@ -4,5 +4,7 @@ package all
 
 import (
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
+	_ "github.com/dsbench/dsbench/algorithms/hashing"
+	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
 )
