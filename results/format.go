@@ -81,8 +81,8 @@ func FormatForPath(path string) (Format, error) {
 		}
 		valid = append(valid, e.ext)
 	}
-	return "", fmt.Errorf("cannot tell the format of %q from its extension %q (known: %s; or write FORMAT:FILE with FORMAT one of %s)",
-		path, ext, strings.Join(valid, ", "), formatList())
+	return "", fmt.Errorf("cannot tell the format of %q from its extension %q (known: %s)",
+		path, ext, strings.Join(valid, ", "))
 }
 
 // ParseOutput reads an -o argument: FORMAT:FILE when the text before the

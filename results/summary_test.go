@@ -29,6 +29,9 @@ func TestSummarizeUniform(t *testing.T) {
 			t.Errorf("%s = %v, want %v ±0.1%%", c.name, c.got, c.want)
 		}
 	}
+	if s.Max != float64(h.Max()) {
+		t.Errorf("max %v, Histogram.Max %d", s.Max, h.Max())
+	}
 	if !(s.P50 <= s.P90 && s.P90 <= s.P99 && s.P99 <= s.P999 && s.P999 <= s.P9999 && s.P9999 <= s.Max) {
 		t.Errorf("percentiles not monotone: %+v", s)
 	}
@@ -59,7 +62,7 @@ func TestHistogramRoundTrip(t *testing.T) {
 	if !back.Equals(h) {
 		t.Fatal("decoded histogram differs from the original")
 	}
-	if Summarize(back) != Summarize(h) {
+	if s := Summarize(back); s != Summarize(h) || s.Max != float64(h.Max()) {
 		t.Fatal("decoded histogram summarises differently")
 	}
 }
