@@ -67,6 +67,7 @@ type Report struct {
 	Intervals       []IntervalReport
 	Metrics         map[string]float64 // from the target's Metricser, if any
 	FirstError      error
+	Events          uint64 // virtual time: discrete events the World ran
 }
 
 // KindReport is the share of a run of one op kind.

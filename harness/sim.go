@@ -68,6 +68,7 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	}
 	rep.Intervals = s.sink.report()
 	rep.Interrupted = s.interrupted
+	rep.Events = s.w.Events()
 	if m, ok := target.(Metricser); ok {
 		rep.Metrics = m.Metrics()
 	}

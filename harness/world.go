@@ -34,6 +34,7 @@ type World struct {
 	seq  uint64
 	heap []event
 	rng  *rand.Rand
+	ran  uint64 // events run
 
 	onComplete func(req *Request, o Outcome)
 }
@@ -84,6 +85,9 @@ func (w *World) Complete(req *Request, o Outcome) {
 	}
 }
 
+// Events reports how many events have run.
+func (w *World) Events() uint64 { return w.ran }
+
 // Pending reports how many events are scheduled.
 func (w *World) Pending() int { return len(w.heap) }
 
@@ -101,6 +105,7 @@ func (w *World) Step() bool {
 		w.down(0)
 	}
 	w.now = ev.at
+	w.ran++
 	ev.fn(w, ev.req, ev.arg)
 	return true
 }
