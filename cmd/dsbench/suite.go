@@ -304,7 +304,7 @@ func newSuiteCmd(a *App) *cobra.Command {
 	var f compareFlags
 	var baseline string
 	var outputs []string
-	var quiet bool
+	var quiet, check bool
 	cmd := &cobra.Command{
 		Use:   "suite FILE.yaml",
 		Short: "Run a benchmark matrix from a file, and gate it against a baseline",
@@ -351,6 +351,9 @@ anything runs; errors name the line.
 			if err != nil {
 				return err
 			}
+			if check {
+				return a.checkSuite(args[0], s)
+			}
 			return a.runSuite(args[0], s, append(s.Outputs, outputs...), baseline, co, f.format, quiet)
 		},
 	}
@@ -359,7 +362,25 @@ anything runs; errors name the line.
 	cmd.Flags().StringVar(&baseline, "baseline", "", "compare with this stored result and gate on the thresholds")
 	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "write the combined result to FILE or FORMAT:FILE (repeatable)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress on stderr")
+	cmd.Flags().BoolVar(&check, "check", false, "validate the file and every entry, print the plan, run nothing")
 	return cmd
+}
+
+// checkSuite validates every entry as a run would and prints the plan.
+func (a *App) checkSuite(path string, s *suite) error {
+	total := 0
+	for i, o := range s.Plans {
+		ex, err := a.prepare(o)
+		if err != nil {
+			return usagef("%s:%d: %v", path, s.Lines[i], err)
+		}
+		for _, p := range ex.runs {
+			fmt.Fprintf(a.Stdout, "%s:%d: %s\n", path, s.Lines[i], p.label())
+		}
+		total += len(ex.runs)
+	}
+	fmt.Fprintf(a.Stdout, "%d runs, %d gates: ok\n", total, len(s.Gates))
+	return nil
 }
 
 // runSuite validates every entry, runs them all into one document, writes
