@@ -20,7 +20,10 @@ import (
 func writeHLog(w io.Writer, doc *Document) error {
 	bw := bufio.NewWriter(w)
 	lw := hdr.NewHistogramLogWriter(bw)
-	startMs := doc.Environment.Start.UnixMilli()
+	var startMs int64 // a document without a start time logs from the epoch
+	if !doc.Environment.Start.IsZero() {
+		startMs = doc.Environment.Start.UnixMilli()
+	}
 	lw.SetBaseTime(startMs)
 	if err := lw.OutputLogFormatVersion(); err != nil {
 		return err

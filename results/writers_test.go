@@ -234,13 +234,19 @@ func TestHGRMBlocks(t *testing.T) {
 	}
 }
 
-// Every writer handles a document with no runs.
-func TestWritersEmptyDocument(t *testing.T) {
-	doc := NewDocument(fixtureEnv(), nil)
-	for _, f := range Formats() {
-		if err := Write(io.Discard, f, doc); err != nil {
-			t.Errorf("%s: %v", f, err)
+// Every writer handles a document with no runs, and one built by hand with
+// no environment (zero start time) and nil maps.
+func TestWritersSparseDocuments(t *testing.T) {
+	bare := &Document{Runs: []Run{fixtureDoc().Runs[0], {ID: "r2"}}}
+	for _, doc := range []*Document{NewDocument(fixtureEnv(), nil), bare} {
+		for _, f := range Formats() {
+			if err := Write(io.Discard, f, doc); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
 		}
+	}
+	if err := Write(io.Discard, JSON, nil); err == nil {
+		t.Error("Write accepted a nil document")
 	}
 }
 
