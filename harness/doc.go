@@ -8,4 +8,16 @@
 // service = done − sent. Each worker records into its own HDR histograms, one
 // per op kind, merged at the end: no lock, no allocation and no map lookup per
 // op (DESIGN.md rule 4).
+//
+// RunWall's closed loop gives each worker its own part of the workload and
+// reads the clock once per op (an op's completion is the next one's send).
+// Its open loop replays one schedule with a leader/follower goroutine pool
+// (Schmidt et al., POSA2) that grows so a slow op never delays the schedule
+// (openloop.go). RunSim drives SimTargets on a World, a discrete-event engine
+// with a 4-ary event heap whose ties break by scheduling order, so the same
+// seed gives the same Report byte for byte.
+//
+// Intervals (Config.Interval, default 1 s) are counted from the start of the
+// measured phase; workers flush each finished interval into a shared sink
+// once per interval, so the per-op path stays lock-free.
 package harness

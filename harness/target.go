@@ -57,7 +57,8 @@ type IntervalMetricser interface {
 	IntervalMetrics() map[string]float64
 }
 
-// A target may also implement io.Closer; the harness closes it after the run.
+// A target may also implement io.Closer; the caller (the CLI) closes it after
+// the run — RunWall and RunSim do not.
 
 // Loader is implemented by targets with a load phase, as YCSB has: Load
 // inserts keys [0, n) with values of valueSize bytes before the measured run.
