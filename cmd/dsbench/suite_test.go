@@ -1,0 +1,116 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPlanSuite(t *testing.T) {
+	s, err := planSuite("s.yaml", []byte(`
+name: t
+seed: 7
+runs: 4
+duration: 2s
+workloads: [ycsb-a, ycsb-b]
+params: {nodes: 10}
+matrix:
+  - targets: [hashing/ring]
+    params: {vnodes: [10, 100]}
+  - targets: [hashing/jump, hashing/maglev]
+    clock: wall
+fail_on: ["latency.p99>+5%"]
+noise: 1%
+outputs: [out.json]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Plans) != 4 || len(s.Gates) != 1 || s.Noise != "1%" || s.Outputs[0] != "out.json" || s.Name != "t" {
+		t.Fatalf("suite %+v", s)
+	}
+	p := s.Plans[0]
+	if strings.Join(p.Targets, ",") != "hashing/ring" || p.Workload != "ycsb-a" || p.Seed != "7" || p.Runs != 4 ||
+		p.Duration.String() != "2s" || strings.Join(p.Params, " ") != "nodes=10 vnodes=10|100" {
+		t.Errorf("first plan %+v", p)
+	}
+	if q := s.Plans[3]; strings.Join(q.Targets, ",") != "hashing/jump,hashing/maglev" || q.Workload != "ycsb-b" ||
+		q.Clock != "wall" || strings.Join(q.Params, " ") != "nodes=10" || s.Lines[3] != 11 {
+		t.Errorf("last plan %+v line %d", q, s.Lines[3])
+	}
+}
+
+func TestPlanSuiteErrorsNameTheLine(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"targets: [builtin/noop]\nrunz: 5\n", `s.yaml:2: unknown key "runz" (valid: name, targets`},
+		{"targets: [builtin/noop]\nruns: five\n", `s.yaml:2: runs: want a non-negative integer, got "five"`},
+		{"targets: [builtin/noop]\nduration: 2 parsecs\n", "s.yaml:2: duration: want a duration"},
+		{"targets: [builtin/noop]\nfail_on: [\"latency.p42>5%\"]\n", `s.yaml:2: fail_on: bad threshold "latency.p42>5%"`},
+		{"runs: 3\n", "s.yaml:1: no targets"},
+		{"targets: [a/b]\nmatrix:\n  - targets: [c/d]\n    colck: wall\n", `s.yaml:4: unknown key "colck"`},
+		{"targets: [a/b]\nparams: {n: \"1|2\"}\n", "write a sweep as a list"},
+		{"targets: [a/b]\nparams: [1, 2]\n", "s.yaml:2: params: want a mapping"},
+		{"- a\n- b\n", "s.yaml:1: a suite is a mapping"},
+		{"targets: [a/b\n", "s.yaml: yaml: line"},
+	} {
+		_, err := planSuite("s.yaml", []byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+// TestSuiteEndToEnd runs a small virtual-time suite, stores it as the
+// baseline, gates an identical rerun (deterministic: exit 0) and a rerun
+// whose service time is 10% longer (exit 1, called slower).
+func TestSuiteEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, service string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`targets: [builtin/sleep]
+clock: virtual
+ops: 2000
+runs: 4
+seed: 1
+params: {service: "`+service+`"}
+fail_on: ["latency.p99>+5%"]
+`), 0o644)
+		return p
+	}
+	base := filepath.Join(dir, "base.json")
+	if code, out, errs := cli(t, "suite", write("a.yaml", "exp:mean=1ms"), "-q", "-o", base); code != 0 {
+		t.Fatalf("suite: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs := cli(t, "suite", write("a.yaml", "exp:mean=1ms"), "-q", "--baseline", base); code != 0 || !strings.Contains(out, "PASS") {
+		t.Errorf("identical rerun: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := cli(t, "suite", write("b.yaml", "exp:mean=1.1ms"), "-q", "--baseline", base, "--ignore-param", "service")
+	if code != 1 || !strings.Contains(out, "slower FAIL latency.p99>+5%") {
+		t.Errorf("10%% slower: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := cli(t, "suite", write("c.yaml", "exp:mean=1ms"), "--check"); code != 0 || errs != "" {
+		t.Errorf("--check: exit %d %s", code, errs)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("targets: [no/such]\n"), 0o644)
+	if code, _, errs := cli(t, "suite", filepath.Join(dir, "bad.yaml")); code != 2 || !strings.Contains(errs, "bad.yaml:1") {
+		t.Errorf("unknown target: exit %d %s", code, errs)
+	}
+}
+
+func TestShippedSuitesParse(t *testing.T) {
+	files, _ := filepath.Glob("../../scripts/suites/*.yaml")
+	if len(files) < 5 {
+		t.Fatalf("found %d suites", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if _, err := planSuite(f, b); err != nil {
+			t.Errorf("%v", err)
+		}
+	}
+	// The smoke suite uses only targets that exist: it must validate fully.
+	if code, out, errs := cli(t, "suite", "../../scripts/suites/smoke.yaml", "--check"); code != 0 {
+		t.Errorf("smoke --check: exit %d\n%s%s", code, out, errs)
+	}
+}
