@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -253,5 +254,21 @@ func TestIgnoreParams(t *testing.T) {
 	}
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "nodes=10") || !strings.Contains(res.Notes[0], "nodes=11") {
 		t.Errorf("notes %v, want the ignored parameters named", res.Notes)
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	r := rand.New(rand.NewPCG(23, 24))
+	var bs, cs [][]results.Run
+	for i := 0; i < 10; i++ {
+		name := fmt.Sprintf("t/x%d", i)
+		bs = append(bs, sample(r, name, "w", 1, 10, 1e5, 1e6, 0.02))
+		cs = append(cs, sample(r, name, "w", 1, 10, 1e5, 1.05e6, 0.02))
+	}
+	base, cand := doc(bs...), doc(cs...)
+	for b.Loop() {
+		if _, err := Compare(base, cand, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
