@@ -47,9 +47,3 @@ func TestZetaHarmonicLarge(t *testing.T) {
 		t.Errorf("Zeta(1e12, 1) = %.15g, want %.15g", got, want)
 	}
 }
-
-func BenchmarkZeta1e10(b *testing.B) {
-	for b.Loop() {
-		Zeta(1e10, 0.99)
-	}
-}

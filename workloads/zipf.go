@@ -19,6 +19,12 @@ type Zipf struct {
 	n     uint64
 	gray  bool
 	zetaN float64 // ζ(n, θ), kept current by Grow
+	// direct: |1−θ| is large enough for the plain closed forms (one log and
+	// one exp each) to lose no precision; near θ = 1 the expm1/log1p forms
+	// are used.
+	direct      bool
+	oneMinus    float64 // 1 − θ
+	invOneMinus float64 // 1/(1 − θ)
 
 	// rejection-inversion
 	hX1, hN, s float64
@@ -36,7 +42,8 @@ func NewZipf(theta float64, n uint64, gray bool) (*Zipf, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("zipf: n=0: want at least 1 key")
 	}
-	z := &Zipf{theta: theta, gray: gray}
+	z := &Zipf{theta: theta, gray: gray, oneMinus: 1 - theta, direct: math.Abs(1-theta) > 1e-3}
+	z.invOneMinus = 1 / z.oneMinus
 	z.hX1 = z.hIntegral(1.5) - 1
 	z.s = 2 - z.hIntegralInv(z.hIntegral(2.5)-z.h(2))
 	z.half = 1 + math.Pow(0.5, theta)
@@ -128,7 +135,7 @@ func (z *Zipf) nextGray(r *rand.Rand) uint64 {
 	if z.theta == 1 {
 		k = float64(z.n) * math.Exp(-z.c*(1-u))
 	} else {
-		k = float64(z.n) * math.Pow(z.eta*u-z.eta+1, z.alpha)
+		k = float64(z.n) * math.Exp(z.alpha*math.Log(z.eta*u-z.eta+1))
 	}
 	if k >= float64(z.n) {
 		return z.n - 1
@@ -142,13 +149,19 @@ func (z *Zipf) h(x float64) float64 { return math.Exp(-z.theta * math.Log(x)) }
 // hIntegral is ∫_1^x t^−θ dt, the primitive that rejection-inversion inverts.
 func (z *Zipf) hIntegral(x float64) float64 {
 	lx := math.Log(x)
+	if z.direct {
+		return (math.Exp(z.oneMinus*lx) - 1) * z.invOneMinus
+	}
 	return expm1x((1-z.theta)*lx) * lx
 }
 
 func (z *Zipf) hIntegralInv(x float64) float64 {
-	t := x * (1 - z.theta)
+	t := x * z.oneMinus
 	if t < -1 {
 		t = -1 // rounding guard: the inverse is defined for t ≥ −1
+	}
+	if z.direct {
+		return math.Exp(math.Log(1+t) * z.invOneMinus)
 	}
 	return math.Exp(log1px(t) * x)
 }

@@ -1,0 +1,88 @@
+package workloads
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Both formats read back exactly what was written, and ReadTrace tells them
+// apart by themselves.
+func TestTraceRoundTrip(t *testing.T) {
+	ops := stream(t, busySpec, 8, Whole, 3000)
+	ops = append(ops, Op{Seq: 1 << 63, At: 0, Kind: Route, Key: 1<<64 - 1, Client: 1<<32 - 1, Size: 1<<32 - 1})
+	for name, write := range map[string]func(*bytes.Buffer) error{
+		"csv": func(b *bytes.Buffer) error { return WriteTraceCSV(b, ops) },
+		"bin": func(b *bytes.Buffer) error { return WriteTraceBinary(b, ops) },
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadTrace(&b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, ops) {
+			t.Errorf("%s: read back differs", name)
+		}
+	}
+}
+
+func TestTraceCSVHeaderAndRows(t *testing.T) {
+	var b bytes.Buffer
+	WriteTraceCSV(&b, []Op{{Seq: 0, At: 1500, Kind: Scan, Key: 7, Client: 2, Size: 10}})
+	if want := TraceHeader + "\n0,1500,scan,7,2,10\n"; b.String() != want {
+		t.Errorf("csv trace %q, want %q", b.String(), want)
+	}
+	var e bytes.Buffer
+	for _, f := range TraceFormats {
+		e.Reset()
+		w, _ := NewTraceWriter(&e, f)
+		w.Flush()
+		if ops, err := ReadTrace(&e); err != nil || len(ops) != 0 {
+			t.Errorf("empty %s trace: %v %v", f, ops, err)
+		}
+	}
+	if _, err := NewTraceWriter(&e, "json"); err == nil || !strings.Contains(err.Error(), "valid: csv, bin") {
+		t.Errorf("unknown format: %v", err)
+	}
+	// Headerless rows and numeric kinds are accepted.
+	ops, err := ReadTrace(strings.NewReader("3,10,1,5,0,100\n"))
+	if err != nil || len(ops) != 1 || ops[0].Kind != Update || ops[0].Seq != 3 {
+		t.Errorf("headerless row: %v %v", ops, err)
+	}
+}
+
+func TestTraceBadRows(t *testing.T) {
+	for in, want := range map[string]string{
+		TraceHeader + "\n0,0,read,1,0,1\n1,0,read,x,0,1\n": "line 3: key \"x\"",
+		TraceHeader + "\n0,0,jump,1,0,1\n":                 "line 2: unknown op kind \"jump\"",
+		TraceHeader + "\n0,0,read,1,0\n":                   "line 2:",
+		TraceHeader + "\n0,-5,read,1,0,1\n":                "line 2: at_ns",
+		TraceHeader + "\n0,0,read,1,99999999999,1\n":       "line 2: client",
+		"seq,at,kind\n":                          "line 1: header",
+		binaryMagic + "\x02\x02":                 "record 1:",
+		binaryMagic + "\x00\x00\x63\x00\x00\x00": "record 1: kind 99",
+	} {
+		_, err := ReadTrace(strings.NewReader(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadTrace(%q) = %v, want an error containing %q", in, err, want)
+		}
+	}
+}
+
+// Part k of n replays the ops with Seq ≡ k (mod n), times kept, and ends.
+func TestTraceSourceParts(t *testing.T) {
+	ops := stream(t, "ycsb-a arrival=poisson:rate=100", 1, Whole, 10)
+	src := NewTraceSource(ops, Part{1, 3})
+	var got []Op
+	var op Op
+	for src.Next(&op) {
+		got = append(got, op)
+	}
+	if want := []Op{ops[1], ops[4], ops[7]}; !reflect.DeepEqual(got, want) {
+		t.Errorf("part 1/3 replays %v, want %v", got, want)
+	}
+}
