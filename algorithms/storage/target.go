@@ -1,0 +1,196 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// DefaultValueSize is the value length of an Update or Insert whose op
+// carries Size 0 (the YCSB default record size).
+const DefaultValueSize = 100
+
+// loadBatch is how many records one load-phase batch holds.
+const loadBatch = 1024
+
+// Target replays YCSB ops against a KV engine. It implements harness.Target,
+// harness.Forker, harness.Loader, harness.Metricser,
+// harness.IntervalMetricser and io.Closer.
+type Target struct {
+	kv      KV
+	sharder Sharder
+	seed    uint64
+
+	mu   sync.Mutex // guards root: Do on the unforked target
+	root *worker
+
+	wmu     sync.Mutex
+	workers []*worker
+}
+
+var (
+	_ harness.Target            = (*Target)(nil)
+	_ harness.Forker            = (*Target)(nil)
+	_ harness.Loader            = (*Target)(nil)
+	_ harness.Metricser         = (*Target)(nil)
+	_ harness.IntervalMetricser = (*Target)(nil)
+	_ io.Closer                 = (*Target)(nil)
+)
+
+// NewTarget wraps kv. seed makes value bytes reproducible (workers reseed
+// from the harness's per-worker source).
+func NewTarget(kv KV, seed uint64) *Target {
+	t := &Target{kv: kv, seed: seed}
+	t.sharder, _ = kv.(Sharder)
+	t.root = t.newWorker(rand.New(rand.NewPCG(seed, 0x5eed)))
+	return t
+}
+
+// KV returns the wrapped engine.
+func (t *Target) KV() KV { return t.kv }
+
+// Do runs op on the shared root worker; forked workers run without a lock.
+func (t *Target) Do(now time.Duration, op *workloads.Op) harness.Outcome {
+	t.mu.Lock()
+	out := t.root.Do(now, op)
+	t.mu.Unlock()
+	return out
+}
+
+// Fork gives each worker its own key, value and read buffers.
+func (t *Target) Fork(worker int, r *rand.Rand) harness.Target { return t.newWorker(r) }
+
+// Load inserts keys [0, n) with valueSize-byte values, in batches when the
+// engine is a Batcher.
+func (t *Target) Load(n uint64, valueSize int) error {
+	if valueSize < 0 {
+		return fmt.Errorf("storage: load value size %d < 0", valueSize)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w := t.root
+	w.ensureValue(valueSize)
+	batcher, _ := t.kv.(Batcher)
+	keyBuf := make([]byte, loadBatch*KeyLen)
+	valBuf := make([]byte, loadBatch*valueSize)
+	keys := make([][]byte, 0, loadBatch)
+	vals := make([][]byte, 0, loadBatch)
+	for base := uint64(0); base < n; base += loadBatch {
+		keys, vals = keys[:0], vals[:0]
+		for i := 0; i < loadBatch && base+uint64(i) < n; i++ {
+			k := EncodeKey(keyBuf[i*KeyLen:], base+uint64(i))
+			v := valBuf[i*valueSize : (i+1)*valueSize]
+			copy(v, w.value(base+uint64(i), valueSize))
+			keys, vals = append(keys, k), append(vals, v)
+		}
+		var err error
+		if batcher != nil {
+			err = batcher.PutBatch(keys, vals)
+		} else {
+			for i := range keys {
+				if err = t.kv.Put(keys[i], vals[i]); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("storage: load at key %d: %w", base, err)
+		}
+		w.puts.Add(uint64(len(keys)))
+		w.putBytes.Add(uint64(len(keys) * (KeyLen + valueSize)))
+	}
+	return nil
+}
+
+// Metrics merges the engine's figures with the adapter's counters and
+// derives the amplification figures defined in the package doc.
+func (t *Target) Metrics() map[string]float64 {
+	m := map[string]float64{}
+	if e, ok := t.kv.(harness.Metricser); ok {
+		for k, v := range e.Metrics() {
+			m[k] = v
+		}
+	}
+	var c counters
+	c.add(t.root)
+	t.wmu.Lock()
+	for _, w := range t.workers {
+		c.add(w)
+	}
+	t.wmu.Unlock()
+	m["user_puts"] = float64(c.puts)
+	m["user_bytes_written"] = float64(c.putBytes)
+	m["read_misses"] = float64(c.misses)
+	m["scan_rows"] = float64(c.scanRows)
+	if bw, ok := m["bytes_written"]; ok && c.putBytes > 0 {
+		if _, has := m["write_amp"]; !has {
+			m["write_amp"] = bw / float64(c.putBytes)
+		}
+		if wal, ok := m["wal_bytes_written"]; ok {
+			if _, has := m["write_amp_wal"]; !has {
+				m["write_amp_wal"] = (bw + wal) / float64(c.putBytes)
+			}
+		}
+	}
+	if du, ok := t.kv.(DiskUser); ok {
+		if _, has := m["space_amp"]; !has {
+			disk, err := du.DiskUsage()
+			live, err2 := LiveBytes(t.kv)
+			if err == nil && err2 == nil {
+				m["disk_bytes"] = float64(disk)
+				m["live_bytes"] = float64(live)
+				if live > 0 {
+					m["space_amp"] = float64(disk) / float64(live)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// LiveBytes sums key+value bytes over every live key by a full scan.
+func LiveBytes(kv KV) (int64, error) {
+	var n int64
+	err := kv.Scan(nil, 0, func(k, v []byte) bool { n += int64(len(k) + len(v)); return true })
+	return n, err
+}
+
+// IntervalMetrics passes the engine's gauges through.
+func (t *Target) IntervalMetrics() map[string]float64 {
+	if e, ok := t.kv.(harness.IntervalMetricser); ok {
+		return e.IntervalMetrics()
+	}
+	return nil
+}
+
+// Close closes the engine.
+func (t *Target) Close() error { return t.kv.Close() }
+
+func (t *Target) newWorker(r *rand.Rand) *worker {
+	w := &worker{t: t, r: r}
+	w.visit = w.onRow
+	w.ensureValue(DefaultValueSize)
+	w.get = make([]byte, 0, 256)
+	t.wmu.Lock()
+	t.workers = append(t.workers, w)
+	t.wmu.Unlock()
+	return w
+}
+
+// errKind holds one preallocated error per op kind the adapter does not
+// serve, so a wrong workload costs no allocation per op.
+var errKind = func() (e [workloads.NumKinds]error) {
+	for k := range e {
+		e[k] = fmt.Errorf("storage: op kind %s: %w (valid: read, update, insert, scan, rmw, delete)", workloads.Kind(k), ErrUnsupportedKind)
+	}
+	return
+}()
+
+// ErrUnsupportedKind is wrapped by the error of an op kind outside YCSB's.
+var ErrUnsupportedKind = errors.New("unsupported op kind")
