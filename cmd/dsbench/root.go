@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,10 @@ const (
 type App struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	Args           []string // the command line after "dsbench", recorded in results
+	// ctx is the parent of every run's context; tests cancel it to
+	// interrupt a run. nil means context.Background.
+	ctx context.Context
 	// code is the exit code a command asks for when it returns no error.
 	code int
 }
@@ -81,10 +86,14 @@ See what is there:     dsbench list`,
 
 // run executes one invocation and returns its exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Args: args}
 	root := newRoot(a)
 	root.SetArgs(args)
-	err := root.Execute()
+	return exitCode(a, root.Execute(), stderr)
+}
+
+// exitCode prints err and maps it to the exit status.
+func exitCode(a *App, err error, stderr io.Writer) int {
 	if err == nil {
 		return a.code
 	}

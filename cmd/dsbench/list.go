@@ -1,0 +1,149 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+func init() { commands = append(commands, newListCmd) }
+
+func newListCmd(a *App) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list [FAMILY]",
+		Short: "List targets with their parameters and clocks, and the workload vocabulary",
+		Long: `List every registered target (or one family's) with its description, its
+parameters (type, default, allowed values) and the clocks it runs on, then the
+workload presets, key distributions and arrival processes.`,
+		Example: "  dsbench list\n  dsbench list hashing\n  dsbench list --json | jq '.targets[].name'",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			family := ""
+			if len(args) == 1 {
+				family = args[0]
+				known := false
+				for _, f := range algorithms.Families() {
+					known = known || f == family
+				}
+				if !known {
+					return usagef("unknown family %q (valid: %s)", family, strings.Join(algorithms.Families(), ", "))
+				}
+			}
+			l := buildListing(family)
+			if asJSON {
+				enc := json.NewEncoder(a.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(l)
+			}
+			writeListing(a.Stdout, l)
+			return nil
+		},
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return algorithms.Families(), cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+type listing struct {
+	Targets       []listedTarget `json:"targets"`
+	Presets       []listedPreset `json:"presets"`
+	KeyDists      []string       `json:"key_distributions"`
+	Arrivals      []string       `json:"arrival_processes"`
+	DurationDists []string       `json:"duration_distributions"`
+}
+
+type listedTarget struct {
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	Clocks      []string      `json:"clocks"` // the default first
+	Tour        bool          `json:"tour"`
+	Workload    string        `json:"workload,omitempty"`
+	Params      []listedParam `json:"params"`
+}
+
+type listedParam struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Default string `json:"default"`
+	Allowed string `json:"allowed"`
+	Doc     string `json:"doc"`
+}
+
+type listedPreset struct {
+	Name string `json:"name"`
+	Spec string `json:"spec"`
+}
+
+func buildListing(family string) listing {
+	l := listing{
+		KeyDists:      workloads.KeyDistForms,
+		Arrivals:      workloads.ArrivalForms,
+		DurationDists: workloads.DurationDistForms,
+	}
+	for _, info := range algorithms.All() {
+		if family != "" && info.Family() != family {
+			continue
+		}
+		t := listedTarget{Name: info.Name, Description: info.Description, Tour: info.Tour, Workload: info.Workload, Params: []listedParam{}}
+		for _, c := range info.Clocks() {
+			t.Clocks = append(t.Clocks, string(c))
+		}
+		for _, p := range info.Params {
+			t.Params = append(t.Params, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc})
+		}
+		l.Targets = append(l.Targets, t)
+	}
+	for _, name := range workloads.Presets() {
+		l.Presets = append(l.Presets, listedPreset{Name: name, Spec: workloads.PresetSpec(name)})
+	}
+	return l
+}
+
+func writeListing(w io.Writer, l listing) {
+	fam := ""
+	for _, t := range l.Targets {
+		if f, _, _ := strings.Cut(t.Name, "/"); f != fam {
+			fam = f
+			fmt.Fprintf(w, "\n%s\n", strings.ToUpper(fam))
+		}
+		mark := ""
+		if t.Tour {
+			mark = "  (in the tour)"
+		}
+		fmt.Fprintf(w, "  %-32s %s%s\n", t.Name, t.Description, mark)
+		fmt.Fprintf(w, "  %-32s clocks: %s\n", "", strings.Join(t.Clocks, ", "))
+		for _, p := range t.Params {
+			fmt.Fprintf(w, "  %-32s   %s=%s  (%s) %s\n", "", p.Name, p.Default, p.Allowed, p.Doc)
+		}
+	}
+	fmt.Fprintf(w, "\nWORKLOAD PRESETS\n")
+	for _, p := range l.Presets {
+		fmt.Fprintf(w, "  %-10s %s\n", p.Name, p.Spec)
+	}
+	fmt.Fprintf(w, "\nKEY DISTRIBUTIONS (keys=…)\n")
+	for _, k := range l.KeyDists {
+		fmt.Fprintf(w, "  %s\n", k)
+	}
+	fmt.Fprintf(w, "\nARRIVAL PROCESSES (arrival=…)\n")
+	for _, k := range l.Arrivals {
+		fmt.Fprintf(w, "  %s\n", k)
+	}
+	fmt.Fprintf(w, "\nDURATION DISTRIBUTIONS (parameters of type dist)\n")
+	for _, k := range l.DurationDists {
+		fmt.Fprintf(w, "  %s\n", k)
+	}
+}
+
+// completeTargets completes target names for run.
+func completeTargets(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return algorithms.Names(), cobra.ShellCompDirectiveNoFileComp
+}

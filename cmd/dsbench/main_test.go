@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/results"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// A target that fails to build when asked, to exercise exit status 1.
+type testTarget struct{}
+
+func (testTarget) Do(time.Duration, *workloads.Op) harness.Outcome { return harness.Outcome{Shard: -1} }
+
+func init() {
+	algorithms.Register(algorithms.Info{
+		Name:        "testonly/fail",
+		Description: "fails to build when fail=true (CLI tests only)",
+		Params:      []algorithms.Param{{Name: "fail", Type: algorithms.Bool, Default: "false", Doc: "fail"}},
+		Workload:    "ycsb-c",
+		NewWall: func(env algorithms.Env) (harness.Target, error) {
+			if env.Params.Bool("fail") {
+				return nil, errors.New("asked to fail")
+			}
+			return testTarget{}, nil
+		},
+	})
+}
+
+// dsbench runs the CLI in-process and returns its exit status and streams.
+func dsbench(t *testing.T, ctx context.Context, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &App{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Args: args, ctx: ctx}
+	root := newRoot(a)
+	root.SetArgs(args)
+	code := exitCode(a, root.Execute(), &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBadInputExits2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string // in stderr
+	}{
+		{[]string{"run", "no-such/target"}, "builtin/noop"},
+		{[]string{"run", "builtin/noop", "--ops", "-5"}, "--ops"},
+		{[]string{"run", "builtin/noop", "--keys", "zipf:theta=0"}, "theta"},
+		{[]string{"run", "builtin/noop", "--format", "nope"}, "nope"},
+		{[]string{"run", "builtin/noop", "--clock", "sundial"}, "wall, virtual"},
+		{[]string{"run", "builtin/noop", "-p", "nosuch=1"}, "nosuch"},
+		{[]string{"run", "builtin/noop", "-o", "out.weird"}, ".json"},
+		{[]string{"run", "builtin/noop", "--seed", "abc"}, "random"},
+		{[]string{"run", "builtin/noop", "--shard", "4/4"}, "k/n"},
+		{[]string{"run", "builtin/noop", "--trace", "/no/such/file"}, "no such file"},
+		{[]string{"list", "nosuchfamily"}, "builtin"},
+		{[]string{"gen", "-w", "keys=zipfy"}, "zipf"},
+		{[]string{"nosuchcommand"}, "unknown command"},
+	}
+	for _, c := range cases {
+		code, out, errs := dsbench(t, nil, c.args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (stderr %q)", c.args, code, errs)
+		}
+		if !strings.Contains(errs, c.want) {
+			t.Errorf("%v: stderr %q does not mention %q", c.args, errs, c.want)
+		}
+		if out != "" {
+			t.Errorf("%v: bad input wrote to stdout: %q", c.args, out)
+		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	code, out, errs := dsbench(t, nil, "run", "builtin/noop", "--ops", "5000", "--format", "json", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc results.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if doc.Schema != "dsbench/v1" || len(doc.Runs) != 1 {
+		t.Fatalf("schema %q, %d runs", doc.Schema, len(doc.Runs))
+	}
+	r := doc.Runs[0]
+	if r.Target != "builtin/noop" || r.Ops != 5000 || r.Seed != defaultSeed || r.LatencyNs.Count != 5000 {
+		t.Errorf("run = target %s ops %d seed %d latency count %d", r.Target, r.Ops, r.Seed, r.LatencyNs.Count)
+	}
+}
+
+func TestEveryOutputFormat(t *testing.T) {
+	dir := t.TempDir()
+	var args = []string{"run", "builtin/noop", "--ops", "2000", "-q", "--runs", "2"}
+	files := []string{"r.json", "r.jsonl", "r.csv", "r.md", "r.txt", "r.hlog", "r.hgrm", "csv-long:long.csv"}
+	for _, f := range files {
+		if name, path, ok := strings.Cut(f, ":"); ok {
+			args = append(args, "-o", name+":"+filepath.Join(dir, path))
+		} else {
+			args = append(args, "-o", filepath.Join(dir, f))
+		}
+	}
+	for _, f := range results.Formats() {
+		code, out, errs := dsbench(t, nil, append(args[:7:7], "--format", string(f))...)
+		if code != 0 || out == "" {
+			t.Errorf("--format %s: exit %d, %d bytes (%s)", f, code, len(out), errs)
+		}
+	}
+	if code, _, errs := dsbench(t, nil, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range files {
+		if _, p, ok := strings.Cut(f, ":"); ok {
+			f = p
+		}
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestFailedRunExits1(t *testing.T) {
+	code, out, errs := dsbench(t, nil, "run", "testonly/fail", "-p", "fail=true|false", "--ops", "100", "--format", "json", "-q")
+	if code != exitFailed {
+		t.Fatalf("exit %d, want 1 (%s)", code, errs)
+	}
+	if !strings.Contains(errs, "asked to fail") {
+		t.Errorf("stderr %q does not say why", errs)
+	}
+	var doc results.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Runs) != 2 {
+		t.Fatalf("want both runs written (%v): %s", err, out)
+	}
+	if doc.Runs[0].Error == "" || doc.Runs[1].Error != "" || doc.Runs[1].Ops != 100 {
+		t.Errorf("errors %q / %q, ops %d", doc.Runs[0].Error, doc.Runs[1].Error, doc.Runs[1].Ops)
+	}
+}
+
+func TestInterruptedExits130AndWrites(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	code, _, errs := dsbench(t, ctx, "run", "builtin/noop", "--duration", "1m", "-q", "-o", path)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130 (%s)", code, errs)
+	}
+	doc, err := results.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Interrupted || len(doc.Runs) != 1 || !doc.Runs[0].Interrupted || doc.Runs[0].Ops == 0 {
+		t.Errorf("interrupted %v, runs %d", doc.Interrupted, len(doc.Runs))
+	}
+}
+
+func TestSweepCrossProductAndSeeds(t *testing.T) {
+	code, out, errs := dsbench(t, nil, "run", "builtin/sleep", "--clock", "virtual", "-p", "service=const:d=1ms|const:d=2ms",
+		"--ops", "200", "--runs", "2", "--format", "json", "-q", "--seed", "7")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc results.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Runs) != 4 {
+		t.Fatalf("%d runs, want 2 values × 2 repetitions", len(doc.Runs))
+	}
+	if doc.Runs[0].Seed != 7 || doc.Runs[1].Seed == 7 || doc.Runs[1].Seed != doc.Runs[3].Seed {
+		t.Errorf("seeds %d %d %d %d: repetition 0 must use the root seed, repetitions differ", doc.Runs[0].Seed, doc.Runs[1].Seed, doc.Runs[2].Seed, doc.Runs[3].Seed)
+	}
+	if doc.Runs[0].ServiceNs.P50 >= doc.Runs[2].ServiceNs.P50 {
+		t.Errorf("1ms service p50 %v not below 2ms service p50 %v", doc.Runs[0].ServiceNs.P50, doc.Runs[2].ServiceNs.P50)
+	}
+}
+
+func TestVirtualRunIsDeterministic(t *testing.T) {
+	args := []string{"run", "builtin/sleep", "--clock", "virtual", "--arrival", "poisson:rate=500", "--ops", "2000", "--format", "csv", "-q"}
+	_, a, _ := dsbench(t, nil, args...)
+	_, b, _ := dsbench(t, nil, args...)
+	if a != b || a == "" {
+		t.Errorf("two virtual-time runs with the same seed differ:\n%s\n%s", a, b)
+	}
+}
+
+func TestListAndVersion(t *testing.T) {
+	code, out, _ := dsbench(t, nil, "list")
+	if code != 0 || !strings.Contains(out, "builtin/noop") || !strings.Contains(out, "ycsb-a") {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+	code, out, _ = dsbench(t, nil, "list", "--json")
+	var l listing
+	if code != 0 || json.Unmarshal([]byte(out), &l) != nil || len(l.Targets) == 0 {
+		t.Errorf("list --json: exit %d\n%s", code, out)
+	}
+	if code, out, _ = dsbench(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "dsbench ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+func TestGenRoundTripsThroughTrace(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "t.csv")
+	if code, _, errs := dsbench(t, nil, "gen", "-w", "ycsb-a arrival=constant:rate=1000", "--ops", "500", "-o", trace); code != 0 {
+		t.Fatalf("gen: %d %s", code, errs)
+	}
+	head, _ := os.ReadFile(trace)
+	if !strings.HasPrefix(string(head), "seq,at_ns,kind,key,client,size\n") {
+		t.Fatalf("trace header: %q", string(head[:min(len(head), 80)]))
+	}
+	code, out, errs := dsbench(t, nil, "run", "builtin/map", "--trace", trace, "--ops", "500", "--format", "json", "-q")
+	if code != 0 {
+		t.Fatalf("run --trace: %d %s", code, errs)
+	}
+	var doc results.Document
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Runs[0].Ops != 500 {
+		t.Fatalf("replay: %v %s", err, out)
+	}
+	if code, out, _ = dsbench(t, nil, "gen", "-w", "ycsb-a", "--ops", "10000", "--stats"); code != 0 || out == "" {
+		t.Errorf("gen --stats: %d", code)
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dsbench/dsbench/results"
+)
+
+func init() { commands = append(commands, newRunCmd) }
+
+const runLong = `Run one or more targets against a workload and report latency, throughput and
+fairness. With no TARGET, run the tour: one default target of every family on
+a short workload.
+
+Latency is measured from each op's intended start (the arrival process's
+schedule), so queueing behind a slow op is counted: no coordinated omission.
+Service time (done - sent) is reported beside it. In a closed loop there is no
+schedule and latency = service.
+
+Workload (-w) is a preset (ycsb-a … ycsb-f) or a spec of space-separated
+tokens; --keys, --mix, --arrival and --clients override one part of it:
+  -w 'keys=zipf:theta=1.2,n=1e7 mix=read:0.9,update:0.1 arrival=poisson:rate=5000'
+See 'dsbench list' for targets, parameters, distributions and presets.
+
+Parameters (-p) are per target; '|' sweeps a parameter, and several swept
+parameters form the cross product:
+  -p nodes=10 -p 'vnodes=10|100|1000'
+
+Output: a table on stdout (--format), and any number of files with -o; the
+format comes from the extension (.json .jsonl .csv .md .txt=Go benchmark
+.hlog .hgrm) or is named: -o csv-long:runs.csv. Files are written to a
+temporary name and renamed, so an interrupted run never leaves a torn file.
+
+Exit status: 0 ok, 1 a run failed, 2 bad input (nothing ran), 130 interrupted
+(what was measured is still written, marked "interrupted").`
+
+const runExample = `  dsbench run                                   # the tour
+  dsbench run builtin/map -w ycsb-b --duration 5s
+  dsbench run hashing/ring hashing/jump -w keys=zipf:theta=0.99,n=1e6 -p nodes=10
+  dsbench run builtin/stall --arrival constant:rate=2000 -p pause=200ms -p every=1s
+  dsbench run builtin/sleep --clock virtual -p 'service=exp:mean=1ms|exp:mean=2ms' --runs 5 -o out.json`
+
+func newRunCmd(a *App) *cobra.Command {
+	var o RunOptions
+	cmd := &cobra.Command{
+		Use:     "run [TARGET...]",
+		Short:   "Run targets against a workload (no TARGET: the tour)",
+		Long:    runLong,
+		Example: runExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Targets = args
+			return a.runCommand(o)
+		},
+		ValidArgsFunction: completeTargets,
+	}
+	bindRunFlags(cmd, &o)
+	return cmd
+}
+
+// bindRunFlags declares the flags of run (shared with suite overrides).
+func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
+	f := cmd.Flags()
+	f.StringVarP(&o.Workload, "workload", "w", "", "workload: a preset (ycsb-a … ycsb-f) or a spec (default: each target's own)")
+	f.StringVar(&o.Keys, "keys", "", "key distribution, e.g. zipf:theta=0.99,n=1e6 (overrides the workload's)")
+	f.StringVar(&o.Mix, "mix", "", "op mix, e.g. read:0.9,update:0.1")
+	f.StringVar(&o.Arrival, "arrival", "", "arrival process, e.g. poisson:rate=5000 or closed")
+	f.StringVar(&o.Clients, "clients", "", "client spread, e.g. zipf:theta=0.8,n=1000")
+	f.Float64Var(&o.Rate, "rate", 0, "mean arrival rate in ops/s (makes a closed workload open: constant rate)")
+	f.StringVar(&o.Trace, "trace", "", "replay the op stream in `FILE` (CSV or binary, from 'dsbench gen') instead of generating one")
+	f.StringArrayVarP(&o.Params, "param", "p", nil, "target parameter `key=value`; key=a|b|c sweeps it (repeatable)")
+	f.Uint64Var(&o.Ops, "ops", 0, "measured ops per run (default: run for --duration)")
+	f.DurationVar(&o.Duration, "duration", 0, "measured time per run (default 3s; 1s per target in the tour; virtual time on the virtual clock)")
+	f.DurationVar(&o.Warmup, "warmup", 0, "warm-up before each run, measured separately and discarded")
+	f.IntVar(&o.Workers, "workers", 0, "concurrent workers (wall clock) or closed-loop clients (virtual); 0 = default")
+	f.StringVar(&o.Clock, "clock", "", "wall or virtual (default: each target's own)")
+	f.StringVar(&o.Seed, "seed", "", "root seed, or \"random\" (default 1); the same seed replays the same op stream")
+	f.IntVar(&o.Runs, "runs", 1, "repetitions of each run (for compare: 5 or more)")
+	f.Uint64Var(&o.Load, "load", 0, "insert N records before the measured phase (storage targets, as YCSB's load)")
+	f.IntVar(&o.ValueSize, "value-size", 0, "value bytes for writes (default: the workload's size)")
+	f.StringVar(&o.Shard, "shard", "", "run shard `k/n` of the load (k from 0); merge the results with 'dsbench merge'")
+	f.StringVar(&o.Format, "format", "table", "stdout format: "+strings.Join(formatNames(), "|"))
+	f.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (format from the extension) or FORMAT:FILE (repeatable)")
+	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return formatNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("clock", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"wall", "virtual"}, cobra.ShellCompDirectiveNoFileComp
+	})
+}
+
+func formatNames() []string {
+	var out []string
+	for _, f := range results.Formats() {
+		out = append(out, string(f))
+	}
+	return out
+}
+
+// runCommand validates, runs, writes, and picks the exit code.
+func (a *App) runCommand(o RunOptions) error {
+	ex, err := a.prepare(o)
+	if err != nil {
+		return err
+	}
+	parent := a.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	prog := newProgress(a.Stderr, o.Quiet)
+	doc, runErr := a.execute(ctx, ex, prog)
+	prog.wait()
+	if err := a.emit(ex, doc); err != nil {
+		return err
+	}
+	if doc.Interrupted {
+		return exitError{exitInterrupted, errors.New("interrupted: the results so far were written, marked \"interrupted\"")}
+	}
+	return runErr
+}
+
+// emit writes the document to stdout and to every -o file.
+func (a *App) emit(ex *execution, doc *results.Document) error {
+	doc.Environment.Command = "dsbench " + strings.Join(a.Args, " ")
+	if err := results.Write(a.Stdout, ex.stdout, doc); err != nil {
+		return fmt.Errorf("writing %s to stdout: %w", ex.stdout, err)
+	}
+	for _, out := range ex.outputs {
+		if err := results.WriteFile(out.path, out.format, doc); err != nil {
+			return fmt.Errorf("writing %s: %w", out.path, err)
+		}
+	}
+	return nil
+}
