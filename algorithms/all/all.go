@@ -7,4 +7,5 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
+	_ "github.com/dsbench/dsbench/algorithms/storage"
 )
