@@ -54,11 +54,12 @@ func checkWeights(nodes []Node) error {
 	return nil
 }
 
-// ParseWeights parses "1:1:2" (or "1,1,2") into weights; "" means none.
+// ParseWeights parses "1:1:2" (or "1,1,2") into weights; "" and "equal"
+// mean none (every node weight 1).
 // The separator is not "|" because the CLI sweeps a parameter over
 // "a|b|c".
 func ParseWeights(s string) ([]float64, error) {
-	if s == "" {
+	if s == "" || s == "equal" {
 		return nil, nil
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ',' })

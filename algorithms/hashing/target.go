@@ -19,7 +19,7 @@ var (
 	pNodes   = algorithms.Param{Name: "nodes", Type: algorithms.Int, Default: "10", Doc: "number of nodes"}.Range(1, 65536)
 	pHash    = algorithms.Param{Name: "hash", Type: algorithms.Enum, Default: "xxhash", Choices: HashNames, Doc: "hash function for keys and nodes"}
 	pVnodes  = algorithms.Param{Name: "vnodes", Type: algorithms.Int, Default: "100", Doc: "virtual nodes (ring points) per node of mean weight"}.Range(1, 10000)
-	pWeights = algorithms.Param{Name: "weights", Type: algorithms.String, Default: "", Doc: "node weights, one per node, ':'-separated (e.g. 1:1:2); empty = equal"}
+	pWeights = algorithms.Param{Name: "weights", Type: algorithms.String, Default: "equal", Doc: "node weights, one per node, ':'-separated (e.g. 1:1:2), or equal"}
 	pTable   = algorithms.Param{Name: "table", Type: algorithms.Int, Default: "65537", Doc: "Maglev lookup table size (a prime, > 100·nodes advised)"}.Range(2, 1<<26)
 	pC       = algorithms.Param{Name: "c", Type: algorithms.Float, Default: "1.25", Doc: "load bound: each node holds at most ⌈c·m/n⌉ of m placements (c > 1)"}.Range(1, 100)
 	pProbes  = algorithms.Param{Name: "probes", Type: algorithms.Int, Default: "21", Doc: "probes per key"}.Range(1, 1024)

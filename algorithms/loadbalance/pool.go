@@ -75,10 +75,11 @@ func EqualWeights(n int) []int {
 	return w
 }
 
-// ParseWeights parses "5:1:1" (or "5,1,1") for n backends; "" means all 1.
+// ParseWeights parses "5:1:1" (or "5,1,1") for n backends; "" and "equal"
+// mean all 1.
 // The separator is not "|" because the CLI sweeps a parameter over "a|b|c".
 func ParseWeights(s string, n int) ([]int, error) {
-	if s == "" {
+	if s == "" || s == "equal" {
 		return EqualWeights(n), nil
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ':' || r == ',' })

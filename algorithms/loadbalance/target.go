@@ -17,7 +17,7 @@ const Workload = "ycsb-c arrival=poisson:rate=7000 clients=uniform:n=1000"
 
 var common = []algorithms.Param{
 	algorithms.Param{Name: "backends", Type: algorithms.Int, Default: "10", Doc: "number of backends"}.Range(1, maxBackends),
-	{Name: "weights", Type: algorithms.String, Default: "", Doc: "integer weight per backend, ':'-separated (e.g. 5:1:1); 0 drains a backend; empty = all 1"},
+	{Name: "weights", Type: algorithms.String, Default: "equal", Doc: "integer weight per backend, ':'-separated (e.g. 5:1:1; 0 drains a backend), or equal"},
 	{Name: "service", Type: algorithms.Dist, Default: "exp:mean=1ms", Doc: "service time of a normal backend (virtual clock)"},
 	algorithms.Param{Name: "concurrency", Type: algorithms.Int, Default: "1", Doc: "requests a backend serves at once; the rest queue FIFO"}.Range(1, 1024),
 	algorithms.Param{Name: "slow", Type: algorithms.Int, Default: "0", Doc: "backends 0…slow−1 are slow"}.Range(0, maxBackends),
@@ -44,7 +44,7 @@ var extra = map[string][]algorithms.Param{
 var descriptions = map[string]string{
 	"round-robin":          "round robin over healthy backends",
 	"weighted-round-robin": "nginx smooth weighted round robin ({5,1,1} → AABACAA)",
-	"least-connections":    "fewest in-flight requests per weight; ties by smooth weighted round robin",
+	"least-connections":    "fewest in-flight requests per weight (indexed heap); ties by weighted round robin",
 	"peak-ewma":            "least response time as Peak-EWMA (Finagle/linkerd): cost = rtt estimate × (pending+1)",
 	"ip-hash":              "nginx ip_hash on the client id: sticky, load-blind",
 	"random":               "uniformly random healthy backend",
