@@ -1,11 +1,8 @@
 package hashing
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // Hash names the 64-bit hash function an algorithm hashes keys and nodes
@@ -15,7 +12,7 @@ type Hash uint8
 
 // The hash functions.
 const (
-	XXHash  Hash = iota // xxHash64 (github.com/cespare/xxhash/v2)
+	XXHash  Hash = iota // xxHash64, as github.com/cespare/xxhash/v2 computes it
 	FNV1a               // FNV-1a 64: simple, but weak avalanche on short inputs
 	Murmur3             // MurmurHash3 x64_128, first 64 bits (h1), seed 0
 )
@@ -53,9 +50,7 @@ func (h Hash) Sum64(x uint64) uint64 {
 	case Murmur3:
 		return murmur3Word(x)
 	}
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], x)
-	return xxhash.Sum64(b[:])
+	return xxWord(x)
 }
 
 // Sum128 hashes the 16 little-endian bytes of x then y: a key with a node
@@ -68,10 +63,7 @@ func (h Hash) Sum128(x, y uint64) uint64 {
 	case Murmur3:
 		return murmur3Words(x, y)
 	}
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], x)
-	binary.LittleEndian.PutUint64(b[8:], y)
-	return xxhash.Sum64(b[:])
+	return xxWords(x, y)
 }
 
 // fnvWord continues FNV-1a over the 8 little-endian bytes of x.
