@@ -77,12 +77,12 @@ func fixtureClosedReport() *harness.Report {
 
 func fixtureDoc() *Document {
 	r1 := NewRun(RunMeta{
-		ID: "r1", Target: "builtin/map", Params: map[string]string{"shards": "4", "value_size": "100"},
+		ID: "r1", Target: "builtin/map", Params: map[string]string{"shards": "4", "value_size": "100"}, ParamsSet: []string{"shards", "value_size"},
 		Workload: "keys=zipf:n=1000,s=0.99;mix=read:0.8,update:0.2;arrival=poisson:rate=500", WorkloadName: "ycsb-a",
 		Seed: 42, Clock: "wall", Repetition: 1, Workers: 2,
 	}, fixtureOpenReport())
 	r2 := NewRun(RunMeta{
-		ID: "r2", Target: "builtin/sleep", Params: map[string]string{"service": "exp:mean=1ms, jitter|2"},
+		ID: "r2", Target: "builtin/sleep", Params: map[string]string{"service": "exp:mean=1ms, jitter|2"}, ParamsSet: []string{"service"},
 		Workload: "keys=uniform:n=100;mix=read:1", WorkloadName: "custom",
 		Seed: 42, Clock: "virtual", Repetition: 1, Workers: 1, Shard: "1/2",
 	}, fixtureClosedReport())

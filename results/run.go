@@ -18,6 +18,7 @@ type RunMeta struct {
 	ID           string            // "r1", "r2", … within the document
 	Target       string            // family/name
 	Params       map[string]string // every parameter, defaults filled in
+	ParamsSet    []string          // the parameters the user set, sorted
 	Workload     string            // canonical, fully resolved spec
 	WorkloadName string            // preset name, or "custom"
 	Seed         uint64
@@ -44,6 +45,7 @@ func NewRun(meta RunMeta, rep *harness.Report) Run {
 		ID:           meta.ID,
 		Target:       meta.Target,
 		Params:       maps.Clone(meta.Params),
+		ParamsSet:    append([]string{}, meta.ParamsSet...),
 		Workload:     meta.Workload,
 		WorkloadName: meta.WorkloadName,
 		Seed:         meta.Seed,

@@ -28,17 +28,20 @@ type Environment struct {
 
 // Run is one (target, params, workload, repetition).
 type Run struct {
-	ID           string            `json:"id"` // "r1", "r2", … within the document
-	Target       string            `json:"target"`
-	Params       map[string]string `json:"params"`        // every parameter, defaults filled in
-	Workload     string            `json:"workload"`      // canonical, fully resolved spec
-	WorkloadName string            `json:"workload_name"` // short label: the preset name, or "custom"
-	Seed         uint64            `json:"seed"`
-	Clock        string            `json:"clock"` // "wall" or "virtual"
-	Loop         string            `json:"loop"`  // "open" or "closed"; closed: latency = service
-	Repetition   int               `json:"repetition"`
-	Workers      int               `json:"workers"`
-	Shard        string            `json:"shard,omitempty"` // "k/n" when run as one shard of a larger load
+	ID     string            `json:"id"` // "r1", "r2", … within the document
+	Target string            `json:"target"`
+	Params map[string]string `json:"params"` // every parameter, defaults filled in
+	// ParamsSet names the parameters the user set (the sweep point); the
+	// others are defaults. The table's params column shows these.
+	ParamsSet    []string `json:"params_set"`
+	Workload     string   `json:"workload"`      // canonical, fully resolved spec
+	WorkloadName string   `json:"workload_name"` // short label: the preset name, or "custom"
+	Seed         uint64   `json:"seed"`
+	Clock        string   `json:"clock"` // "wall" or "virtual"
+	Loop         string   `json:"loop"`  // "open" or "closed"; closed: latency = service
+	Repetition   int      `json:"repetition"`
+	Workers      int      `json:"workers"`
+	Shard        string   `json:"shard,omitempty"` // "k/n" when run as one shard of a larger load
 
 	Ops            uint64  `json:"ops"`
 	Errors         uint64  `json:"errors"`

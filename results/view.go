@@ -9,8 +9,8 @@ import (
 // TableOptions tunes the human formats (table and md).
 type TableOptions struct {
 	// ParamKeys lists the parameters shown in the params column, in order,
-	// e.g. the swept ones. nil shows every parameter; an empty non-nil slice
-	// shows none.
+	// e.g. the swept ones. nil shows each run's ParamsSet (every parameter
+	// for a run that does not record it); an empty non-nil slice shows none.
 	ParamKeys []string
 }
 
@@ -61,7 +61,7 @@ func newView(doc *Document, opt TableOptions) view {
 		}
 		lat := r.LatencyNs
 		v.rows = append(v.rows, []string{
-			id, r.Target, paramsText(r.Params, opt.ParamKeys), workloadLabel(r), clockLabel(r),
+			id, r.Target, paramsText(r.Params, shownParams(r, opt)), workloadLabel(r), clockLabel(r),
 			strconv.FormatUint(r.Ops, 10), rateText(r), durText(lat, lat.P50), durText(lat, lat.P99),
 			durText(lat, lat.P999), durText(lat, lat.Max), durText(r.ServiceNs, r.ServiceNs.P99),
 			strconv.FormatUint(r.Errors, 10), strconv.FormatUint(r.Denied, 10), jain,
@@ -135,3 +135,11 @@ func numberText(f float64) string {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// shownParams picks the params column's keys for one run.
+func shownParams(r Run, opt TableOptions) []string {
+	if opt.ParamKeys != nil {
+		return opt.ParamKeys
+	}
+	return r.ParamsSet
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"path/filepath"
 	"strings"
 	"time"
@@ -280,6 +281,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 		ID:           fmt.Sprintf("r%d", i+1),
 		Target:       p.info.Name,
 		Params:       p.params.Map(),
+		ParamsSet:    sortedKeys(p.paramsRaw),
 		Workload:     p.spec.String(),
 		WorkloadName: p.specName,
 		Seed:         p.seed,
@@ -293,8 +295,14 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 	fail := func(err error) (results.Run, error) {
 		return results.NewRun(meta, &harness.Report{}), err
 	}
+	// A shard's own randomness (service times, target seeds) must differ
+	// from its siblings', or n shards would repeat one shard's draws.
+	seed := p.seed
+	if ex.shard.Of > 1 {
+		seed = harness.DeriveSeed(p.seed, uint64(ex.shard.Index)+1)
+	}
 	env := algorithms.Env{
-		Params: p.params, Seed: p.seed, Clock: p.clock, Workload: p.spec, Workers: max(ex.opts.Workers, 1),
+		Params: p.params, Seed: seed, Clock: p.clock, Workload: p.spec, Workers: max(ex.opts.Workers, 1),
 	}
 	cfg := harness.Config{
 		Source:   ex.sourceFor(p),
@@ -303,7 +311,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 		Ops:      ex.opts.Ops,
 		Duration: ex.opts.Duration,
 		Warmup:   ex.opts.Warmup,
-		Seed:     p.seed,
+		Seed:     seed,
 		Clients:  p.spec.Clients(),
 	}
 	bar := prog.start(p.label(), i, len(ex.runs), expectedOps(ex, p))
@@ -459,4 +467,13 @@ func parseOutputFormat(s string) (output, error) {
 		return output{}, usageError{fmt.Errorf("-o %s: %w (or name the format: -o csv-long:%s)", s, err, s)}
 	}
 	return output{format: f, path: s}, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
