@@ -47,7 +47,7 @@ func (p Param) Allowed() string {
 	case p.Type == Enum:
 		return strings.Join(p.Choices, "|")
 	case p.Type == Dist:
-		return "distribution: " + strings.Join(workloads.DurationDistForms, "; ")
+		return "duration distribution: exp:mean=1ms, const:d=1ms, uniform:…, lognormal:…, pareto:…"
 	case p.HasRange && p.Type == Duration:
 		return fmt.Sprintf("%v … %v", time.Duration(p.Min), time.Duration(p.Max))
 	case p.HasRange:
@@ -59,6 +59,9 @@ func (p Param) Allowed() string {
 func fmtNum(f float64) string {
 	if math.IsInf(f, 1) {
 		return "∞"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatFloat(f, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
