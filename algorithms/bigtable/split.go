@@ -1,0 +1,65 @@
+package bigtable
+
+import (
+	"bytes"
+	"slices"
+)
+
+// split divides tab at its median live row if it is still past the split
+// size (another writer may have split it first). It holds the tablet map
+// exclusively.
+func (t *Table) split(tab *tablet) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tab.size.Load() <= t.opts.SplitBytes || !slices.Contains(t.tablets, tab) {
+		return nil
+	}
+	var keys [][]byte
+	var sizes []int64
+	var total int64
+	_, _, err := tab.scanRange(tab.start, 0, func(k, v []byte) bool {
+		keys = append(keys, bytes.Clone(k))
+		sizes = append(sizes, int64(len(k)+len(v)))
+		total += int64(len(k) + len(v))
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if len(keys) < 2 {
+		// One huge row cannot be split (Bigtable never splits a row either).
+		tab.size.Store(total)
+		return nil
+	}
+	half := len(keys) / 2
+	mid := keys[half]
+	child, err := t.newTablet(mid, tab.end)
+	if err != nil {
+		return err
+	}
+	var copied int64
+	_, _, err = tab.scanRange(mid, 0, func(k, v []byte) bool {
+		if err = child.db.Put(k, v); err != nil {
+			return false
+		}
+		copied += int64(len(k) + len(v))
+		return true
+	})
+	if err != nil {
+		child.db.Close()
+		return err
+	}
+	var lower int64
+	for _, s := range sizes[:half] {
+		lower += s
+	}
+	tab.end = mid
+	tab.size.Store(lower)
+	child.size.Store(total - lower)
+	i := slices.Index(t.tablets, tab)
+	t.tablets = slices.Insert(t.tablets, i+1, child)
+	t.splits.Add(1)
+	t.splitBytes.Add(copied)
+	t.rebalance()
+	return nil
+}
