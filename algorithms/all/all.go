@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/dsbench/dsbench/algorithms/bigtable"
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
