@@ -104,3 +104,28 @@ func TestZipfSingleKey(t *testing.T) {
 		}
 	}
 }
+
+// Around the seam between the alias-table head and the rejection-inversion
+// tail (rank zipfHead), each of the eight ranks on either side follows the
+// pmf: a rank counted twice or skipped would be off by ten sigmas.
+func TestZipfHeadTailSeam(t *testing.T) {
+	for _, theta := range []float64{0.5, 0.99, 1.5} {
+		z, _ := NewZipf(theta, 100_000, false)
+		const total = 2_000_000
+		const lo, win, wins = zipfHead - 8, 1, 16
+		counts := make([]uint64, wins)
+		probs := make([]float64, wins)
+		r := newRand(13)
+		for i := 0; i < total; i++ {
+			if k := z.Next(r); k >= lo && k < lo+win*wins {
+				counts[(k-lo)/win]++
+			}
+		}
+		for w := range probs {
+			for k := uint64(lo + w*win); k < uint64(lo+(w+1)*win); k++ {
+				probs[w] += z.Prob(k)
+			}
+		}
+		chiSquare(t, "zipf seam", counts, probs, total)
+	}
+}
