@@ -45,7 +45,7 @@ type DB struct {
 
 	// hook, set by tests before work starts, is called at named points of
 	// flushes and compactions; returning true simulates a crash there.
-	hook func(point string) bool
+	hook atomic.Pointer[func(point string) bool]
 }
 
 // errCrashed is the background error after a simulated crash.

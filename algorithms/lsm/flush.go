@@ -40,7 +40,10 @@ func (db *DB) background() {
 }
 
 // crashAt reports whether a test asked for a simulated crash at point.
-func (db *DB) crashAt(point string) bool { return db.hook != nil && db.hook(point) }
+func (db *DB) crashAt(point string) bool {
+	h := db.hook.Load()
+	return h != nil && (*h)(point)
+}
 
 // flushImm writes the immutable memtable to a new L0 table, records it in
 // the MANIFEST together with the WAL number it supersedes, and drops the

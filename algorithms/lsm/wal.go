@@ -41,6 +41,7 @@ type walWriter struct {
 	blockOff int   // bytes used in the current block
 	written  int64 // bytes appended, headers included
 	hdr      [walHeaderSize]byte
+	typ      [1]byte
 	dirty    bool
 }
 
@@ -81,7 +82,8 @@ func (l *walWriter) add(payload []byte) error {
 		default:
 			t = recMiddle
 		}
-		crc := crc32.Update(crc32.Checksum([]byte{t}, castagnoli), castagnoli, frag)
+		l.typ[0] = t
+		crc := crc32.Update(crc32.Checksum(l.typ[:], castagnoli), castagnoli, frag)
 		binary.LittleEndian.PutUint32(l.hdr[0:], maskCRC(crc))
 		binary.LittleEndian.PutUint16(l.hdr[4:], uint16(len(frag)))
 		l.hdr[6] = t
