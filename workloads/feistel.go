@@ -12,11 +12,11 @@ import "math/bits"
 // ranks and flattens the skew (its hottest key gets 3.8% where Zipf(0.99,
 // 1e6) gives 6.5%).
 type feistel struct {
-	n          uint64
-	lbits      uint // bits of the left half; the right half has rbits
-	rbits      uint
-	roundKeys  [4]uint64
-	lmask, rmk uint64
+	n         uint64
+	lbits     uint // bits of the left half; the right half has rbits
+	rbits     uint
+	roundKeys [4]uint64
+	rmk       uint64
 }
 
 func newFeistel(n, key uint64) feistel {
@@ -29,7 +29,6 @@ func newFeistel(n, key uint64) feistel {
 		key = SplitMix64(key)
 		f.roundKeys[i] = key
 	}
-	f.lmask = 1<<f.lbits - 1
 	f.rmk = 1<<f.rbits - 1
 	return f
 }
@@ -46,21 +45,18 @@ func (f *feistel) permute(x uint64) uint64 {
 
 // encrypt is one pass of the network over [0, 2^(lbits+rbits)). Each round
 // sends (L, R) to (R, L ⊕ F(R)), so the halves swap widths every round and
-// are back in place after four (unrolled: this is the hot path).
+// are back in place after four (unrolled: this is the hot path). The round
+// function is one multiply by an odd constant, keeping the top bits — those
+// depend on every input bit — as many as the half it is XORed into. It
+// scatters neighbouring ranks; it is not meant to be a cipher.
 func (f *feistel) encrypt(x uint64) uint64 {
+	const c = 0x9e3779b97f4a7c15
 	k := &f.roundKeys
+	sl, sr := 64-f.lbits, 64-f.rbits
 	l, r := x>>f.rbits, x&f.rmk
-	l, r = r, (l^round(r, k[0]))&f.lmask // L: rbits, R: lbits
-	l, r = r, (l^round(r, k[1]))&f.rmk   // L: lbits, R: rbits
-	l, r = r, (l^round(r, k[2]))&f.lmask
-	l, r = r, (l^round(r, k[3]))&f.rmk
+	l, r = r, l^((r^k[0])*c)>>sl // L: rbits, R: lbits
+	l, r = r, l^((r^k[1])*c)>>sr // L: lbits, R: rbits
+	l, r = r, l^((r^k[2])*c)>>sl
+	l, r = r, l^((r^k[3])*c)>>sr
 	return l<<f.rbits | r
-}
-
-// round is the round function: one multiply by an odd constant, whose top
-// half depends on every input bit, folded onto the low half that the caller
-// keeps. It scatters neighbouring ranks; it is not meant to be a cipher.
-func round(x, k uint64) uint64 {
-	h := (x ^ k) * 0x9e3779b97f4a7c15
-	return h ^ h>>32
 }
