@@ -3,6 +3,7 @@ package lsm
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -153,18 +154,7 @@ func TestOptionsRejected(t *testing.T) {
 		}
 	}
 	_, err := Open(Options{Dir: "x", Sync: "sometimes"})
-	if err == nil || !contains(err.Error(), "always|batch|none") {
+	if err == nil || !strings.Contains(err.Error(), "always|batch|none") {
 		t.Errorf("error %v does not list the valid choices", err)
 	}
-}
-
-func contains(s, sub string) bool { return len(s) >= len(sub) && (s == sub || len(sub) == 0 || indexOf(s, sub) >= 0) }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
