@@ -7,6 +7,7 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
+	_ "github.com/dsbench/dsbench/algorithms/lsm"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
 	_ "github.com/dsbench/dsbench/algorithms/storage"
 )
