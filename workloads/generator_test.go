@@ -159,3 +159,36 @@ func TestGeneratorNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// Generators of one spec share its parsed tables; run in parallel (under
+// -race) they give the streams they give alone.
+func TestGeneratorsInParallel(t *testing.T) {
+	s, _ := ParseSpec(busySpec + " size=hist:1:0.5|2:0.5 keys=weighted:p=0.25|0.75")
+	want := make([][]byte, 4)
+	for k := range want {
+		want[k] = encode(t, stream(t, s.String(), 1, Part{k, 4}, 2000))
+	}
+	got := make([][]byte, 4)
+	done := make(chan int)
+	for k := range got {
+		go func() {
+			g, _ := s.Generator(1, Part{k, 4})
+			ops := make([]Op, 2000)
+			for i := range ops {
+				g.Next(&ops[i])
+			}
+			var b bytes.Buffer
+			WriteTraceBinary(&b, ops)
+			got[k] = b.Bytes()
+			done <- k
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for k := range got {
+		if !bytes.Equal(got[k], want[k]) {
+			t.Errorf("part %d differs when run in parallel", k)
+		}
+	}
+}
