@@ -9,5 +9,6 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
 	_ "github.com/dsbench/dsbench/algorithms/lsm"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
+	_ "github.com/dsbench/dsbench/algorithms/schemaless"
 	_ "github.com/dsbench/dsbench/algorithms/storage"
 )
