@@ -69,7 +69,7 @@ func (st *Store) drainShard(i int) error {
 		ck := c.val[1 : 1+c.val[0]]
 		rest := c.val[1+c.val[0]:]
 		n := len(ck)
-		col := string(ck[storage.KeyLen:n-9])
+		col := string(ck[storage.KeyLen : n-9])
 		lag, err := s.commit(ck[:storage.KeyLen], col, refOf(ck), rest[0], rest[1:])
 		if err != nil {
 			return err

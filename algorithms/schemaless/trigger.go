@@ -2,7 +2,6 @@ package schemaless
 
 import (
 	"fmt"
-
 )
 
 // consume is shard s's trigger consumer: it follows the change log, reads
@@ -44,4 +43,3 @@ func (st *Store) consume(s *shard) {
 		}
 	}
 }
-
