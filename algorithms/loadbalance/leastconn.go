@@ -11,7 +11,9 @@ import (
 // backend with the fewest requests in flight per unit of weight
 // (conns_a·w_b < conns_b·w_a, no division), ties broken by a weighted round
 // robin. It keeps the eligible backends in an indexed binary min-heap, so a
-// decision and a completion cost O(log n) instead of nginx's O(n) scan.
+// decision and a completion cost O(log n) instead of nginx's O(n) scan. Each
+// heap entry carries its own key (a copy of the pool's in-flight count,
+// weight and pass), so sifting touches one contiguous array.
 //
 // The tie-breaking round robin is stride scheduling (Waldspurger & Weihl
 // 1995): each backend has a pass that advances by stride = K/weight when it
@@ -20,10 +22,16 @@ import (
 // weights {5,1,1} give A A A B C A A, five A for every B and C, where
 // nginx's smooth round robin (which needs a scan) gives A A B A C A A.
 type leastConn struct {
-	heap   []int32 // eligible backends, heap-ordered
+	heap   []lcEntry
 	pos    []int32 // pos[b] is b's index in heap, −1 when not eligible
 	pass   []uint64
 	stride []uint64
+}
+
+type lcEntry struct {
+	conns, weight int64
+	pass          uint64
+	b             int32
 }
 
 // strideK makes integer strides exact enough: weights up to 2^20 still get
@@ -43,31 +51,32 @@ func newLeastConn(p *Pool) *leastConn {
 	return lc
 }
 
-// less orders backends by in-flight per weight, then pass, then index.
-func (lc *leastConn) less(p *Pool, a, b int32) bool {
-	x, y := p.inflight[a]*p.weights[b], p.inflight[b]*p.weights[a]
+// less orders entries by in-flight per weight, then pass, then index.
+func less(a, b *lcEntry) bool {
+	x, y := a.conns*b.weight, b.conns*a.weight
 	if x != y {
 		return x < y
 	}
-	if lc.pass[a] != lc.pass[b] {
-		return lc.pass[a] < lc.pass[b]
+	if a.pass != b.pass {
+		return a.pass < b.pass
 	}
-	return a < b
+	return a.b < b.b
 }
 
 func (lc *leastConn) pick(p *Pool, _ time.Duration, _ *rand.Rand, _ *workloads.Op) int {
-	b := lc.heap[0]
-	lc.pass[b] += lc.stride[b]
-	// The caller counts b in flight after pick returns; sift as if it had.
-	p.inflight[b]++
-	lc.down(p, 0)
-	p.inflight[b]--
+	e := &lc.heap[0]
+	b := e.b
+	e.conns++ // the caller counts b in flight once pick returns
+	e.pass += lc.stride[b]
+	lc.pass[b] = e.pass
+	lc.down(0)
 	return int(b)
 }
 
 func (lc *leastConn) done(p *Pool, b int, _, _ time.Duration) {
 	if i := lc.pos[b]; i >= 0 {
-		lc.up(p, int(i))
+		lc.heap[i].conns = int64(p.inflight[b])
+		lc.up(int(i))
 	}
 }
 
@@ -75,7 +84,7 @@ func (lc *leastConn) health(p *Pool, b int, ok bool) {
 	if ok && len(lc.heap) > 0 {
 		// A returning backend joins at the current round, neither owed a
 		// burst for its absence nor behind everyone else.
-		lc.pass[b] = max(lc.pass[b], lc.pass[lc.heap[0]])
+		lc.pass[b] = max(lc.pass[b], lc.heap[0].pass)
 	}
 	lc.rebuild(p)
 }
@@ -87,45 +96,52 @@ func (lc *leastConn) rebuild(p *Pool) {
 	lc.heap = lc.heap[:0]
 	for _, b := range p.eligible {
 		lc.pos[b] = int32(len(lc.heap))
-		lc.heap = append(lc.heap, int32(b))
+		lc.heap = append(lc.heap, lcEntry{conns: int64(p.inflight[b]), weight: int64(p.weights[b]), pass: lc.pass[b], b: int32(b)})
 	}
 	for i := len(lc.heap)/2 - 1; i >= 0; i-- {
-		lc.down(p, i)
+		lc.down(i)
 	}
 }
 
-func (lc *leastConn) swap(i, j int) {
-	h := lc.heap
-	h[i], h[j] = h[j], h[i]
-	lc.pos[h[i]], lc.pos[h[j]] = int32(i), int32(j)
-}
+// up and down move a hole instead of swapping: each level costs one entry
+// copy and one position update.
 
-func (lc *leastConn) up(p *Pool, i int) {
+func (lc *leastConn) up(i int) {
+	h := lc.heap
+	e := h[i]
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !lc.less(p, lc.heap[i], lc.heap[parent]) {
-			return
+		if !less(&e, &h[parent]) {
+			break
 		}
-		lc.swap(i, parent)
+		h[i] = h[parent]
+		lc.pos[h[i].b] = int32(i)
 		i = parent
 	}
+	h[i] = e
+	lc.pos[e.b] = int32(i)
 }
 
-func (lc *leastConn) down(p *Pool, i int) {
-	n := len(lc.heap)
+func (lc *leastConn) down(i int) {
+	h := lc.heap
+	n := len(h)
+	e := h[i]
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		m := l
-		if r := l + 1; r < n && lc.less(p, lc.heap[r], lc.heap[l]) {
+		if r := l + 1; r < n && less(&h[r], &h[l]) {
 			m = r
 		}
-		if !lc.less(p, lc.heap[m], lc.heap[i]) {
-			return
+		if !less(&h[m], &e) {
+			break
 		}
-		lc.swap(i, m)
+		h[i] = h[m]
+		lc.pos[h[i].b] = int32(i)
 		i = m
 	}
+	h[i] = e
+	lc.pos[e.b] = int32(i)
 }
