@@ -81,7 +81,6 @@ func (w *worker) put(key []byte, op *workloads.Op) error {
 	if n == 0 {
 		n = DefaultValueSize
 	}
-	w.ensureValue(n)
 	if err := w.t.kv.Put(key, w.value(op.Key, n)); err != nil {
 		return err
 	}
@@ -95,9 +94,15 @@ func (w *worker) onRow(k, v []byte) bool {
 	return true
 }
 
-// ensureValue grows the random value buffer to at least n bytes: the only
+// valuePool is the random bytes values are cut from: large enough that
+// values of different keys differ, so block compression in an engine sees
+// no artificial redundancy.
+const valuePool = 64 << 10
+
+// ensureValue grows the random value buffer to valuePool+n bytes: the only
 // allocation of the adapter, once per new largest value size.
 func (w *worker) ensureValue(n int) {
+	n += valuePool
 	if n <= len(w.val) {
 		return
 	}
@@ -108,10 +113,12 @@ func (w *worker) ensureValue(n int) {
 	}
 }
 
-// value returns n bytes with the key id stamped into the first eight, so
-// records differ and a read can be checked against its key.
+// value returns n random bytes at an offset chosen by the key, with the key
+// id stamped into the first eight, so a read can be checked against its key.
 func (w *worker) value(k uint64, n int) []byte {
-	v := w.val[:n]
+	w.ensureValue(n)
+	off := int((k * 0x9E3779B97F4A7C15 >> 32) % uint64(len(w.val)-n+1))
+	v := w.val[off : off+n]
 	if n >= 8 {
 		binary.BigEndian.PutUint64(v, k)
 	}
