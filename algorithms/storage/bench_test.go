@@ -129,4 +129,3 @@ func reportAmp(b *testing.B, kv storage.KV, user int64) {
 		b.ReportMetric((written+wal)/float64(user), "write-amp-wal")
 	}
 }
-
