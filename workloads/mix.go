@@ -23,31 +23,31 @@ var MixForms = []string{
 func parseMix(s string) (mixDef, error) {
 	var m mixDef
 	if strings.TrimSpace(s) == "" {
-		return m, fmt.Errorf("mix %q is empty (form: %s)", s, MixForms[0])
+		return m, fmt.Errorf("op mix %q is empty (form: %s)", s, MixForms[0])
 	}
 	seen := map[Kind]bool{}
 	for _, part := range strings.Split(s, ",") {
 		name, ps, ok := strings.Cut(part, ":")
 		if !ok {
-			return m, fmt.Errorf("mix: %q is not KIND:PROBABILITY (form: %s)", part, MixForms[0])
+			return m, fmt.Errorf("%q is not KIND:PROBABILITY (form: %s)", part, MixForms[0])
 		}
 		k, err := ParseKind(name)
 		if err != nil {
-			return m, fmt.Errorf("mix: %v", err)
+			return m, err
 		}
 		if seen[k] {
-			return m, fmt.Errorf("mix: kind %q appears twice in %q", name, s)
+			return m, fmt.Errorf("kind %q appears twice in %q", name, s)
 		}
 		seen[k] = true
 		p, err := parseFloat(ps)
 		if err != nil {
-			return m, fmt.Errorf("mix: %s: probability %q is not a number", name, ps)
+			return m, fmt.Errorf("%s: probability %q is not a number", name, ps)
 		}
 		m.kinds = append(m.kinds, k)
 		m.probs = append(m.probs, p)
 	}
 	if err := checkProbs(m.probs); err != nil {
-		return m, fmt.Errorf("mix %q: %v", s, err)
+		return m, fmt.Errorf("op mix %q: %v", s, err)
 	}
 	sum := 0.0
 	for _, p := range m.probs {

@@ -91,7 +91,7 @@ func (p *params) dur(key string, def time.Duration, required bool) time.Duration
 	return d
 }
 
-// list reads a |-separated list, parsing each element with parse.
+// list reads a |-separated list.
 func (p *params) list(key string, required bool) []string {
 	v, given := p.raw(key, required)
 	if !given {

@@ -86,3 +86,30 @@ func TestTraceSourceParts(t *testing.T) {
 		t.Errorf("part 1/3 replays %v, want %v", got, want)
 	}
 }
+
+// ReadTrace never panics, and what it accepts it writes back identically.
+func FuzzReadTrace(f *testing.F) {
+	f.Add([]byte(TraceHeader + "\n0,1500,scan,7,2,10\n1,2000,read,8,0,100\n"))
+	var b bytes.Buffer
+	WriteTraceBinary(&b, []Op{{Seq: 3, At: 9, Kind: Route, Key: 1 << 40, Client: 7, Size: 1}})
+	f.Add(b.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ops, err := ReadTrace(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, w := range []func(*bytes.Buffer) error{
+			func(b *bytes.Buffer) error { return WriteTraceCSV(b, ops) },
+			func(b *bytes.Buffer) error { return WriteTraceBinary(b, ops) },
+		} {
+			var out bytes.Buffer
+			if err := w(&out); err != nil {
+				t.Fatal(err)
+			}
+			again, err := ReadTrace(&out)
+			if err != nil || len(again) != len(ops) || (len(ops) > 0 && !reflect.DeepEqual(again, ops)) {
+				t.Fatalf("rewrite of %d ops: %v", len(ops), err)
+			}
+		}
+	})
+}
