@@ -192,3 +192,33 @@ func TestGeneratorsInParallel(t *testing.T) {
 		}
 	}
 }
+
+// Every size-dependent distribution follows the growth: after the keyspace
+// has doubled by inserts, reads reach the new keys in about the share the
+// distribution gives them over the grown space.
+func TestKeyDistsFollowGrowth(t *testing.T) {
+	for _, c := range []struct {
+		keys     string
+		minShare float64 // of reads on keys ≥ n0, late in the stream
+	}{
+		{"uniform:n=1000", 0.4},
+		{"hotspot:hot=0.2,ops=0.8,n=1000", 0.15},
+		{"exponential:n=1000", 0.5},
+		{"latest:n=1000", 0.9},
+		{"zipf:n=1000", 0.01}, // ranks ≥ 1000 of 2000: ζ(2000)−ζ(1000) over ζ(2000) ≈ 8%
+	} {
+		ops := stream(t, "mix=read:0.5,insert:0.5 keys="+c.keys, 1, Whole, 4000)
+		reads, fresh := 0, 0
+		for _, op := range ops[2000:] {
+			if op.Kind == Read {
+				reads++
+				if op.Key >= 1000 {
+					fresh++
+				}
+			}
+		}
+		if share := float64(fresh) / float64(reads); share < c.minShare {
+			t.Errorf("%s: %.3f of late reads on inserted keys, want ≥ %v", c.keys, share, c.minShare)
+		}
+	}
+}

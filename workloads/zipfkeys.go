@@ -52,26 +52,3 @@ type zipfSampler struct{ z *Zipf }
 
 func (s *zipfSampler) Next(r *rand.Rand) uint64 { return s.z.Next(r) }
 func (s *zipfSampler) grow(n uint64)            { s.z.Grow(n) }
-
-// scrambledSampler permutes the initial keyspace; keys inserted later keep
-// their rank as key, so growth never remaps an existing hot key.
-type scrambledSampler struct {
-	z    *Zipf
-	perm feistel
-}
-
-func (s *scrambledSampler) Next(r *rand.Rand) uint64 {
-	k := s.z.Next(r)
-	if k < s.perm.n {
-		return s.perm.permute(k)
-	}
-	return k
-}
-func (s *scrambledSampler) grow(n uint64) { s.z.Grow(n) }
-
-// latestSampler is YCSB's SkewedLatestGenerator: the newest key is the
-// hottest, and each insert shifts the whole popularity curve by one.
-type latestSampler struct{ z *Zipf }
-
-func (s *latestSampler) Next(r *rand.Rand) uint64 { return s.z.n - 1 - s.z.Next(r) }
-func (s *latestSampler) grow(n uint64)            { s.z.Grow(n) }
