@@ -81,7 +81,10 @@ func applyTokens(d *specDefs, s string) error {
 			return fmt.Errorf("unknown token %q in %q (valid: %s=…, or a preset: %s)", key, tok, strings.Join(SpecTokens, "=…, "), strings.Join(Presets(), ", "))
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
+			if key == "mix" {
+				return fmt.Errorf("mix: %w", err)
+			}
+			return err // it names the token already
 		}
 	}
 	return nil
