@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
