@@ -250,3 +250,30 @@ func TestWallTargetsConcurrent(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// Serving a request allocates nothing once queues and the event heap have
+// grown: events are method values made once, queues are ring buffers.
+func TestSimRequestDoesNotAllocate(t *testing.T) {
+	for _, pol := range Policies {
+		st, err := newSimTarget(t, pol, map[string]string{"slow": "1", "concurrency": "2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := harness.NewWorld(1, func(*harness.Request, harness.Outcome) {})
+		start := func(w *harness.World, req *harness.Request, _ int64) { st.Start(w, req) }
+		reqs := make([]harness.Request, 64)
+		round := func() {
+			// A burst of 64 requests queues behind the backends, then drains.
+			for i := range reqs {
+				reqs[i] = harness.Request{Op: workloads.Op{Key: uint64(i), Client: uint32(i)}}
+				w.At(w.Now(), start, &reqs[i], 0)
+			}
+			for w.Step() {
+			}
+		}
+		round() // warm up: grow queues and the heap
+		if a := testing.AllocsPerRun(20, round); a != 0 {
+			t.Errorf("%s: %v allocations per burst of 64 requests", pol, a)
+		}
+	}
+}
