@@ -71,26 +71,26 @@ func parseArrivalDef(spec string) (arrivalDef, error) {
 	case "closed":
 		d = closedArrival{}
 	case "constant":
-		d = constantArrival{p.pos("rate", 0, true)}
+		d = constantArrival{p.rate("rate", true)}
 	case "poisson":
-		d = poissonArrival{p.pos("rate", 0, true)}
+		d = poissonArrival{p.rate("rate", true)}
 	case "gamma":
-		d = gammaArrival{p.pos("rate", 0, true), p.pos("shape", 1, false)}
+		d = gammaArrival{p.rate("rate", true), p.pos("shape", 1, false)}
 	case "onoff":
-		d = onoffArrival{r: p.pos("rate", 0, true), on: p.dur("on", 0, true), off: p.dur("off", 0, true),
+		d = onoffArrival{r: p.rate("rate", true), on: p.dur("on", 0, true), off: p.dur("off", 0, true),
 			exp: p.choice("periods", "const", "const", "exp") == "exp"}
 	case "pareto-onoff":
-		a := onoffArrival{r: p.pos("rate", 0, true), on: p.dur("on", 0, true), off: p.dur("off", 0, true), pareto: true}
+		a := onoffArrival{r: p.rate("rate", true), on: p.dur("on", 0, true), off: p.dur("off", 0, true), pareto: true}
 		a.shape = p.float("shape", 1.5, false, func(f float64) bool { return f > 1 }, "a shape above 1 (finite mean periods)")
 		d = a
 	case "mmpp":
 		d = parseMMPP(p)
 	case "ramp":
 		a := rampArrival{from: p.float("from", 0, true, func(f float64) bool { return f >= 0 }, "a rate ≥ 0"),
-			to: p.pos("to", 0, true), over: p.dur("over", 0, true)}
+			to: p.rate("to", true), over: p.dur("over", 0, true)}
 		d = a
 	case "spike":
-		a := spikeArrival{r: p.pos("rate", 0, true), every: p.dur("every", 0, true), dur: p.dur("for", 0, true), x: p.pos("x", 10, false)}
+		a := spikeArrival{r: p.rate("rate", true), every: p.dur("every", 0, true), dur: p.dur("for", 0, true), x: p.pos("x", 10, false)}
 		if p.err == nil && a.dur >= a.every {
 			p.fail("for=%v must be shorter than every=%v", a.dur, a.every)
 		}

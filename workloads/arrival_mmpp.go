@@ -22,8 +22,8 @@ func parseMMPP(p *params) arrivalDef {
 	a := mmppArrival{}
 	for _, s := range p.list("rates", true) {
 		f, err := parseFloat(s)
-		if err != nil || f < 0 {
-			p.fail("rates: %q is not a rate ≥ 0", s)
+		if err != nil || f < 0 || f > 1e12 {
+			p.fail("rates: %q is not a rate in [0, 1e12]", s)
 		}
 		a.rates = append(a.rates, f)
 	}

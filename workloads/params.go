@@ -64,6 +64,12 @@ func (p *params) pos(key string, def float64, required bool) float64 {
 	return p.float(key, def, required, func(f float64) bool { return f > 0 }, "a positive number")
 }
 
+// rate reads an arrival rate in ops/s: positive, and within [1e-6, 1e12]
+// so that gaps stay inside time.Duration.
+func (p *params) rate(key string, required bool) float64 {
+	return p.float(key, 0, required, func(f float64) bool { return f >= 1e-6 && f <= 1e12 }, "a rate in ops/s in [1e-6, 1e12]")
+}
+
 // count reads a positive integer such as 1000, 1e6 or 1_000_000.
 func (p *params) count(key string, def uint64, required bool) uint64 {
 	v, given := p.raw(key, required)

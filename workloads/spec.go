@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"fmt"
-	"math"
 	"strings"
 )
 
@@ -164,8 +163,8 @@ func (s Spec) Arrival() string { return s.defs().arrival.String() }
 // arrival becomes constant:rate=r). Every rate of a modulated process scales
 // by the same factor, so its shape is kept.
 func (s Spec) WithRate(r float64) (Spec, error) {
-	if !(r > 0) || math.IsInf(r, 0) {
-		return s, fmt.Errorf("rate %v: want a positive number of ops/s", r)
+	if !(r >= 1e-6 && r <= 1e12) {
+		return s, fmt.Errorf("rate %v: want ops/s in [1e-6, 1e12]", r)
 	}
 	d := *s.defs()
 	if s.Closed() {

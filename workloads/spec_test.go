@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 var roundTripSpecs = []string{
@@ -134,8 +135,13 @@ func FuzzParseSpec(f *testing.F) {
 			t.Fatal(err)
 		}
 		var op Op
+		var last time.Duration
 		for i := 0; i < 20; i++ {
 			g.Next(&op)
+			if op.At < last || op.Key >= s.KeySpace()+20 && !strings.HasPrefix(s.KeyDist(), "weighted") {
+				t.Fatalf("%s: op %d at %v after %v, key %d", s, i, op.At, last, op.Key)
+			}
+			last = op.At
 		}
 	})
 }
