@@ -287,7 +287,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 		Seed:         p.seed,
 		Clock:        string(p.clock),
 		Repetition:   p.repetition,
-		Workers:      ex.opts.Workers,
+		Workers:      workersUsed(ex.opts.Workers, p.spec.Closed() && ex.trace == nil),
 	}
 	if ex.opts.Shard != "" {
 		meta.Shard = ex.opts.Shard
@@ -476,4 +476,14 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// workersUsed is what results record as the run's workers: the closed
+// loop's worker count (1 by default), or the open loop's cap on ops in
+// flight (0 = the pool grows as needed).
+func workersUsed(flag int, closed bool) int {
+	if flag == 0 && closed {
+		return 1
+	}
+	return flag
 }
