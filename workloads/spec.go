@@ -182,3 +182,34 @@ func (s Spec) Generator(seed uint64, part Part) (*Generator, error) {
 	}
 	return newGenerator(s.defs(), seed, part), nil
 }
+
+// WithKeySpace returns the spec with its key distribution over n keys,
+// keeping the distribution and its other parameters. YCSB's recordcount sets
+// both the load phase and the keyspace, so `dsbench run --load N` uses it to
+// make reads hit the N loaded records. Distributions with no size of their
+// own (weighted, trace) are an error.
+func (s Spec) WithKeySpace(n uint64) (Spec, error) {
+	d := *s.defs()
+	old := d.keys.String()
+	name, _, _ := strings.Cut(old, ":")
+	if name == "weighted" || name == "trace" {
+		return s, fmt.Errorf("keys=%s has no keyspace size to set", old)
+	}
+	var parts []string
+	found := false
+	for _, kv := range strings.Split(strings.TrimPrefix(old, name+":"), ",") {
+		if strings.HasPrefix(kv, "n=") {
+			kv, found = fmt.Sprintf("n=%d", n), true
+		}
+		parts = append(parts, kv)
+	}
+	if !found {
+		return s, fmt.Errorf("keys=%s has no n= to set", old)
+	}
+	keys, err := parseKeyDef(name + ":" + strings.Join(parts, ","))
+	if err != nil {
+		return s, err
+	}
+	d.keys = keys
+	return Spec{text: d.String(), d: &d}, nil
+}

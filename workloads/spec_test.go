@@ -145,3 +145,31 @@ func FuzzParseSpec(f *testing.F) {
 		}
 	})
 }
+
+func TestWithKeySpaceKeepsTheDistribution(t *testing.T) {
+	for _, in := range []string{"ycsb-a", "ycsb-d", "ycsb-e keys=scrambled-zipf:theta=1.2,n=50", "keys=hotspot:hot=0.1,ops=0.9,n=7"} {
+		s, err := ParseSpec(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.WithKeySpace(1234)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got.KeySpace() != 1234 {
+			t.Errorf("%s: keyspace %d, want 1234", in, got.KeySpace())
+		}
+		before, after := s.KeyDist(), got.KeyDist()
+		if strings.SplitN(before, ":", 2)[0] != strings.SplitN(after, ":", 2)[0] {
+			t.Errorf("%s: distribution changed from %s to %s", in, before, after)
+		}
+		back, err := ParseSpec(got.String())
+		if err != nil || !back.Equal(got) {
+			t.Errorf("%s: canonical form does not round-trip: %v", in, err)
+		}
+	}
+	w, _ := ParseSpec("keys=weighted:p=0.5|0.5")
+	if _, err := w.WithKeySpace(10); err == nil {
+		t.Error("weighted keys took a keyspace size")
+	}
+}

@@ -218,6 +218,13 @@ func (ex *execution) workloadFor(info *algorithms.Info) (workloads.Spec, string,
 	if err != nil {
 		return spec, "", usagef("workload %q: %v", text, err)
 	}
+	// As YCSB's recordcount, --load N sets the keyspace too, so reads hit
+	// the loaded records; --keys given explicitly wins.
+	if o.Load > 0 && o.Keys == "" {
+		if s, err := spec.WithKeySpace(o.Load); err == nil {
+			spec = s
+		}
+	}
 	if o.Rate > 0 {
 		if spec, err = spec.WithRate(o.Rate); err != nil {
 			return spec, "", usagef("--rate %g: %v", o.Rate, err)
