@@ -97,6 +97,17 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	})
 }
 
+// tourFooter tells a new user where to go after the tour (on stderr, so
+// stdout stays a clean table).
+const tourFooter = `
+That was the tour: one default target of each family, on its own short workload.
+Next:
+  dsbench list                          every target, its parameters, presets and distributions
+  dsbench run hashing/ring hashing/jump -w keys=zipf:theta=0.99,n=1e6 -p nodes=10
+  dsbench run builtin/stall --arrival constant:rate=2000 -p pause=200ms -p every=1s
+  dsbench run --help                    flags, output formats (-o results.json / .csv / .md / .txt)
+`
+
 func formatNames() []string {
 	var out []string
 	for _, f := range results.Formats() {
@@ -122,6 +133,9 @@ func (a *App) runCommand(o RunOptions) error {
 	prog.wait()
 	if err := a.emit(ex, doc); err != nil {
 		return err
+	}
+	if ex.tour && !o.Quiet && runErr == nil && !doc.Interrupted {
+		fmt.Fprint(a.Stderr, tourFooter)
 	}
 	if doc.Interrupted {
 		return exitError{exitInterrupted, errors.New("interrupted: the results so far were written, marked \"interrupted\"")}
