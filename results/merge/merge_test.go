@@ -43,7 +43,7 @@ func shardDocs(t *testing.T, n int, seed uint64) ([]*results.Document, results.R
 		enc, _ := results.EncodeHistogram(h)
 		senc, _ := results.EncodeHistogram(sh)
 		run := results.Run{
-			ID: "r1", Target: "hashing/ring", Params: map[string]string{"nodes": "5"}, Workload: "ycsb-a",
+			ID: "r1", Target: "hashing/ring", Params: map[string]string{"nodes": "5", "vnodes": "100"}, ParamsSet: []string{"nodes"}, Workload: "ycsb-a",
 			Seed: 42, Clock: "wall", Repetition: 0, Workers: 2, Shard: fmt.Sprintf("%d/%d", k-1, n),
 			Ops: uint64(m), Errors: uint64(k), DurationS: 10 + float64(k)/10,
 			LatencyNs: results.Summarize(h), Histogram: enc, ServiceHistogram: senc,
@@ -74,6 +74,10 @@ func TestMergeEqualsUnsharded(t *testing.T) {
 		r := got.Runs[0]
 		if r.Ops != want.Ops || r.LatencyNs.Count != want.Ops || r.Kinds["read"].Ops != want.Ops {
 			t.Errorf("n=%d: ops %d, latency count %d, read ops %d; want %d", n, r.Ops, r.LatencyNs.Count, r.Kinds["read"].Ops, want.Ops)
+		}
+		// The table shows the parameters the user set: they survive the merge.
+		if fmt.Sprint(r.ParamsSet) != "[nodes]" || r.Params["vnodes"] != "100" {
+			t.Errorf("n=%d: params_set %v params %v, want [nodes] and every parameter", n, r.ParamsSet, r.Params)
 		}
 		if r.Shard != "" || r.Workers != 2*n || r.Errors != uint64(n*(n+1)/2) {
 			t.Errorf("n=%d: shard %q workers %d errors %d", n, r.Shard, r.Workers, r.Errors)
@@ -115,6 +119,10 @@ func TestMergeRejectsNonShards(t *testing.T) {
 	unsharded[0].Runs[0].Shard = ""
 	moved, _ := shardDocs(t, 3, 9)
 	moved[2].Runs[0].Target = "hashing/jump"
+	reseeded, _ := shardDocs(t, 2, 9)
+	reseeded[1].Runs[0].Seed = 43
+	rewired, _ := shardDocs(t, 2, 9)
+	rewired[1].Runs[0].Workers = 4
 	for _, c := range []struct {
 		name string
 		in   []*results.Document
@@ -126,6 +134,8 @@ func TestMergeRejectsNonShards(t *testing.T) {
 		{"not a shard", unsharded, "not run as a shard"},
 		{"different runs", []*results.Document{moved[0], moved[1], moved[2]}, "hashing/jump"},
 		{"nothing", nil, "nothing to merge"},
+		{"different seed", reseeded, "shard 1/2 has seed 43, shard 0/2 seed 42"},
+		{"different workers", rewired, "shard 1/2 ran 4 workers, shard 0/2 2"},
 	} {
 		_, err := Merge(c.in)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -14,8 +15,12 @@ import (
 // mergeRuns combines one run's shards (see Merge for what is exact).
 func mergeRuns(rs []*results.Run) (results.Run, error) {
 	f := rs[0]
+	if err := sameRun(rs); err != nil {
+		return results.Run{}, err
+	}
 	out := results.Run{
-		Target: f.Target, Params: maps.Clone(f.Params), Workload: f.Workload, WorkloadName: f.WorkloadName,
+		Target: f.Target, Params: maps.Clone(f.Params), ParamsSet: slices.Clone(f.ParamsSet),
+		Workload: f.Workload, WorkloadName: f.WorkloadName,
 		Seed: f.Seed, Clock: f.Clock, Loop: f.Loop, Repetition: f.Repetition,
 		Kinds: map[string]results.KindRun{}, Metrics: map[string]float64{},
 	}
@@ -51,6 +56,23 @@ func mergeRuns(rs []*results.Run) (results.Run, error) {
 	out.Metrics = mergeMetrics(rs, func(r *results.Run) (map[string]float64, uint64) { return r.Metrics, r.Ops })
 	out.Intervals = mergeIntervals(rs)
 	return out, nil
+}
+
+// sameRun rejects shards that cannot be parts of one run: the op stream of
+// shard k is part k·W+j of n·W of the stream the root seed defines, so a
+// shard with another seed, or another worker count W, replays parts that
+// overlap or leave holes, and their sum is no longer one load.
+func sameRun(rs []*results.Run) error {
+	f := rs[0]
+	for _, r := range rs[1:] {
+		if r.Seed != f.Seed {
+			return fmt.Errorf("shard %s has seed %d, shard %s seed %d: shards of one run share the seed", r.Shard, r.Seed, f.Shard, f.Seed)
+		}
+		if r.Workers != f.Workers {
+			return fmt.Errorf("shard %s ran %d workers, shard %s %d: shards of one run use the same --workers", r.Shard, r.Workers, f.Shard, f.Workers)
+		}
+	}
+	return nil
 }
 
 // mergeHist adds the shards' histograms. All shards must carry one, or none
