@@ -1,6 +1,7 @@
 package hashing
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -147,5 +148,75 @@ func TestMovedNearIdeal(t *testing.T) {
 			t.Errorf("%s: moved add %.4f remove %.4f; ideal %.4f / %.4f", name, m.MovedAdd, m.MovedRemove, m.IdealAdd, m.IdealRemove)
 		}
 		t.Logf("%s: moved add %.4f remove %.4f; ideal %.4f / %.4f", name, m.MovedAdd, m.MovedRemove, m.IdealAdd, m.IdealRemove)
+	}
+}
+
+// With unequal weights too, a membership change moves only the keys it
+// must: a node's points (or scores) depend on its own ID and weight alone,
+// never on the other members' weights, so a joining node takes keys only for
+// itself and a leaving one gives up only its own.
+func TestWeightedMembershipMovesOnlyWhatItMust(t *testing.T) {
+	keys := SampleKeys(3000, 17)
+	ws := []float64{0.5, 1, 2, 3}
+	for name, build := range map[string]Builder{
+		"ring":       func(n []Node) (Locator, error) { return NewRing(n, 50, XXHash) },
+		"rendezvous": func(n []Node) (Locator, error) { return NewRendezvous(n, XXHash) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := rand.New(rand.NewPCG(21, 23))
+			nodes := []Node{{ID: 1, Weight: 1}, {ID: 2, Weight: 3}}
+			prev := owners(t, build, nodes, keys)
+			for step := 0; step < 40; step++ {
+				add := len(nodes) < 3 || (len(nodes) < 20 && r.IntN(2) == 0)
+				var changed uint64
+				if add {
+					changed = 100 + uint64(step)
+					nodes = append(slices.Clone(nodes), Node{ID: changed, Weight: ws[r.IntN(len(ws))]})
+				} else {
+					at := r.IntN(len(nodes))
+					changed = nodes[at].ID
+					nodes = slices.Delete(slices.Clone(nodes), at, at+1)
+				}
+				cur := owners(t, build, nodes, keys)
+				for i := range keys {
+					if cur[i] != prev[i] && (add && cur[i] != changed || !add && prev[i] != changed) {
+						t.Fatalf("step %d (add=%v node %d): key %d moved %d → %d between two other nodes", step, add, changed, keys[i], prev[i], cur[i])
+					}
+				}
+				prev = cur
+			}
+		})
+	}
+}
+
+// The ideal disruption is the joining or leaving node's share of the total
+// weight; MeasureMembership adds a node of the mean weight (ideal 1/(n+1))
+// and removes the last one (ideal w_last/W), and a weighted ring and
+// weighted rendezvous both land on those ideals.
+func TestWeightedMembershipIdeal(t *testing.T) {
+	keys := SampleKeys(40000, 19)
+	for _, c := range []struct {
+		weights          []float64
+		idealAdd, idealR float64
+	}{
+		{[]float64{2, 2, 2, 2}, 1.0 / 5, 1.0 / 4},
+		{[]float64{1, 1, 1, 3}, 1.0 / 5, 3.0 / 6},
+	} {
+		nodes, _ := Nodes(len(c.weights), c.weights)
+		for name, build := range map[string]Builder{
+			"ring":       func(n []Node) (Locator, error) { return NewRing(n, 1000, XXHash) },
+			"rendezvous": func(n []Node) (Locator, error) { return NewRendezvous(n, XXHash) },
+		} {
+			m, err := MeasureMembership(build, nodes, keys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(m.IdealAdd-c.idealAdd) > 1e-12 || math.Abs(m.IdealRemove-c.idealR) > 1e-12 {
+				t.Errorf("weights %v: ideal add %v remove %v, want %v and %v", c.weights, m.IdealAdd, m.IdealRemove, c.idealAdd, c.idealR)
+			}
+			if math.Abs(m.MovedAdd-m.IdealAdd) > 0.03 || math.Abs(m.MovedRemove-m.IdealRemove) > 0.03 {
+				t.Errorf("%s weights %v: moved add %.4f remove %.4f, ideal %.4f / %.4f", name, c.weights, m.MovedAdd, m.MovedRemove, m.IdealAdd, m.IdealRemove)
+			}
+		}
 	}
 }

@@ -43,11 +43,15 @@ func Moved(build Builder, before, after []Node, keys []uint64) (float64, error) 
 // removed from a cluster.
 type Membership struct {
 	MovedAdd, MovedRemove float64
-	IdealAdd, IdealRemove float64 // 1/(n+1) and 1/n for equal weights
+	// IdealAdd and IdealRemove are the least that can move: the joining
+	// or leaving node's share of the total weight, 1/(n+1) and 1/n for
+	// equal weights.
+	IdealAdd, IdealRemove float64
 }
 
-// MeasureMembership adds a node (ID one past the largest, weight 1) to nodes
-// and, separately, removes the last node, and reports the share of keys that
+// MeasureMembership adds a node (ID one past the largest, with the mean
+// weight, so the ideal is 1/(n+1) whatever the weights) to nodes and,
+// separately, removes the last node, and reports the share of keys that
 // change owner each time. The last node is the one removed because jump hash
 // can only remove the last bucket; for the other algorithms any node is alike.
 func MeasureMembership(build Builder, nodes []Node, keys []uint64) (Membership, error) {
@@ -56,8 +60,10 @@ func MeasureMembership(build Builder, nodes []Node, keys []uint64) (Membership, 
 	for _, nd := range nodes {
 		maxID = max(maxID, nd.ID)
 	}
-	grown := append(append([]Node(nil), nodes...), Node{ID: maxID + 1, Weight: 1})
-	m := Membership{IdealAdd: 1 / float64(n+1)}
+	mean := meanWeight(nodes)
+	total := mean * float64(n)
+	grown := append(append([]Node(nil), nodes...), Node{ID: maxID + 1, Weight: mean})
+	m := Membership{IdealAdd: mean / (total + mean)}
 	var err error
 	if m.MovedAdd, err = Moved(build, nodes, grown, keys); err != nil {
 		return m, err
@@ -65,7 +71,7 @@ func MeasureMembership(build Builder, nodes []Node, keys []uint64) (Membership, 
 	if n < 2 {
 		return m, nil
 	}
-	m.IdealRemove = 1 / float64(n)
+	m.IdealRemove = nodes[n-1].Weight / total
 	shrunk := nodes[:n-1]
 	if err := checkWeights(shrunk); err != nil {
 		return m, nil // removing the last live node leaves nothing to compare

@@ -7,8 +7,11 @@ import (
 )
 
 // Ring is consistent hashing with virtual nodes (Karger et al.; ketama): each
-// node owns about vnodes·weight/mean(weight) points on a 64-bit circle, and a
-// key belongs to the owner of the first point clockwise from its hash.
+// node owns about vnodes·weight points on a 64-bit circle, and a key belongs
+// to the owner of the first point clockwise from its hash. A node's points
+// depend on its own ID and weight only (not, as in ketama, on the total
+// weight), so a membership change moves keys only to or from the node that
+// joins or leaves.
 //
 // Points are 64 bits, unlike the 32-bit rings that silently overwrite each
 // other on collision. Two points may still collide: the tie goes to the
@@ -27,7 +30,13 @@ type Ring struct {
 // hashes of small integers.
 const ringPointSalt = 0x72696e67 << 32
 
-// NewRing builds a ring over nodes with vnodes points per unit of mean weight.
+// MaxRingPoints bounds the points of one ring, so that a large weight or
+// vnodes cannot exhaust memory.
+const MaxRingPoints = 20_000_000
+
+// NewRing builds a ring over nodes with vnodes points per unit of weight
+// (a node of weight 1 gets vnodes points; scale the weights so that their
+// mean is 1 for vnodes points per node of mean weight).
 func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
 	if vnodes < 1 {
 		return nil, fmt.Errorf("hashing: vnodes=%d: need at least 1", vnodes)
@@ -35,14 +44,20 @@ func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
 	if err := checkWeights(nodes); err != nil {
 		return nil, err
 	}
-	mean := meanWeight(nodes)
+	total := 0.0
+	for _, n := range nodes {
+		total += float64(replicas(n.Weight, vnodes))
+	}
+	if total > MaxRingPoints {
+		return nil, fmt.Errorf("hashing: %.0f ring points (vnodes=%d × the weights) exceed %d", total, vnodes, MaxRingPoints)
+	}
 	type pt struct {
 		at    uint64
 		owner int32
 	}
-	pts := make([]pt, 0, vnodes*len(nodes))
+	pts := make([]pt, 0, int(total))
 	for i, n := range nodes {
-		for v := 0; v < replicas(n.Weight, mean, vnodes); v++ {
+		for v := 0; v < replicas(n.Weight, vnodes); v++ {
 			pts = append(pts, pt{h.Sum128(n.ID, ringPointSalt|uint64(v)), int32(i)})
 		}
 	}
@@ -69,11 +84,11 @@ func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
 
 // replicas is how many points a node of weight w gets: proportional, and at
 // least one for any positive weight.
-func replicas(w, mean float64, vnodes int) int {
+func replicas(w float64, vnodes int) int {
 	if w == 0 {
 		return 0
 	}
-	return max(1, int(math.Round(float64(vnodes)*w/mean)))
+	return int(max(1, math.Round(float64(vnodes)*w)))
 }
 
 // Locate returns the index of key's owner.

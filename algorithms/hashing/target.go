@@ -25,9 +25,6 @@ var (
 	pProbes  = algorithms.Param{Name: "probes", Type: algorithms.Int, Default: "21", Doc: "probes per key"}.Range(1, 1024)
 )
 
-// maxRingPoints bounds nodes·vnodes so a sweep cannot exhaust memory.
-const maxRingPoints = 20_000_000
-
 type spec struct {
 	name, desc string
 	params     []algorithms.Param
@@ -44,8 +41,8 @@ func init() {
 			params: []algorithms.Param{pVnodes, pWeights},
 			builder: func(p algorithms.Params, h Hash) (Builder, error) {
 				v := p.Int("vnodes")
-				if p.Int("nodes")*v > maxRingPoints {
-					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, maxRingPoints)
+				if p.Int("nodes")*v > MaxRingPoints {
+					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, MaxRingPoints)
 				}
 				return func(n []Node) (Locator, error) { return NewRing(n, v, h) }, nil
 			}},
@@ -71,8 +68,8 @@ func init() {
 			params: []algorithms.Param{pVnodes, pC},
 			builder: func(p algorithms.Params, h Hash) (Builder, error) {
 				v, c := p.Int("vnodes"), p.Float("c")
-				if p.Int("nodes")*v > maxRingPoints {
-					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, maxRingPoints)
+				if p.Int("nodes")*v > MaxRingPoints {
+					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, MaxRingPoints)
 				}
 				if c <= 1 {
 					return nil, fmt.Errorf("parameter c=%v: the load bound must be above 1 (valid: 1 < c ≤ 100, e.g. 1.25)", c)
@@ -118,6 +115,12 @@ func newTarget(s spec, p algorithms.Params, seed uint64) (harness.Target, error)
 	nodes, err := Nodes(p.Int("nodes"), weights)
 	if err != nil {
 		return nil, err
+	}
+	// Scale the weights to a mean of 1, so that vnodes is the ring points
+	// of a node of mean weight (the other algorithms are scale-free).
+	mean := meanWeight(nodes)
+	for i := range nodes {
+		nodes[i].Weight /= mean
 	}
 	build, err := s.builder(p, h)
 	if err != nil {

@@ -99,3 +99,44 @@ func TestTargetRejectsBadParams(t *testing.T) {
 		}
 	}
 }
+
+// With weights, vnodes is the points of a node of mean weight, and the
+// membership figures sit next to the weighted ideals: scaling every weight
+// changes nothing, and removing a node of weight 3 out of 6 moves half.
+func TestTargetWeightedMembership(t *testing.T) {
+	for _, c := range []struct {
+		weights           string
+		idealAdd, idealRm float64
+	}{
+		{"1:1:1:1", 1.0 / 5, 1.0 / 4},
+		{"2:2:2:2", 1.0 / 5, 1.0 / 4},
+		{"1:1:1:3", 1.0 / 5, 3.0 / 6},
+	} {
+		for _, raw := range []map[string]string{
+			{"nodes": "4", "weights": c.weights, "vnodes": "1000"},
+			{"nodes": "4", "weights": c.weights},
+		} {
+			name := "ring"
+			if _, ok := raw["vnodes"]; !ok {
+				name = "rendezvous"
+			}
+			tg, err := newTestTarget(t, name, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := tg.(harness.Metricser).Metrics()
+			if p := m["ring_points"]; name == "ring" && (p < 3998 || p > 4002) {
+				t.Errorf("ring weights=%s: %v points, want 4000 ± rounding (1000 per node of mean weight)", c.weights, p)
+			}
+			if m["ideal_moved"] != c.idealAdd || m["ideal_moved_remove"] != c.idealRm {
+				t.Errorf("%s weights=%s: ideal %v / %v, want %v / %v", name, c.weights, m["ideal_moved"], m["ideal_moved_remove"], c.idealAdd, c.idealRm)
+			}
+			if d := m["keys_moved_add"] - c.idealAdd; d > 0.03 || d < -0.03 {
+				t.Errorf("%s weights=%s: keys_moved_add %v, ideal %v", name, c.weights, m["keys_moved_add"], c.idealAdd)
+			}
+			if d := m["keys_moved_remove"] - c.idealRm; d > 0.03 || d < -0.03 {
+				t.Errorf("%s weights=%s: keys_moved_remove %v, ideal %v", name, c.weights, m["keys_moved_remove"], c.idealRm)
+			}
+		}
+	}
+}
