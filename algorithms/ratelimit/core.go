@@ -20,6 +20,9 @@ type core struct {
 	newL    func() Limiter
 	shards  []shard
 	service workloads.DurationDist // bounded flavor
+	// judged is how many decisions a run logs for its figures (maxJudged;
+	// tests lower it).
+	judged int
 }
 
 // shard is one locked key table (sim runs use one shard and no lock).
@@ -35,7 +38,7 @@ func newCore(k *kind, p algorithms.Params, nshards int) (*core, error) {
 	if _, err := k.limiter(p); err != nil {
 		return nil, err
 	}
-	c := &core{kind: k, judge: judgeFor(k, p)}
+	c := &core{kind: k, judge: judgeFor(k, p), judged: maxJudged}
 	c.newL = func() Limiter { l, _ := k.limiter(p); return l } // validated above
 	if k.flavor == bounded {
 		c.service = p.Dist("service")
@@ -90,8 +93,8 @@ func (c *core) decide(sh *shard, key uint32, now time.Duration) (ok bool, out ti
 	return l.Allow(now), now, e
 }
 
-// metrics computes every figure of a run from its decision log.
-func (c *core) metrics(log []decision) map[string]float64 {
+// metrics computes every figure of a run from its decision log and totals.
+func (c *core) metrics(log []decision, tot totals) map[string]float64 {
 	m := map[string]float64{}
 	if c.kind.flavor == queued {
 		var sum, worst time.Duration
@@ -109,7 +112,7 @@ func (c *core) metrics(log []decision) map[string]float64 {
 		}
 		m["queue_delay_max_ns"] = float64(worst)
 	}
-	c.judge.figures(log, m)
+	c.judge.figures(log, tot, m)
 	var live, evictions, locks, contends uint64
 	peak := 0
 	for i := range c.shards {

@@ -17,6 +17,49 @@ type decision struct {
 	ok      bool
 }
 
+// maxJudged bounds the decisions a run logs for its accuracy and fairness
+// figures (24 bytes each, about 100 MB at most): a wall-clock closed loop
+// decides millions of ops a second, and an unbounded log grew to gigabytes
+// and stalled the run while it was copied. admitted, denied and
+// admitted_rate always count the whole run; the other figures cover the
+// first judged_ops decisions (of each worker, the bound shared among them).
+const maxJudged = 1 << 22
+
+// recorder is one worker's tally and decision log, written without a lock.
+type recorder struct {
+	log              []decision
+	room             int // most decisions log may hold
+	admitted, denied int
+	last             time.Duration // latest arrival or departure recorded
+}
+
+func newRecorder(room int) recorder { return recorder{room: max(1, room)} }
+
+// record counts d and logs it while there is room.
+func (r *recorder) record(d decision) {
+	if d.ok {
+		r.admitted++
+	} else {
+		r.denied++
+	}
+	r.last = max(r.last, d.at, d.out)
+	if len(r.log) < r.room {
+		r.log = append(r.log, d)
+	}
+}
+
+// totals is what every recorder of a run counted, logged or not.
+type totals struct {
+	admitted, denied int
+	last             time.Duration
+}
+
+func (t *totals) add(r *recorder) {
+	t.admitted += r.admitted
+	t.denied += r.denied
+	t.last = max(t.last, r.last)
+}
+
 // judge is what figures needs to know about the run's limiter.
 type judge struct {
 	keyed    bool
@@ -28,7 +71,7 @@ type judge struct {
 }
 
 // figures computes the accuracy and fairness figures of a run from its
-// decision log (which it reorders). Per limiter key (the client in keyed
+// decision log (which it reorders) and its totals. Per limiter key (the client in keyed
 // mode, one key in global mode) it
 //   - counts admitted and demanded ops,
 //   - finds the most admitted ops in any window (t−W, t] exactly, with two
@@ -36,7 +79,7 @@ type judge struct {
 //   - replays every arrival through an exact token bucket of the configured
 //     rate and burst — the reference definition "at most burst + rate·T in
 //     any window T" — and counts the decisions that differ.
-func (j *judge) figures(log []decision, m map[string]float64) {
+func (j *judge) figures(log []decision, tot totals, m map[string]float64) {
 	key := func(d *decision) uint32 {
 		if j.keyed {
 			return d.client
@@ -50,10 +93,10 @@ func (j *judge) figures(log []decision, m map[string]float64) {
 		return cmp.Compare(a.at, b.at)
 	})
 	var (
-		admitted, falseAdmit, falseDeny int
-		worstWindow, worstKeyAdmitted   int
-		span                            time.Duration
-		outs                            []time.Duration
+		falseAdmit, falseDeny         int
+		worstWindow, worstKeyAdmitted int
+		span                          time.Duration
+		outs                          []time.Duration
 	)
 	for lo := 0; lo < len(log); {
 		hi, k := lo, key(&log[lo])
@@ -80,21 +123,17 @@ func (j *judge) figures(log []decision, m map[string]float64) {
 				}
 			}
 		}
-		admitted += len(outs)
 		worstKeyAdmitted = max(worstKeyAdmitted, len(outs))
 		worstWindow = max(worstWindow, maxInWindow(outs, j.window))
 		lo = hi
 	}
-	secs := span.Seconds()
-	if secs <= 0 {
-		secs = math.SmallestNonzeroFloat64
-	}
-	m["admitted"] = float64(admitted)
-	m["denied"] = float64(len(log) - admitted)
-	m["admitted_rate"] = float64(admitted) / secs
+	m["admitted"] = float64(tot.admitted)
+	m["denied"] = float64(tot.denied)
+	m["admitted_rate"] = float64(tot.admitted) / seconds(tot.last)
+	m["judged_ops"] = float64(len(log))
 	m["max_admitted_in_any_window"] = float64(worstWindow)
 	if j.keyed {
-		m["max_key_admitted_rate"] = float64(worstKeyAdmitted) / secs
+		m["max_key_admitted_rate"] = float64(worstKeyAdmitted) / seconds(span)
 	}
 	if j.rm > 0 {
 		m["limit_rate"] = j.rate
@@ -104,6 +143,14 @@ func (j *judge) figures(log []decision, m map[string]float64) {
 	}
 	m["window_s"] = j.window.Seconds()
 	fairness(log, m)
+}
+
+// seconds is d in seconds, never zero (it divides).
+func seconds(d time.Duration) float64 {
+	if s := d.Seconds(); s > 0 {
+		return s
+	}
+	return math.SmallestNonzeroFloat64
 }
 
 // maxInWindow is the most times in any half-open window of length w, i.e.

@@ -120,7 +120,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				return newWallTarget(c), nil
+				return newWallTarget(c, env.Workers), nil
 			},
 		})
 	}

@@ -10,7 +10,7 @@ import (
 // after a service time.
 type simTarget struct {
 	c   *core
-	log []decision
+	rec recorder
 	// Method values made once: scheduling them allocates nothing per op.
 	finish, release harness.EventFunc
 }
@@ -21,7 +21,7 @@ var (
 )
 
 func newSimTarget(c *core) *simTarget {
-	t := &simTarget{c: c}
+	t := &simTarget{c: c, rec: newRecorder(c.judged)}
 	t.finish, t.release = t.onFinish, t.onRelease
 	return t
 }
@@ -31,7 +31,7 @@ func (t *simTarget) Start(w *harness.World, req *harness.Request) {
 	now := w.Now()
 	sh := &t.c.shards[0]
 	ok, out, e := t.c.decide(sh, t.c.key(req.Op.Client), now)
-	t.log = append(t.log, decision{at: now, out: out, client: req.Op.Client, ok: ok})
+	t.rec.record(decision{at: now, out: out, client: req.Op.Client, ok: ok})
 	switch {
 	case !ok:
 		w.Complete(req, harness.Outcome{Shard: harness.NoShard, Denied: true})
@@ -60,4 +60,8 @@ func (t *simTarget) onRelease(w *harness.World, req *harness.Request, gen int64)
 }
 
 // Metrics reports the run's accuracy, fairness and cost figures.
-func (t *simTarget) Metrics() map[string]float64 { return t.c.metrics(t.log) }
+func (t *simTarget) Metrics() map[string]float64 {
+	var tot totals
+	tot.add(&t.rec)
+	return t.c.metrics(t.rec.log, tot)
+}

@@ -2,7 +2,9 @@ package ratelimit
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -313,4 +315,42 @@ func testParams(raw map[string]string) algorithms.Params {
 		panic(err)
 	}
 	return p
+}
+
+// A run longer than the decision log's bound counts every op, logs no more
+// than the bound (memory stays flat however long a wall-clock run is) and
+// says how many decisions the accuracy figures cover.
+func TestDecisionLogBounded(t *testing.T) {
+	c, err := newCore(&kinds[0], testParams(map[string]string{"rate": "1000"}), wallShards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.judged = 2000
+	target := newWallTarget(c, 1)
+	w := target.Fork(0, nil).(*wallWorker)
+	op := workloads.Op{}
+	const n = 200_000
+	var before, after runtime.MemStats
+	for i := 0; i < n; i++ {
+		if i == n/2 {
+			runtime.ReadMemStats(&before)
+		}
+		op.Client = uint32(i % 7)
+		w.Do(time.Duration(i)*time.Microsecond, &op)
+	}
+	runtime.ReadMemStats(&after)
+	if grown := after.TotalAlloc - before.TotalAlloc; grown > 64<<10 {
+		t.Errorf("%d bytes allocated by %d decisions after the log was full, want none", grown, n/2)
+	}
+	m := target.Metrics()
+	if m["admitted"]+m["denied"] != n || m["judged_ops"] > 2000 || m["judged_ops"] < 500 {
+		t.Fatalf("admitted %v + denied %v, want %d; judged_ops %v, want the bound", m["admitted"], m["denied"], n, m["judged_ops"])
+	}
+	// 7 keys at 1000/s over 0.2 s, each starting with a burst of 10.
+	if want := 7 * (10 + 1000*0.2); m["admitted"] < want-7 || m["admitted"] > want {
+		t.Errorf("admitted %v over the whole run, want about %v", m["admitted"], want)
+	}
+	if want := m["admitted"] / 0.2; math.Abs(m["admitted_rate"]-want) > 0.001*want {
+		t.Errorf("admitted_rate %v, want %v (the whole run)", m["admitted_rate"], want)
+	}
 }

@@ -18,6 +18,7 @@ import (
 // decision).
 type wallTarget struct {
 	c       *core
+	room    int        // decisions each worker logs: the bound shared among workers
 	mu      sync.Mutex // guards workers and root
 	workers []*wallWorker
 	root    wallWorker // serves Do when the harness does not fork
@@ -26,7 +27,7 @@ type wallTarget struct {
 // wallWorker is one worker's view: the shared limiters, its own log.
 type wallWorker struct {
 	c   *core
-	log []decision
+	rec recorder
 }
 
 var (
@@ -35,11 +36,16 @@ var (
 	_ harness.Metricser = (*wallTarget)(nil)
 )
 
-func newWallTarget(c *core) *wallTarget { return &wallTarget{c: c, root: wallWorker{c: c}} }
+// newWallTarget shares the decision log bound among workers (and the
+// unforked root).
+func newWallTarget(c *core, workers int) *wallTarget {
+	room := c.judged / (max(1, workers) + 1)
+	return &wallTarget{c: c, room: room, root: wallWorker{c: c, rec: newRecorder(room)}}
+}
 
 // Fork gives a worker its own decision log.
 func (t *wallTarget) Fork(worker int, r *rand.Rand) harness.Target {
-	w := &wallWorker{c: t.c}
+	w := &wallWorker{c: t.c, rec: newRecorder(t.room)}
 	t.mu.Lock()
 	t.workers = append(t.workers, w)
 	t.mu.Unlock()
@@ -68,17 +74,20 @@ func (w *wallWorker) Do(now time.Duration, op *workloads.Op) harness.Outcome {
 		sh.tab.vals[e].(*Concurrency).Release()
 	}
 	sh.mu.Unlock()
-	w.log = append(w.log, decision{at: now, out: out, client: op.Client, ok: ok})
+	w.rec.record(decision{at: now, out: out, client: op.Client, ok: ok})
 	return harness.Outcome{Shard: harness.NoShard, Denied: !ok}
 }
 
 // Metrics merges the workers' logs and reports the run's figures.
 func (t *wallTarget) Metrics() map[string]float64 {
 	t.mu.Lock()
-	log := append([]decision(nil), t.root.log...)
+	var tot totals
+	tot.add(&t.root.rec)
+	log := append([]decision(nil), t.root.rec.log...)
 	for _, w := range t.workers {
-		log = append(log, w.log...)
+		tot.add(&w.rec)
+		log = append(log, w.rec.log...)
 	}
 	t.mu.Unlock()
-	return t.c.metrics(log)
+	return t.c.metrics(log, tot)
 }
