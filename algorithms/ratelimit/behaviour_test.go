@@ -10,7 +10,9 @@ import (
 
 // Around a window boundary a fixed window admits N at the end of one window
 // and N at the start of the next: 2N within a few microseconds. The sliding
-// variants must keep it to N.
+// log keeps it to N; so does the sliding counter here, where the previous
+// window's weight is still whole (TestSlidingCounterOvershoot shows where
+// its estimate lets more through).
 func TestBoundaryBurst(t *testing.T) {
 	const n, w = 100, time.Second
 	var times []time.Duration
@@ -41,6 +43,51 @@ func TestBoundaryBurst(t *testing.T) {
 	if got := run(sc); got > n {
 		t.Errorf("sliding counter: %d admitted in one window, want at most N = %d", got, n)
 	}
+}
+
+// The sliding counter assumes the previous window's ops were spread evenly.
+// When they bunch at its end, the estimate prev·(1−e) + curr forgets them
+// faster than the true window does. N = 100 ops in the second half of window
+// 0, then one op every 5 ms from the boundary: the op at e = i/200 is
+// admitted iff 100·(1−e) + curr + 1 <= 100, i.e. curr + 1 <= i/2, so after
+// i = 99 curr = 49 and the true window (0.5 s, 1.5 s) holds 100 + 49 = 149:
+// 1.49N, between the sliding log's N and the fixed window's 2N (which it
+// approaches as the previous window's ops bunch tighter).
+func TestSlidingCounterOvershoot(t *testing.T) {
+	const n, w = 100, time.Second
+	var times []time.Duration
+	for i := 0; i < n; i++ {
+		times = append(times, w/2+time.Duration(i)*5*time.Millisecond)
+	}
+	for i := 0; i < n; i++ {
+		times = append(times, w+time.Duration(i)*5*time.Millisecond)
+	}
+	for _, c := range []struct {
+		name string
+		l    Limiter
+		want int
+	}{
+		{"sliding-counter", must(NewSlidingCounter(n, w)), 149},
+		{"sliding-log", must(NewSlidingLog(n, w)), n},
+		{"fixed-window", must(NewFixedWindow(n, w)), 2 * n},
+	} {
+		var adm []time.Duration
+		for _, at := range times {
+			if c.l.Allow(at) {
+				adm = append(adm, at)
+			}
+		}
+		if got := maxInWindow(adm, w); got != c.want {
+			t.Errorf("%s: %d admitted in one window, want %d", c.name, got, c.want)
+		}
+	}
+}
+
+func must[L Limiter](l L, err error) Limiter {
+	if err != nil {
+		panic(err)
+	}
+	return l
 }
 
 // After a gap of two or more windows the previous window's count is zero: a
@@ -161,6 +208,18 @@ func TestBackwardsTimeDoesNotRefill(t *testing.T) {
 		l := mk()
 		if !l.Allow(time.Second) || l.Allow(time.Second-50*time.Millisecond) || l.Allow(time.Second) {
 			t.Errorf("%s: admitted a second op within 1/rate by going back in time", name)
+		}
+	} // With a token to spare, x/time/rate admits the late op and moves its
+	// clock back to it, so 50 ms are refilled twice (doc.go); the exact
+	// bucket refills them once.
+	x, _ := NewXTimeRate(10, 2)
+	tb, _ := NewTokenBucket(10, 2)
+	for name, l := range map[string]Limiter{"x-time-rate": x, "token-bucket": tb} {
+		l.Allow(time.Second)
+		l.Allow(950 * time.Millisecond)
+		got := l.Allow(1050 * time.Millisecond)
+		if want := name == "x-time-rate"; got != want {
+			t.Errorf("%s: op at 1.05 s after a late op at 0.95 s admitted = %v, want %v", name, got, want)
 		}
 	}
 }

@@ -16,5 +16,8 @@
 // arithmetic on nanoseconds with the rate held exactly as a fixed-point
 // fraction, so a run of any length neither drifts nor depends on float
 // rounding. Times that go backwards (two wall-clock workers racing for a
-// lock) are clamped to the latest time seen, as x/time/rate does.
+// lock) are clamped to the latest time seen. x/time/rate does not clamp: an
+// op admitted at an earlier time moves its clock back, and the next op
+// refills over that interval again; the x-time-rate target keeps that
+// behaviour, since it stands for the library as users run it.
 package ratelimit

@@ -9,8 +9,11 @@ import (
 // counts and the estimate prev·(1 − elapsed/W) + curr of the ops in the
 // sliding window (now−W, now], which assumes the previous window's ops were
 // spread evenly. It admits if the estimate with this op stays within
-// N = floor(rate·W). Two counters per key, not N timestamps, and far closer
-// to the sliding log than a fixed window.
+// N = floor(rate·W). Two counters per key, not N timestamps. It is an
+// estimate, not a cap: when the previous window's ops bunch at its end, a
+// true window of length W can hold more than N (1.49N in
+// TestSlidingCounterOvershoot, approaching 2N as the bunch tightens); on
+// evenly spread traffic it stays close to the sliding log.
 //
 // After a gap of two or more windows the previous count is 0, not the count
 // of the last window that saw traffic (a stale carry-over is a known bug).
