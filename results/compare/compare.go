@@ -18,6 +18,10 @@ type Options struct {
 	// IgnoreParams are left out when pairing runs: the parameters whose
 	// change is under test (base service=1ms against candidate service=1.1ms).
 	IgnoreParams []string
+	// KeyGates adds gates that apply only to some keys (KeyOf), on top of
+	// Gates: a suite gates deterministic virtual-time entries tightly and
+	// leaves a noisy wall-clock entry ungated, or gates it loosely.
+	KeyGates map[Key][]Threshold
 }
 
 // Verdicts.
@@ -94,7 +98,7 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 	if err := checkPairing(bg, cg); err != nil {
 		return nil, err
 	}
-	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: o.Gates}
+	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: allGates(o)}
 	res.Notes = notes(base, cand, bg, cg)
 
 	metrics, err := chooseMetrics(o, bg, cg)
@@ -111,7 +115,7 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 			res.Rows = append(res.Rows, row)
 		}
 	}
-	res.gate(o.Gates)
+	res.gate(o)
 	if len(bg.keys) > 1 {
 		res.Geomean = geomeans(res.Rows, metrics)
 	}
@@ -147,7 +151,7 @@ func chooseMetrics(o Options, bg, cg *group) ([]string, error) {
 		}
 		add(m)
 	}
-	for _, g := range o.Gates {
+	for _, g := range allGates(o) {
 		add(g.Metric)
 	}
 	for _, m := range ms {
@@ -249,10 +253,10 @@ func verdict(m string, c, p float64, o Options) string {
 
 // gate marks the rows whose change crosses a threshold with significance
 // (p < α). The noise band does not apply: a gate is its own band.
-func (r *Result) gate(gates []Threshold) {
-	for _, g := range gates {
-		for i := range r.Rows {
-			row := &r.Rows[i]
+func (r *Result) gate(o Options) {
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		for _, g := range append(o.Gates[:len(o.Gates):len(o.Gates)], o.KeyGates[row.Key]...) {
 			if row.Metric != g.Metric {
 				continue
 			}
@@ -268,6 +272,29 @@ func (r *Result) gate(gates []Threshold) {
 			}
 		}
 	}
+}
+
+// allGates lists Gates and every KeyGates threshold once, in a stable order.
+func allGates(o Options) []Threshold {
+	out := append([]Threshold(nil), o.Gates...)
+	seen := map[string]bool{}
+	for _, g := range out {
+		seen[g.Expr] = true
+	}
+	keys := make([]Key, 0, len(o.KeyGates))
+	for k := range o.KeyGates {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i]) < fmt.Sprint(keys[j]) })
+	for _, k := range keys {
+		for _, g := range o.KeyGates[k] {
+			if !seen[g.Expr] {
+				seen[g.Expr] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 func notes(base, cand *results.Document, bg, cg *group) []string {

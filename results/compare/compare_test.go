@@ -272,3 +272,34 @@ func BenchmarkCompare(b *testing.B) {
 		}
 	}
 }
+
+// TestKeyGates gates one key only: the other key's regression is reported
+// (slower) but fails nothing, as a suite's ungated wall-clock entry.
+func TestKeyGates(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	b := doc(sample(r, "builtin/sleep", "w", 1, 5, 1e5, 1e6, 0.01), sample(r, "builtin/map", "w", 1, 5, 1e5, 1e6, 0.01))
+	c := doc(sample(r, "builtin/sleep", "w", 1, 5, 1e5, 1.1e6, 0.01), sample(r, "builtin/map", "w", 1, 5, 1e5, 1.5e6, 0.01))
+	g, _ := ParseThreshold("latency.p99>+5%")
+	loose, _ := ParseThreshold("latency.p50>+80%")
+	sleep := KeyOf(&b.Runs[0], nil)
+	mapKey := KeyOf(&b.Runs[5], nil)
+	res, err := Compare(b, c, Options{KeyGates: map[Key][]Threshold{sleep: {g}, mapKey: {loose}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) != 1 || !strings.Contains(res.Failures[0], "builtin/sleep") {
+		t.Errorf("failures %v, want only the gated builtin/sleep", res.Failures)
+	}
+	for _, row := range res.Rows {
+		if row.Target == "builtin/map" && row.Metric == "latency.p99" && (row.Verdict != Slower || len(row.Failed) > 0) {
+			t.Errorf("ungated map row %+v, want slower and not failed", row)
+		}
+	}
+	if len(res.Gates) != 2 {
+		t.Errorf("gates %v, want both listed", res.Gates)
+	}
+	bad, _ := ParseThreshold("metrics.nope>+1%")
+	if _, err := Compare(b, c, Options{KeyGates: map[Key][]Threshold{sleep: {bad}}}); err == nil {
+		t.Error("a key gate on a missing metric was accepted")
+	}
+}

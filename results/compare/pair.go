@@ -33,6 +33,16 @@ func (k Key) Label(workloadName string) string {
 	return strings.Join(parts, " ")
 }
 
+// KeyOf is the key a run pairs by, leaving out the ignored parameters (as
+// Options.IgnoreParams does).
+func KeyOf(r *results.Run, ignoreParams []string) Key {
+	ignore := map[string]bool{}
+	for _, p := range ignoreParams {
+		ignore[p] = true
+	}
+	return keyOf(r, ignore)
+}
+
 // keyOf leaves out the ignored parameters, so runs that differ only in
 // them (the change under test) pair.
 func keyOf(r *results.Run, ignore map[string]bool) Key {
