@@ -23,21 +23,24 @@ func init() { commands = append(commands, newSuiteCmd) }
 
 // suite is a parsed suite file: the runs of its matrix and what to gate on.
 type suite struct {
-	Name    string
-	Plans   []RunOptions
-	Lines   []int // the line of each plan's entry, for errors
-	Gates   []compare.Threshold
-	Alpha   float64 // 0: not set
-	Noise   string  // "": not set
-	Outputs []string
+	Name  string
+	Plans []RunOptions
+	Lines []int // the line of each plan's entry, for errors
+	Gates []compare.Threshold
+	// PlanGates holds, per plan, the gates of an entry that sets its own
+	// fail_on (replacing the top-level ones for its runs); nil inherits.
+	PlanGates [][]compare.Threshold
+	Alpha     float64 // 0: not set
+	Noise     string  // "": not set
+	Outputs   []string
 }
 
 // entryKeys are the keys a matrix entry (or the top level, as defaults) may
 // set; topKeys are only valid at the top level.
 var (
 	entryKeys = []string{"name", "targets", "params", "workloads", "workload", "keys", "mix", "arrival", "clients",
-		"rate", "trace", "ops", "duration", "warmup", "workers", "clock", "seed", "runs", "load", "value_size"}
-	topKeys = []string{"fail_on", "alpha", "noise", "outputs", "matrix"}
+		"rate", "trace", "ops", "duration", "warmup", "workers", "clock", "seed", "runs", "load", "value_size", "fail_on"}
+	topKeys = []string{"alpha", "noise", "outputs", "matrix"}
 )
 
 // entry is one matrix entry before it becomes RunOptions.
@@ -46,6 +49,8 @@ type entry struct {
 	opts      RunOptions
 	workloads []string
 	params    map[string][]string
+	gates     []compare.Threshold // own fail_on of a matrix entry
+	ownGates  bool
 }
 
 func suiteErr(path string, n *yaml.Node, format string, args ...any) error {
@@ -70,21 +75,16 @@ func planSuite(path string, data []byte) (*suite, error) {
 	s := &suite{}
 	base := entry{line: top.Line, params: map[string][]string{}}
 	var matrix *yaml.Node
+	var err error
 	for i := 0; i < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
 		case "fail_on":
-			list, err := strings_(path, v)
+			gs, err := parseGates(path, v)
 			if err != nil {
 				return nil, err
 			}
-			for _, e := range list {
-				t, err := compare.ParseThreshold(e)
-				if err != nil {
-					return nil, suiteErr(path, v, "fail_on: %v", err)
-				}
-				s.Gates = append(s.Gates, t)
-			}
+			s.Gates = gs
 		case "alpha":
 			f, err := strconv.ParseFloat(v.Value, 64)
 			if err != nil || v.Kind != yaml.ScalarNode || f <= 0 || f >= 1 {
@@ -126,6 +126,13 @@ func planSuite(path string, data []byte) (*suite, error) {
 			e := base.clone()
 			e.line = m.Line
 			for i := 0; i < len(m.Content); i += 2 {
+				if m.Content[i].Value == "fail_on" {
+					if e.gates, err = parseGates(path, m.Content[i+1]); err != nil {
+						return nil, err
+					}
+					e.ownGates = true
+					continue
+				}
 				if err := e.set(path, m.Content[i], m.Content[i+1]); err != nil {
 					return nil, err
 				}
@@ -147,9 +154,31 @@ func planSuite(path string, data []byte) (*suite, error) {
 			o.Params = e.paramFlags()
 			s.Plans = append(s.Plans, o)
 			s.Lines = append(s.Lines, e.line)
+			var own []compare.Threshold
+			if e.ownGates {
+				own = append([]compare.Threshold{}, e.gates...) // non-nil: [] turns gates off
+			}
+			s.PlanGates = append(s.PlanGates, own)
 		}
 	}
 	return s, nil
+}
+
+// parseGates reads a fail_on list; errors name the line.
+func parseGates(path string, v *yaml.Node) ([]compare.Threshold, error) {
+	list, err := strings_(path, v)
+	if err != nil {
+		return nil, err
+	}
+	var gs []compare.Threshold
+	for _, e := range list {
+		t, err := compare.ParseThreshold(e)
+		if err != nil {
+			return nil, suiteErr(path, v, "fail_on: %v", err)
+		}
+		gs = append(gs, t)
+	}
+	return gs, nil
 }
 
 func (e entry) clone() entry {
@@ -344,9 +373,7 @@ anything runs; errors name the line.
 			if !cmd.Flags().Changed("noise") && s.Noise != "" {
 				f.noise = s.Noise
 			}
-			for _, g := range s.Gates {
-				f.failOn = append(f.failOn, g.Expr)
-			}
+			// --fail-on gates every entry; fail_on: in the file is applied per entry.
 			co, err := f.options()
 			if err != nil {
 				return err
@@ -418,13 +445,26 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 	defer stop()
 	var doc *results.Document
 	var runErrs []error
-	for _, ex := range exs {
+	co.KeyGates = map[compare.Key][]compare.Threshold{}
+	gated := len(co.Gates) > 0
+	for i, ex := range exs {
 		prog := newProgress(a.Stderr, quiet)
 		d, err := a.execute(ctx, ex, prog)
 		prog.wait()
 		if err != nil {
 			runErrs = append(runErrs, err)
 		}
+		gates := s.Gates
+		if s.PlanGates[i] != nil {
+			gates = s.PlanGates[i]
+		}
+		for j := range d.Runs {
+			k := compare.KeyOf(&d.Runs[j], co.IgnoreParams)
+			if _, done := co.KeyGates[k]; !done {
+				co.KeyGates[k] = gates
+			}
+		}
+		gated = gated || len(gates) > 0
 		if doc == nil {
 			doc = d
 		} else {
@@ -453,7 +493,7 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		return errors.Join(runErrs...)
 	}
 	if base == nil {
-		if len(co.Gates) > 0 {
+		if gated {
 			fmt.Fprintln(a.Stderr, "note: no --baseline given; the thresholds were not checked")
 		}
 		return results.Write(a.Stdout, results.Table, doc)

@@ -114,3 +114,47 @@ func TestShippedSuitesParse(t *testing.T) {
 		t.Errorf("smoke --check: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestSuiteEntryGates: an entry's own fail_on replaces the top-level gates
+// for its runs (fail_on: [] leaves a noisy entry ungated), and --fail-on on
+// the command line still gates every entry.
+func TestSuiteEntryGates(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, service string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`clock: virtual
+ops: 2000
+runs: 4
+seed: 1
+params: {service: "`+service+`"}
+fail_on: ["latency.p99>+5%"]
+matrix:
+  - targets: [builtin/sleep]
+  - targets: [builtin/sleep]
+    params: {concurrency: 4}
+    fail_on: []
+`), 0o644)
+		return p
+	}
+	base := filepath.Join(dir, "base.json")
+	if code, out, errs := cli(t, "suite", write("a.yaml", "exp:mean=1ms"), "-q", "-o", base); code != 0 {
+		t.Fatalf("suite: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs := cli(t, "suite", write("b.yaml", "exp:mean=1.1ms"), "-q", "--baseline", base, "--ignore-param", "service")
+	if code != 1 || strings.Count(out, "FAIL latency.p99>+5% on builtin/sleep") != 1 || !strings.Contains(out, "concurrency=4") {
+		t.Errorf("one gated entry slower: exit %d, want 1 with one failure\n%s%s", code, out, errs)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "concurrency=4") && strings.Contains(line, "FAIL") {
+			t.Errorf("the ungated entry failed: %s", line)
+		}
+	}
+	code, out, _ = cli(t, "suite", write("c.yaml", "exp:mean=1.1ms"), "-q", "--baseline", base, "--ignore-param", "service", "--fail-on", "latency.p50>+5%")
+	if code != 1 || strings.Count(out, "FAIL latency.p50>+5%") != 2 {
+		t.Errorf("--fail-on gates every entry: exit %d\n%s", code, out)
+	}
+	if _, err := planSuite("s.yaml", []byte("targets: [a/b]\nmatrix:\n  - targets: [c/d]\n    fail_on: [\"p42>1%\"]\n")); err == nil ||
+		!strings.Contains(err.Error(), "s.yaml:4: fail_on: bad threshold") {
+		t.Errorf("bad entry gate: %v", err)
+	}
+}
