@@ -45,6 +45,10 @@ type Info struct {
 	// DefaultClock is used when the user does not pass --clock; empty means
 	// the only clock supported, or Wall when both are.
 	DefaultClock Clock
+	// Check, if set, validates what no single parameter's range can (e.g.
+	// pause < every). Resolve calls it, so a bad combination is a usage error
+	// found before any run starts (DESIGN.md rule 7), not a failed run.
+	Check func(Params) error
 }
 
 // DefaultWorkload is the workload a target runs when neither it nor the user names one.
@@ -91,7 +95,14 @@ func (i *Info) defaultClock() Clock {
 // against the declared parameters, fills defaults and returns them. An
 // unknown name or a bad value is an error that names the valid choices.
 func (i *Info) Resolve(raw map[string]string) (Params, error) {
-	return resolveParams(i.Name, i.Params, raw)
+	p, err := resolveParams(i.Name, i.Params, raw)
+	if err != nil || i.Check == nil {
+		return p, err
+	}
+	if err := i.Check(p); err != nil {
+		return Params{}, err
+	}
+	return p, nil
 }
 
 var (

@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,14 +55,29 @@ func newTarget(t *testing.T, name string, raw map[string]string, clock algorithm
 	return tg
 }
 
+// TestStallRejectsPauseAtLeastEvery: pause ≥ every is bad input, found when
+// the parameters are resolved — before anything runs, so the CLI exits 2 —
+// and still refused by the constructors.
 func TestStallRejectsPauseAtLeastEvery(t *testing.T) {
 	info, _ := algorithms.Lookup("builtin/stall")
-	p, err := info.Resolve(map[string]string{"pause": "2s", "every": "1s"})
-	if err != nil {
-		t.Fatal(err)
+	for _, raw := range []map[string]string{
+		{"pause": "2s", "every": "1s"},
+		{"pause": "1s", "every": "1s"},
+		{"every": "500ms"}, // the default pause is 1s
+	} {
+		if _, err := info.Resolve(raw); err == nil || !strings.Contains(err.Error(), "shorter than every") {
+			t.Errorf("Resolve(%v) = %v; want an error naming the rule", raw, err)
+		}
 	}
+	if _, err := info.Resolve(map[string]string{"pause": "999ms", "every": "1s"}); err != nil {
+		t.Errorf("pause < every refused: %v", err)
+	}
+	p := algorithms.TestParams(info.Params, map[string]string{"pause": "2s", "every": "1s"})
 	if _, err := info.NewWall(algorithms.Env{Params: p}); err == nil {
-		t.Error("pause ≥ every accepted")
+		t.Error("wall: pause ≥ every accepted")
+	}
+	if _, err := info.NewSim(algorithms.Env{Params: p}); err == nil {
+		t.Error("virtual: pause ≥ every accepted")
 	}
 }
 

@@ -62,6 +62,10 @@ func init() {
 		Description: "serves in `service` but freezes for `pause` every `every`: coordinated omission made visible",
 		Params:      []algorithms.Param{stallService, pauseParam, everyParam},
 		Workload:    "ycsb-c arrival=constant:rate=2000",
+		Check: func(p algorithms.Params) error {
+			_, err := stallFreezes(p)
+			return err
+		},
 		NewWall: func(e algorithms.Env) (harness.Target, error) {
 			f, err := stallFreezes(e.Params)
 			if err != nil {
