@@ -1,7 +1,9 @@
 package compare
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -37,8 +39,13 @@ func ParseThreshold(expr string) (Threshold, error) {
 		return bad("the change must be a percentage ending in %")
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || num == "" {
+	if (err != nil && !errors.Is(err, strconv.ErrRange)) || num == "" {
 		return bad(fmt.Sprintf("%q is not a number", num))
+	}
+	// A NaN or infinite threshold is never crossed: a gate that silently
+	// passes forever.
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return bad(fmt.Sprintf("%q is not a finite number", num))
 	}
 	if (t.Op == ">" && v < 0) || (t.Op == "<" && v > 0) {
 		return bad(fmt.Sprintf("%s%s%% can never mean a regression; use > with + or < with -", t.Op, num))

@@ -33,6 +33,9 @@ func TestParseThreshold(t *testing.T) {
 		{"throughput<-x%", "not a number"},
 		{"latency.p99>-5%", "never mean a regression"},
 		{"metrics.>5%", "unknown metric"},
+		{"latency.p99>NaN%", "not a finite number"},
+		{"latency.p99>+Inf%", "not a finite number"},
+		{"throughput<-1e400%", "not a finite number"},
 	} {
 		_, err := ParseThreshold(b.in)
 		if err == nil || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), b.in) ||
