@@ -290,3 +290,34 @@ func TestLeastConnectionsHeapAgainstScan(t *testing.T) {
 		t.Fatalf("picks per backend %v (weights %v)", picks, weights)
 	}
 }
+
+// The tie-breaking passes grow by 2^40/weight per pick, so a weight-1
+// backend's pass wraps around uint64 after 2^24 picks (seconds of a
+// wall-clock run). Passes compare modulo 2^64, so the round robin carries on
+// across the wrap instead of handing one backend millions of picks in a row.
+func TestLeastConnectionsPassWraps(t *testing.T) {
+	lb := mustLB(t, Config{Policy: "least-connections", Weights: []int{1, 1, 2}})
+	lc := lb.alg.(*leastConn)
+	for b := range lc.pass {
+		lc.pass[b] = math.MaxUint64 - 3*strideK + lc.stride[b]/2 // a few picks before the wrap
+	}
+	lc.rebuild(&lb.Pool)
+	got := sequence(t, lb, 40)
+	if a, b, c := strings.Count(got, "A"), strings.Count(got, "B"), strings.Count(got, "C"); a < 9 || a > 11 || b < 9 || b > 11 || c < 19 || c > 21 {
+		t.Fatalf("picks %s: %d A, %d B, %d C, want about 10:10:20 (weights 1:1:2)", got, a, b, c)
+	}
+	for _, run := range []string{"AA", "BB", "CCC"} {
+		if strings.Contains(got, run) {
+			t.Fatalf("picks %s: a burst %s across the wrap", got, run)
+		}
+	}
+	// A backend returning from a health-check failure rejoins at the
+	// current round, across the wrap too.
+	lb.SetHealthy(0, false)
+	sequence(t, lb, 8)
+	lb.SetHealthy(0, true)
+	got = sequence(t, lb, 40)
+	if n := strings.Count(got, "A"); n < 8 || n > 12 {
+		t.Fatalf("after A returned: %s (%d A in 40, want about 10)", got, n)
+	}
+}

@@ -52,16 +52,22 @@ func newLeastConn(p *Pool) *leastConn {
 }
 
 // less orders entries by in-flight per weight, then pass, then index.
+// Passes grow by up to 2^40 per pick and wrap around uint64 (after 2^24
+// picks of a weight-1 backend), so they compare modulo 2^64, as TCP
+// sequence numbers do: correct while two passes are less than 2^63 apart.
 func less(a, b *lcEntry) bool {
 	x, y := a.conns*b.weight, b.conns*a.weight
 	if x != y {
 		return x < y
 	}
 	if a.pass != b.pass {
-		return a.pass < b.pass
+		return passBefore(a.pass, b.pass)
 	}
 	return a.b < b.b
 }
+
+// passBefore reports whether pass a comes before pass b, modulo 2^64.
+func passBefore(a, b uint64) bool { return int64(a-b) < 0 }
 
 func (lc *leastConn) pick(p *Pool, _ time.Duration, _ *rand.Rand, _ *workloads.Op) int {
 	e := &lc.heap[0]
@@ -84,7 +90,9 @@ func (lc *leastConn) health(p *Pool, b int, ok bool) {
 	if ok && len(lc.heap) > 0 {
 		// A returning backend joins at the current round, neither owed a
 		// burst for its absence nor behind everyone else.
-		lc.pass[b] = max(lc.pass[b], lc.heap[0].pass)
+		if passBefore(lc.pass[b], lc.heap[0].pass) {
+			lc.pass[b] = lc.heap[0].pass
+		}
 	}
 	lc.rebuild(p)
 }
