@@ -3,6 +3,7 @@ package hashing
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -167,6 +168,53 @@ func TestLookupsDoNotAllocate(t *testing.T) {
 		k := uint64(0)
 		if a := testing.AllocsPerRun(1000, func() { k++; loc.Locate(k) }); a != 0 {
 			t.Errorf("%s: %v allocs per lookup", name, a)
+		}
+	}
+}
+
+// The table against a literal transcription of the paper's Pseudocode 1
+// (Eisenbud et al., NSDI'16, §3.4): explicit permutation[i][j] =
+// (offset + j·skip) mod M with offset = h1 mod M and skip = h2 mod (M−1) + 1,
+// and nodes taking turns to claim their next free preferred slot.
+func TestMaglevMatchesPseudocode(t *testing.T) {
+	for _, c := range []struct {
+		n, m int
+		h    Hash
+	}{{3, 7, XXHash}, {5, 251, FNV1a}, {10, 4099, Murmur3}, {7, 65537, XXHash}} {
+		nodes, _ := Nodes(c.n, nil)
+		g, err := NewMaglev(nodes, c.m, c.h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		M := uint64(c.m)
+		perm := make([][]uint64, c.n)
+		for i := range perm {
+			offset := c.h.Sum128(nodes[i].ID, maglevOffsetSalt) % M
+			skip := c.h.Sum128(nodes[i].ID, maglevSkipSalt)%(M-1) + 1
+			perm[i] = make([]uint64, M)
+			for j := range perm[i] {
+				perm[i][j] = (offset + uint64(j)*skip) % M
+			}
+		}
+		next := make([]int, c.n)
+		entry := make([]int32, M)
+		for j := range entry {
+			entry[j] = -1
+		}
+		for filled := 0; filled < c.m; {
+			for i := 0; i < c.n && filled < c.m; i++ {
+				s := perm[i][next[i]]
+				for entry[s] >= 0 {
+					next[i]++
+					s = perm[i][next[i]]
+				}
+				entry[s] = int32(i)
+				next[i]++
+				filled++
+			}
+		}
+		if !slices.Equal(g.table, entry) {
+			t.Errorf("n=%d M=%d %v: table differs from the paper's pseudocode", c.n, c.m, c.h)
 		}
 	}
 }
