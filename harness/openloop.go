@@ -17,11 +17,15 @@ const maxPool = 10000
 // pattern (Schmidt et al., POSA2). The goroutine holding the stream's lock is
 // the leader: it takes the next op, waits until the op's intended start,
 // unlocks — handing leadership to an idle goroutine — and only then sends the
-// op itself. If no goroutine is idle, the leader starts one first. So there
-// is always a leader waiting for the next intended start, a slow op never
-// delays the schedule, and the pool grows to the concurrency the target
-// needs and no further (a goroutine that has finished its op rejoins the
-// pool). The op is sent by a goroutine already running at its intended
+// op itself. If every goroutine of the pool would then be inside the target,
+// the leader starts one more first. So there is always a goroutine on its way
+// to lead the next intended start, a slow op never delays the schedule, and
+// the pool grows to the concurrency the target needs and no further (a
+// goroutine that has finished its op rejoins the pool). Only goroutines inside
+// the target count as busy: one that has returned from the target but not
+// yet reached the lock (runnable, waiting for a CPU) is about to lead, and
+// counting it as busy grew the pool to thousands of idle goroutines for a
+// target that answers at once, whose scheduling then delayed the schedule. The op is sent by a goroutine already running at its intended
 // start: no channel hand-off between the schedule and the send.
 //
 // Config.Workers caps the pool (0 = maxPool). At the cap the schedule slips:
@@ -57,7 +61,7 @@ type stream struct {
 	rec *recorder
 	wg  *sync.WaitGroup
 
-	waiting atomic.Int32 // goroutines blocked on mu: the idle part of the pool
+	busy atomic.Int32 // goroutines inside the target's Do
 
 	mu       sync.Mutex // the leader's token; guards everything below
 	timer    *time.Timer
@@ -81,9 +85,7 @@ func (s *stream) loop() {
 		sent, done time.Duration
 	)
 	for {
-		s.waiting.Add(1)
 		s.mu.Lock()
-		s.waiting.Add(-1)
 		if have && !warm {
 			s.rec.record(&op, o, op.At, sent, done)
 			p := &s.r.progress[0].n
@@ -96,7 +98,7 @@ func (s *stream) loop() {
 			return
 		}
 		sent = s.r.now()
-		if s.waiting.Load() == 0 && s.size < s.limit {
+		if s.busy.Add(1) >= int32(s.size) && s.size < s.limit { // no one left to lead
 			s.size++
 			s.wg.Add(1)
 			go s.loop()
@@ -104,6 +106,7 @@ func (s *stream) loop() {
 		s.mu.Unlock()
 		o = tgt.Do(sent, &op)
 		done = s.r.now()
+		s.busy.Add(-1)
 		have = true
 	}
 }
