@@ -108,6 +108,12 @@ func init() {
 			Tour:         k.tour,
 			Workload:     TourWorkload,
 			DefaultClock: algorithms.Virtual,
+			// Combinations no single range catches (rate·window < 1 for the
+			// window limiters) are bad input: exit 2 before anything runs.
+			Check: func(p algorithms.Params) error {
+				_, err := k.limiter(p)
+				return err
+			},
 			NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
 				c, err := newCore(k, env.Params, 1)
 				if err != nil {

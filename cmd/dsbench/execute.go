@@ -124,6 +124,12 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 		}
 	}
 
+	// A trace with no --ops or --duration replays whole.
+	if ex.trace != nil && opts.Ops == 0 && opts.Duration == 0 {
+		ex.opts.Ops = uint64(len(ex.trace)) / uint64(ex.shard.Of)
+		ex.opts.Duration = 0
+	}
+
 	// Targets: the named ones, or the tour.
 	var infos []*algorithms.Info
 	if len(opts.Targets) == 0 {
@@ -298,6 +304,10 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 	}
 	if ex.opts.Shard != "" {
 		meta.Shard = ex.opts.Shard
+	}
+	if ex.trace != nil {
+		// What ran is the trace, not the generated spec.
+		meta.Workload = "trace:file=" + ex.opts.Trace
 	}
 	fail := func(err error) (results.Run, error) {
 		return results.NewRun(meta, &harness.Report{}), err
