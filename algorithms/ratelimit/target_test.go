@@ -299,9 +299,8 @@ func TestRegistryRejectsBadParameters(t *testing.T) {
 	}
 	// Values that pass each range but not together.
 	info, _ := algorithms.Lookup("ratelimit/fixed-window")
-	p, _ := info.Resolve(map[string]string{"rate": "0.5", "window": "1s"})
-	if _, err := info.NewSim(algorithms.Env{Params: p}); err == nil || !strings.Contains(err.Error(), "rate·window") {
-		t.Errorf("rate·window < 1: %v", err)
+	if _, err := info.Resolve(map[string]string{"rate": "0.5", "window": "1s"}); err == nil || !strings.Contains(err.Error(), "rate·window") {
+		t.Errorf("rate·window < 1 passed Resolve (it must be bad input, exit 2): %v", err)
 	}
 }
 
