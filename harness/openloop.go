@@ -97,13 +97,13 @@ func (s *stream) loop() {
 			s.mu.Unlock()
 			return
 		}
-		sent = s.r.now()
 		if s.busy.Add(1) >= int32(s.size) && s.size < s.limit { // no one left to lead
 			s.size++
 			s.wg.Add(1)
 			go s.loop()
 		}
 		s.mu.Unlock()
+		sent = s.r.now()
 		o = tgt.Do(sent, &op)
 		done = s.r.now()
 		s.busy.Add(-1)
