@@ -126,7 +126,7 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 
 	// A trace with no --ops or --duration replays whole.
 	if ex.trace != nil && opts.Ops == 0 && opts.Duration == 0 {
-		ex.opts.Ops = uint64(len(ex.trace)) / uint64(ex.shard.Of)
+		ex.opts.Ops = uint64(len(ex.trace))
 		ex.opts.Duration = 0
 	}
 
@@ -325,7 +325,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 		Source:   ex.sourceFor(p),
 		Closed:   p.spec.Closed() && ex.trace == nil,
 		Workers:  ex.opts.Workers,
-		Ops:      ex.opts.Ops,
+		Ops:      shareOps(ex.opts.Ops, ex.shard),
 		Duration: ex.opts.Duration,
 		Warmup:   ex.opts.Warmup,
 		Seed:     seed,
@@ -416,7 +416,7 @@ func (ex *execution) sourceFor(p *planned) func(workloads.Part) (workloads.Sourc
 // expectedOps guesses a run's op count for the progress bar; 0 = unknown.
 func expectedOps(ex *execution, p *planned) uint64 {
 	if ex.opts.Ops > 0 {
-		return ex.opts.Ops
+		return shareOps(ex.opts.Ops, ex.shard)
 	}
 	if r := p.spec.Rate(); r > 0 && ex.opts.Duration > 0 {
 		return uint64(r * ex.opts.Duration.Seconds() / float64(ex.shard.Of))
@@ -503,4 +503,14 @@ func workersUsed(flag int, closed bool) int {
 		return 1
 	}
 	return flag
+}
+
+// shareOps is shard k of n's part of --ops N: N/n, one more for the first
+// N mod n shards, so the shards together run exactly N ops.
+func shareOps(n uint64, p workloads.Part) uint64 {
+	q := n / uint64(p.Of)
+	if uint64(p.Index) < n%uint64(p.Of) {
+		q++
+	}
+	return q
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,5 +235,26 @@ func TestGenRoundTripsThroughTrace(t *testing.T) {
 	}
 	if code, out, _ = dsbench(t, nil, "gen", "-w", "ycsb-a", "--ops", "10000", "--stats"); code != 0 || out == "" {
 		t.Errorf("gen --stats: %d", code)
+	}
+}
+
+func TestShardsSplitOps(t *testing.T) {
+	var total uint64
+	for k := 0; k < 3; k++ {
+		code, out, errs := dsbench(t, nil, "run", "builtin/noop", "--clock", "virtual", "--ops", "1000", "--shard", fmt.Sprintf("%d/3", k), "--format", "json", "-q")
+		if code != 0 {
+			t.Fatalf("shard %d: exit %d %s", k, code, errs)
+		}
+		var doc results.Document
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Runs[0].Shard != fmt.Sprintf("%d/3", k) {
+			t.Errorf("shard field %q", doc.Runs[0].Shard)
+		}
+		total += doc.Runs[0].Ops
+	}
+	if total != 1000 {
+		t.Errorf("3 shards of --ops 1000 ran %d ops in all", total)
 	}
 }
