@@ -25,6 +25,36 @@ func TestFreezesDone(t *testing.T) {
 			t.Errorf("done(%v, %v) = %v, want %v", c.at, c.d, got, c.want)
 		}
 	}
+	// Long work over short periods, in constant time: the loop this replaced
+	// took one step per period, 1.8·10¹² here (about an hour: the test timed out).
+	g := freezes{every: 2 * time.Microsecond, pause: time.Microsecond}
+	if got, want := g.done(0, 1000*time.Hour), 2000*time.Hour-time.Microsecond; got != want {
+		t.Errorf("1000h of work, 1µs on / 1µs off: done = %v, want %v", got, want)
+	}
+	// Against a step-by-step reference on many small cases.
+	ref := func(f freezes, t, d time.Duration) time.Duration {
+		for d > 0 {
+			if t%f.every >= f.every-f.pause {
+				t++
+				continue
+			}
+			t++
+			d--
+		}
+		return t
+	}
+	for every := time.Duration(2); every <= 9; every++ {
+		for pause := time.Duration(1); pause < every; pause++ {
+			f := freezes{every: every, pause: pause}
+			for at := time.Duration(0); at < 3*every; at++ {
+				for d := time.Duration(1); d < 4*every; d++ {
+					if got, want := f.done(at, d), ref(f, at, d); got != want {
+						t.Fatalf("every=%d pause=%d: done(%d, %d) = %d, want %d", every, pause, at, d, got, want)
+					}
+				}
+			}
+		}
+	}
 	if got := (freezes{every: time.Second}).done(5, 7); got != 12 {
 		t.Errorf("no pause: done = %v, want 12", got)
 	}
