@@ -86,7 +86,7 @@ func parseArrivalDef(spec string) (arrivalDef, error) {
 	case "mmpp":
 		d = parseMMPP(p)
 	case "ramp":
-		a := rampArrival{from: p.float("from", 0, true, func(f float64) bool { return f >= 0 }, "a rate ≥ 0"),
+		a := rampArrival{from: p.float("from", 0, true, func(f float64) bool { return f >= 0 && f <= 1e12 }, "a rate in ops/s in [0, 1e12]"),
 			to: p.rate("to", true), over: p.dur("over", 0, true)}
 		d = a
 	case "spike":

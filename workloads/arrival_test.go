@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -134,6 +135,7 @@ func TestArrivalErrors(t *testing.T) {
 		"mmpp:rates=0|0,stay=1s|1s":                "every rate is 0",
 		"spike:rate=1,every=1s,for=2s":             "shorter than",
 		"ramp:from=1,to=0,over=1s":                 "to=",
+		"ramp:from=1e13,to=1,over=1s":              "from=",
 	} {
 		_, err := ParseArrival(spec)
 		if err == nil || !contains(err.Error(), want) {
@@ -161,5 +163,56 @@ func TestParseArrivalGaps(t *testing.T) {
 		if x, y := b1.Next(r1), b2.Next(r2); x != y {
 			t.Fatalf("gap %d: %v vs %v from equal sources", i, x, y)
 		}
+	}
+}
+
+// countingSource counts the draws a schedule makes.
+type countingSource struct {
+	rand.PCG
+	n int
+}
+
+func (c *countingSource) Uint64() uint64 { c.n++; return c.PCG.Uint64() }
+
+// A ramp down draws one exponential per op (thinning against the larger rate
+// needed from/to candidates per op once the ramp had ended:
+// ramp:from=1e6,to=1e-3,over=1s never produced its next op), its seconds
+// follow the integrated rate, and past the ramp it runs at `to`.
+func TestRampDownIsExactAndCheap(t *testing.T) {
+	d, err := parseArrivalDef("ramp:from=1e4,to=10,over=10s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &countingSource{}
+	src.Seed(1, 2)
+	r := rand.New(src)
+	s := d.build(0, Whole)
+	const ramp, post = 50_050, 2000 // ∫ rate over the ramp = (1e4+10)/2·10
+	perSecond := map[int]int{}
+	var last time.Duration
+	for i := 0; i < ramp+post; i++ {
+		at := s.next(r)
+		if at < last {
+			t.Fatalf("op %d at %v before %v", i, at, last)
+		}
+		last = at
+		perSecond[int(at/time.Second)]++
+	}
+	if src.n > 2*(ramp+post) {
+		t.Errorf("%d draws for %d ops: want about one per op", src.n, ramp+post)
+	}
+	for _, i := range []int{0, 5, 9} {
+		want := 1e4 + (10-1e4)*(float64(i)+0.5)/10
+		if got := float64(perSecond[i]); math.Abs(got-want) > 5*math.Sqrt(want) {
+			t.Errorf("ramp second %d: %v ops, want %.0f", i, got, want)
+		}
+	}
+	// After the ramp: 10 ops/s (≈2000 ops, σ ≈ 2.2%; bound 5σ).
+	inRamp := 0
+	for i := 0; i < 10; i++ {
+		inRamp += perSecond[i]
+	}
+	if rate := float64(ramp+post-inRamp) / (last.Seconds() - 10); math.Abs(rate-10) > 1.2 {
+		t.Errorf("%d ops after the ramp at %.2f ops/s, want 10", ramp+post-inRamp, rate)
 	}
 }
