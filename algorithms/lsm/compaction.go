@@ -170,12 +170,13 @@ func (db *DB) runCompaction(c *compaction) error {
 	if db.crashAt("compaction:tables-written") {
 		return errCrashed
 	}
+	// Apply the edit to the version current now, not the one picked from:
+	// flushes may have added L0 files (or tiered runs) meanwhile.
+	db.mu.RLock()
+	nv = db.v.clone()
+	db.mu.RUnlock()
 	if db.tiered {
-		rest := append([][]*fileMeta(nil), nv.levels[:c.first]...)
-		if len(outs) > 0 {
-			rest = append(rest, outs)
-		}
-		nv.levels = append(rest, nv.levels[c.last:]...)
+		nv.levels = replaceRuns(nv.levels, v.levels[c.first:c.last], outs)
 	} else {
 		if c.level == 0 {
 			nv.l0 = without(nv.l0, c.inputs[0])
@@ -226,7 +227,16 @@ func (db *DB) mergeInto(it *mergeIter, drop func([]byte) bool) ([]*fileMeta, err
 			tw.abort()
 		}
 	}
+	n := 0
 	for it.First(); it.Valid(); it.Next() {
+		if n++; n%256 == 0 && db.immPending.Load() {
+			// Writers wait on a full memtable: flush it between two entries
+			// of this merge rather than after it, as LevelDB does.
+			if err := db.flushImm(); err != nil {
+				abort()
+				return nil, err
+			}
+		}
 		k := it.Key()
 		if have && bytes.Equal(k, prev) {
 			continue
@@ -267,6 +277,31 @@ func (db *DB) mergeInto(it *mergeIter, drop func([]byte) bool) ([]*fileMeta, err
 		outs = append(outs, f)
 	}
 	return outs, nil
+}
+
+// replaceRuns swaps the merged runs (found by identity) for the output run,
+// which takes the place of the newest of them.
+func replaceRuns(runs, merged [][]*fileMeta, out []*fileMeta) [][]*fileMeta {
+	var res [][]*fileMeta
+	placed := false
+	for _, r := range runs {
+		isInput := false
+		for _, m := range merged {
+			if len(r) > 0 && len(m) > 0 && r[0] == m[0] {
+				isInput = true
+				break
+			}
+		}
+		if !isInput {
+			res = append(res, r)
+			continue
+		}
+		if !placed && len(out) > 0 {
+			res = append(res, out)
+		}
+		placed = true
+	}
+	return res
 }
 
 func without(run, remove []*fileMeta) []*fileMeta {

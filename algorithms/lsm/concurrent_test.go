@@ -73,7 +73,7 @@ func TestConcurrentMonotonicReads(t *testing.T) {
 						}
 						r := binary.BigEndian.Uint64(buf)
 						if r < seen[string(k)] {
-							t.Errorf("%s went back from round %d to %d", k, seen[string(k)], r)
+							t.Errorf("%s went back from round %d to %d; now: %s", k, seen[string(k)], r, db.debugWhere(k))
 							return
 						}
 						seen[string(k)] = r

@@ -38,10 +38,11 @@ type DB struct {
 
 	manifestLog uint64 // log number in the last MANIFEST; only Open and background touch it
 
-	closed atomic.Bool
-	wg     sync.WaitGroup
-	stop   chan struct{}
-	st     counters
+	closed     atomic.Bool
+	immPending atomic.Bool // imm != nil, readable without mu
+	wg         sync.WaitGroup
+	stop       chan struct{}
+	st         counters
 
 	// hook, set by tests before work starts, is called at named points of
 	// flushes and compactions; returning true simulates a crash there.
@@ -282,6 +283,8 @@ func (db *DB) installFlushed(v *version, dropImm bool) {
 	db.v = v
 	if dropImm {
 		db.imm = nil
+		db.immPending.Store(false)
+		db.cond.Broadcast() // writers may be waiting for room
 	}
 	db.mu.Unlock()
 	if old != nil {

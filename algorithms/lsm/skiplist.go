@@ -137,19 +137,23 @@ func (s *skiplist) add(key []byte, trailer uint64, value []byte) {
 	s.count.Add(1)
 }
 
-// seekGE returns the first node at or after (key, trailer), or nilNode.
+// seekGE returns the first node at or after (key, trailer), or nilNode. It
+// returns the successor it compared at level 0, not a fresh load of x's
+// next pointer: a concurrent insert may have linked a smaller node after x
+// since, and returning that would hide the key from a reader.
 func (s *skiplist) seekGE(key []byte, trailer uint64) uint32 {
 	x := s.head
+	var nx uint32
 	for level := int(s.height.Load()) - 1; level >= 0; level-- {
 		for {
-			nx := s.next(x, level)
+			nx = s.next(x, level)
 			if nx == nilNode || !s.less(nx, key, trailer) {
 				break
 			}
 			x = nx
 		}
 	}
-	return s.next(x, 0)
+	return nx
 }
 
 // get finds the newest entry for key.

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"math/rand/v2"
 	"sort"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -64,4 +66,46 @@ func TestSkiplistInsertAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Fatalf("%.1f allocs per insert", allocs)
 	}
+}
+
+// Readers never miss a key whose insert finished, however the single writer's
+// concurrent inserts interleave with their search (a seek that re-read a
+// next pointer after comparing once returned a newer, smaller node and hid
+// the key).
+func TestSkiplistConcurrentReadersSeeFinishedInserts(t *testing.T) {
+	const n = 30000
+	s := newSkiplist(8 << 20)
+	r := rand.New(rand.NewPCG(5, 6))
+	keys := make([][]byte, n)
+	for i := range keys {
+		keys[i] = binary.BigEndian.AppendUint64(nil, r.Uint64())
+	}
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	for g := 0; g < 2; g++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rr := rand.New(rand.NewPCG(seed, 1))
+			for {
+				d := done.Load()
+				if d == n {
+					return
+				}
+				if d == 0 {
+					continue
+				}
+				i := rr.Int64N(d)
+				if _, _, ok := s.get(keys[i]); !ok {
+					t.Errorf("key %d of %d finished inserts not found", i, d)
+					return
+				}
+			}
+		}(uint64(g))
+	}
+	for i, k := range keys {
+		s.add(k, makeTrailer(uint64(i+1), kindValue), k)
+		done.Store(int64(i + 1))
+	}
+	wg.Wait()
 }

@@ -117,6 +117,7 @@ func (db *DB) rotate(klen, vlen int) error {
 	}
 	db.wal, db.walNum = w, num
 	db.imm = db.mem
+	db.immPending.Store(true)
 	db.mem = newSkiplist(max(db.opts.MemtableBytes, nodeSize(klen, vlen, maxHeight)+64))
 	db.cond.Broadcast()
 	return nil
