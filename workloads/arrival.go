@@ -54,9 +54,14 @@ type gapArrival struct {
 	shared bool
 }
 
+// sharedSourced is a schedule with a source of its own, seeded from the
+// root seed (modulation, gamma gaps); ParseArrival's Arrival points it at
+// the caller's source instead.
+type sharedSourced interface{ useSource(r *rand.Rand) }
+
 func (g *gapArrival) Next(r *rand.Rand) time.Duration {
-	if m, ok := g.s.(*modulated); ok && g.shared {
-		m.mr = r
+	if s, ok := g.s.(sharedSourced); ok && g.shared {
+		s.useSource(r)
 	}
 	t := g.s.next(r)
 	gap := t - g.last

@@ -31,6 +31,8 @@ func newModulated(m modulator, seed uint64, p Part) *modulated {
 	return &modulated{mod: m, mr: rand.New(rand.NewPCG(modulationSeed(seed), 1)), perPart: 1 / float64(p.Of)}
 }
 
+func (m *modulated) useSource(r *rand.Rand) { m.mr = r }
+
 func (m *modulated) next(r *rand.Rand) time.Duration {
 	for {
 		if m.rate > 0 {

@@ -48,6 +48,12 @@ func (s *poissonSchedule) next(r *rand.Rand) time.Duration {
 }
 
 // gammaArrival has Gamma(shape) gaps with mean 1/rate: CV = 1/√shape.
+// Unlike Poisson, independent gamma streams at rate/n do not superpose to a
+// gamma stream (n parts of a CV-2 process merge to CV ≈ 1.5 at n = 16 and
+// tend to Poisson), so, like constant, part k of n sends ops k, k+n, k+2n, …
+// of the one whole schedule: every part draws the whole stream's gaps from
+// a source seeded from the root seed alone (n draws per op) and keeps its
+// own points.
 type gammaArrival struct{ r, shape float64 }
 
 func (a gammaArrival) String() string {
@@ -55,16 +61,32 @@ func (a gammaArrival) String() string {
 }
 func (a gammaArrival) rate() float64               { return a.r }
 func (a gammaArrival) scaled(f float64) arrivalDef { return gammaArrival{a.r * f, a.shape} }
-func (a gammaArrival) build(_ uint64, p Part) schedule {
-	return &gammaSchedule{shape: a.shape, scale: 1e9 * float64(p.Of) / (a.r * a.shape)}
+func (a gammaArrival) build(seed uint64, p Part) schedule {
+	s := &gammaSchedule{shape: a.shape, scale: 1e9 / (a.r * a.shape), skip: p.Index + 1, step: p.Of}
+	s.src.Seed(gammaSeed(seed), 1)
+	s.gr = rand.New(&s.src)
+	return s
 }
 
-type gammaSchedule struct{ shape, scale, t float64 }
+type gammaSchedule struct {
+	src          rand.PCG
+	gr           *rand.Rand // the whole schedule's source, shared by every part
+	shape, scale float64    // scale in ns: the whole stream's mean gap is shape·scale
+	t            float64
+	skip, step   int // gaps to the part's next op; then step
+}
 
-func (s *gammaSchedule) next(r *rand.Rand) time.Duration {
-	s.t += gammaVariate(r, s.shape) * s.scale
+func (s *gammaSchedule) next(*rand.Rand) time.Duration {
+	for ; s.skip > 0; s.skip-- {
+		s.t += gammaVariate(s.gr, s.shape) * s.scale
+	}
+	s.skip = s.step
 	return time.Duration(s.t)
 }
+
+// useSource makes the schedule draw from r (ParseArrival: the caller's
+// source only).
+func (s *gammaSchedule) useSource(r *rand.Rand) { s.gr = r }
 
 // gammaVariate draws Gamma(k, 1) by Marsaglia and Tsang (ACM TOMS 2000),
 // boosting k < 1 with U^(1/k).

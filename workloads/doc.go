@@ -71,8 +71,10 @@
 // source is PCG seeded with PartSeed(seed, Index) = SplitMix64(seed ^
 // SplitMix64(Index)); the modulating chain of a bursty arrival process
 // (on/off periods, MMPP states) is seeded from the root seed alone, so all
-// parts burst together. Each part runs at rate/Of; a constant-rate part k
-// sends ops k, k+Of, … of the whole schedule. Inserts take the next unused
+// parts burst together. Each part runs at rate/Of; a constant-rate or gamma
+// part k sends ops k, k+Of, … of the whole schedule (gamma streams do not
+// superpose, so every gamma part draws the whole schedule's gaps from a
+// source seeded from the root seed). Inserts take the next unused
 // key ids (part k's j-th insert is n + j·Of + k) and grow the keyspace of
 // uniform, zipf, latest, hotspot and exponential keys as they go.
 package workloads

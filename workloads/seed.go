@@ -22,3 +22,8 @@ func PartSeed(seed uint64, index int) uint64 {
 // chain (on/off periods, MMPP states). It depends on the root seed only, so
 // every part sees the same bursts and the union of the parts stays bursty.
 func modulationSeed(seed uint64) uint64 { return SplitMix64(seed ^ 0x6d6f64756c617465) }
+
+// gammaSeed seeds the source of a gamma arrival schedule, which every part
+// draws in full (see gammaArrival); like modulationSeed it depends on the
+// root seed only.
+func gammaSeed(seed uint64) uint64 { return SplitMix64(seed ^ 0x67616d6d61676170) }
