@@ -130,6 +130,10 @@ func writeTo(stdout io.Writer, path string, fn func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
+	// CreateTemp makes 0600 files; a trace is an ordinary file to share.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
 	return os.Rename(tmp.Name(), path)
 }
 

@@ -258,3 +258,15 @@ func TestShardsSplitOps(t *testing.T) {
 		t.Errorf("3 shards of --ops 1000 ran %d ops in all", total)
 	}
 }
+
+func TestGivenZerosAreBadInput(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "builtin/noop", "--rate", "0"},
+		{"run", "builtin/noop", "--runs", "0"},
+		{"run", "builtin/noop", "--duration", "0s"},
+	} {
+		if code, _, errs := dsbench(t, nil, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
+		}
+	}
+}

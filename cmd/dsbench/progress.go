@@ -32,7 +32,7 @@ func newProgress(w io.Writer, quiet bool) progress {
 		return quietProgress{}
 	}
 	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && termWidth(f) > 0 {
 			return &barProgress{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))}
 		}
 	}
@@ -80,8 +80,13 @@ func (bp *barProgress) start(label string, i, n int, expected uint64) runBar {
 	total := int64(expected)
 	started := time.Now()
 	var cur atomic.Uint64
+	var ended atomic.Int64 // unix ns when the run ended; 0 while it runs
 	rate := decor.Any(func(decor.Statistics) string {
-		el := time.Since(started).Seconds()
+		end := time.Now()
+		if e := ended.Load(); e != 0 {
+			end = time.Unix(0, e)
+		}
+		el := end.Sub(started).Seconds()
 		if el <= 0 {
 			return ""
 		}
@@ -97,16 +102,17 @@ func (bp *barProgress) start(label string, i, n int, expected uint64) runBar {
 	} else {
 		bar = bp.p.AddSpinner(0, opts...)
 	}
-	return &termBar{bar: bar, cur: &cur, last: time.Now()}
+	return &termBar{bar: bar, cur: &cur, ended: &ended, last: time.Now()}
 }
 
 // wait blocks until every bar has completed or aborted.
 func (bp *barProgress) wait() { bp.p.Wait() }
 
 type termBar struct {
-	bar  *mpb.Bar
-	cur  *atomic.Uint64
-	last time.Time
+	bar   *mpb.Bar
+	cur   *atomic.Uint64
+	ended *atomic.Int64
+	last  time.Time
 }
 
 func (t *termBar) set(done uint64) {
@@ -119,6 +125,7 @@ func (t *termBar) set(done uint64) {
 // done completes the bar whatever its total was: every bar must complete or
 // abort, or mpb's Wait blocks.
 func (t *termBar) done(rep *harness.Report) {
+	t.ended.Store(time.Now().UnixNano())
 	t.cur.Store(rep.Ops)
 	t.bar.SetCurrent(int64(rep.Ops))
 	t.bar.SetTotal(-1, true)

@@ -57,6 +57,9 @@ func newRunCmd(a *App) *cobra.Command {
 		Example: runExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Targets = args
+			if err := checkGivenFlags(cmd, o); err != nil {
+				return err
+			}
 			return a.runCommand(o)
 		},
 		ValidArgsFunction: completeTargets,
@@ -107,6 +110,22 @@ Next:
   dsbench run builtin/stall --arrival constant:rate=2000 -p pause=200ms -p every=1s
   dsbench run --help                    flags, output formats (-o results.json / .csv / .md / .txt)
 `
+
+// checkGivenFlags rejects values that are only wrong when typed: 0 is the
+// "not set" default of --rate and --runs, but --rate 0 or --runs 0 on the
+// command line is a mistake, not a request for the default.
+func checkGivenFlags(cmd *cobra.Command, o RunOptions) error {
+	if cmd.Flags().Changed("rate") && o.Rate <= 0 {
+		return usagef("--rate %g: must be positive (ops/s)", o.Rate)
+	}
+	if cmd.Flags().Changed("runs") && o.Runs < 1 {
+		return usagef("--runs %d: must be at least 1", o.Runs)
+	}
+	if cmd.Flags().Changed("duration") && o.Duration <= 0 {
+		return usagef("--duration %v: must be positive", o.Duration)
+	}
+	return nil
+}
 
 func formatNames() []string {
 	var out []string
