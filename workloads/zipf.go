@@ -145,7 +145,9 @@ func (z *Zipf) Next(r *rand.Rand) uint64 {
 		// v/headP is uniform on [0,1): its scaled integer part picks the
 		// column and its fraction tosses the coin.
 		x := v * z.headScale
-		i := uint64(x)
+		// v just below headP can round x up to head (θ = 0.30006,
+		// n = 1025): keep the column in the table.
+		i := min(uint64(x), z.head-1)
 		if x-float64(i) < z.headAlias.prob[i] {
 			return i
 		}

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -127,5 +128,29 @@ func TestZipfHeadTailSeam(t *testing.T) {
 			}
 		}
 		chiSquare(t, "zipf seam", counts, probs, total)
+	}
+}
+
+// fixedSource replays given words, then zeros.
+type fixedSource struct{ w []uint64 }
+
+func (f *fixedSource) Uint64() uint64 {
+	if len(f.w) == 0 {
+		return 0
+	}
+	x := f.w[0]
+	f.w = f.w[1:]
+	return x
+}
+
+// The largest uniform below the head's share maps into the alias table, not
+// one column past it: at θ = 0.30006, n = 1025, v·head/headP rounds up to
+// 1024 and indexed past the table.
+func TestZipfHeadEdge(t *testing.T) {
+	z, _ := NewZipf(0.30006, 1025, false)
+	v := math.Nextafter(z.headP, 0)
+	r := rand.New(&fixedSource{w: []uint64{uint64(v * (1 << 53))}})
+	if k := z.Next(r); k >= z.head {
+		t.Errorf("u just below the head share gave rank %d, want < %d", k, z.head)
 	}
 }
