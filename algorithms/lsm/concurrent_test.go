@@ -23,7 +23,7 @@ func TestConcurrentMonotonicReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			const writers, keys, rounds = 2, 50, 60
+			const writers, keys, rounds = 2, 50, 40
 			key := func(w, k int) []byte { return []byte(fmt.Sprintf("w%d-k%03d", w, k)) }
 			var wg sync.WaitGroup
 			done := make(chan struct{})

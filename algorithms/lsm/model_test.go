@@ -27,7 +27,7 @@ func TestModel(t *testing.T) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprintf("%s/seed=%d", comp, seed), func(t *testing.T) {
 				t.Parallel()
-				runModel(t, comp, seed, 3000)
+				runModel(t, comp, seed, 2000)
 			})
 		}
 	}
