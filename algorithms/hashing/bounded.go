@@ -29,8 +29,8 @@ type Bounded struct {
 // NewBounded builds bounded-load hashing over a ring of nodes with vnodes
 // points each (weights are ignored: every node has the same capacity).
 func NewBounded(nodes []Node, vnodes int, c float64, h Hash) (*Bounded, error) {
-	if !(c > 1) || math.IsInf(c, 0) {
-		return nil, fmt.Errorf("hashing: c=%v: the load bound must be > 1 (valid: 1 < c, e.g. 1.25)", c)
+	if err := CheckBounded(len(nodes), vnodes, c); err != nil {
+		return nil, err
 	}
 	eq := make([]Node, len(nodes))
 	for i, n := range nodes {
@@ -45,6 +45,24 @@ func NewBounded(nodes []Node, vnodes int, c float64, h Hash) (*Bounded, error) {
 		b.avail[i] = true
 	}
 	return b, nil
+}
+
+// CheckBounded returns the error NewBounded would return for n nodes,
+// vnodes points each and load bound c, without building anything, so that
+// callers can reject bad parameters before a run.
+func CheckBounded(n, vnodes int, c float64) error {
+	if !(c > 1) || math.IsInf(c, 0) {
+		return fmt.Errorf("hashing: c=%v: the load bound must be above 1 (valid: a finite c > 1, e.g. 1.25)", c)
+	}
+	if n < 1 {
+		return fmt.Errorf("hashing: %d nodes: need at least 1", n)
+	}
+	eq := make([]Node, n)
+	for i := range eq {
+		eq[i] = Node{ID: uint64(i), Weight: 1}
+	}
+	_, err := ringSize(eq, vnodes)
+	return err
 }
 
 // Capacity is the most items a node may hold once one more is placed.

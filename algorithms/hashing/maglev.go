@@ -24,20 +24,14 @@ const (
 // nodes) for nodes. Nodes of weight 0 take no entries; other weights are
 // ignored (the paper's table is unweighted).
 func NewMaglev(nodes []Node, m int, h Hash) (*Maglev, error) {
-	if err := checkWeights(nodes); err != nil {
+	if err := checkMaglev(nodes, m); err != nil {
 		return nil, err
-	}
-	if !isPrime(m) {
-		return nil, fmt.Errorf("hashing: table=%d is not prime (Maglev's permutations need a prime table size, e.g. 251, 4099, 65537, 655373)", m)
 	}
 	var live []int
 	for i, n := range nodes {
 		if n.Weight > 0 {
 			live = append(live, i)
 		}
-	}
-	if m < len(live) {
-		return nil, fmt.Errorf("hashing: table=%d is smaller than the %d nodes (the paper advises M > 100·nodes)", m, len(live))
 	}
 	M := uint64(m)
 	offset := make([]uint64, len(live))
@@ -67,6 +61,27 @@ func NewMaglev(nodes []Node, m int, h Hash) (*Maglev, error) {
 			}
 		}
 	}
+}
+
+// checkMaglev returns the error NewMaglev would return for nodes and table
+// size m, without building the table.
+func checkMaglev(nodes []Node, m int) error {
+	if err := checkWeights(nodes); err != nil {
+		return err
+	}
+	if !isPrime(m) {
+		return fmt.Errorf("hashing: table=%d is not prime (valid: a prime table size, as Maglev's permutations need, e.g. 251, 4099, 65537, 655373)", m)
+	}
+	live := 0
+	for _, n := range nodes {
+		if n.Weight > 0 {
+			live++
+		}
+	}
+	if m < live {
+		return fmt.Errorf("hashing: table=%d is smaller than the %d nodes (valid: a prime ≥ the number of nodes; the paper advises table > 100·nodes)", m, live)
+	}
+	return nil
 }
 
 // Locate returns the index of key's owner.

@@ -56,13 +56,9 @@ type Membership struct {
 // can only remove the last bucket; for the other algorithms any node is alike.
 func MeasureMembership(build Builder, nodes []Node, keys []uint64) (Membership, error) {
 	n := len(nodes)
-	var maxID uint64
-	for _, nd := range nodes {
-		maxID = max(maxID, nd.ID)
-	}
 	mean := meanWeight(nodes)
 	total := mean * float64(n)
-	grown := append(append([]Node(nil), nodes...), Node{ID: maxID + 1, Weight: mean})
+	grown := joined(nodes)
 	m := Membership{IdealAdd: mean / (total + mean)}
 	var err error
 	if m.MovedAdd, err = Moved(build, nodes, grown, keys); err != nil {
@@ -80,6 +76,16 @@ func MeasureMembership(build Builder, nodes []Node, keys []uint64) (Membership, 
 		return m, fmt.Errorf("removing a node: %w", err)
 	}
 	return m, nil
+}
+
+// joined returns nodes plus the node MeasureMembership adds: ID one past the
+// largest, with the mean weight.
+func joined(nodes []Node) []Node {
+	var maxID uint64
+	for _, nd := range nodes {
+		maxID = max(maxID, nd.ID)
+	}
+	return append(append([]Node(nil), nodes...), Node{ID: maxID + 1, Weight: meanWeight(nodes)})
 }
 
 // Balance summarises how many sample keys each node owns, relative to its

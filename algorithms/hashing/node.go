@@ -23,7 +23,7 @@ func Nodes(n int, weights []float64) ([]Node, error) {
 		return nil, fmt.Errorf("hashing: nodes=%d: need at least 1 node", n)
 	}
 	if weights != nil && len(weights) != n {
-		return nil, fmt.Errorf("hashing: %d weights for %d nodes (give one weight per node)", len(weights), n)
+		return nil, fmt.Errorf("hashing: weights gives %d weights for %d nodes (valid: one weight per node, ':'-separated, e.g. 1:1:2, or equal)", len(weights), n)
 	}
 	out := make([]Node, n)
 	for i := range out {
@@ -42,14 +42,14 @@ func checkWeights(nodes []Node) error {
 	live := 0
 	for _, n := range nodes {
 		if n.Weight < 0 || math.IsNaN(n.Weight) || math.IsInf(n.Weight, 0) {
-			return fmt.Errorf("hashing: node %d has weight %v (valid: a finite number >= 0)", n.ID, n.Weight)
+			return fmt.Errorf("hashing: weights: node %d has weight %v (valid: a finite number >= 0)", n.ID, n.Weight)
 		}
 		if n.Weight > 0 {
 			live++
 		}
 	}
 	if live == 0 {
-		return errors.New("hashing: every node has weight 0, so no node can own a key")
+		return errors.New("hashing: weights: every node has weight 0, so no node can own a key (valid: at least one weight > 0)")
 	}
 	return nil
 }

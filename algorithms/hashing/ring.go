@@ -38,24 +38,15 @@ const MaxRingPoints = 20_000_000
 // (a node of weight 1 gets vnodes points; scale the weights so that their
 // mean is 1 for vnodes points per node of mean weight).
 func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
-	if vnodes < 1 {
-		return nil, fmt.Errorf("hashing: vnodes=%d: need at least 1", vnodes)
-	}
-	if err := checkWeights(nodes); err != nil {
+	total, err := ringSize(nodes, vnodes)
+	if err != nil {
 		return nil, err
-	}
-	total := 0.0
-	for _, n := range nodes {
-		total += float64(replicas(n.Weight, vnodes))
-	}
-	if total > MaxRingPoints {
-		return nil, fmt.Errorf("hashing: %.0f ring points (vnodes=%d × the weights) exceed %d", total, vnodes, MaxRingPoints)
 	}
 	type pt struct {
 		at    uint64
 		owner int32
 	}
-	pts := make([]pt, 0, int(total))
+	pts := make([]pt, 0, total)
 	for i, n := range nodes {
 		for v := 0; v < replicas(n.Weight, vnodes); v++ {
 			pts = append(pts, pt{h.Sum128(n.ID, ringPointSalt|uint64(v)), int32(i)})
@@ -82,8 +73,30 @@ func NewRing(nodes []Node, vnodes int, h Hash) (*Ring, error) {
 	return r, nil
 }
 
+// ringSize returns the number of points NewRing would place for nodes and
+// vnodes, or the error NewRing would return, without building anything.
+func ringSize(nodes []Node, vnodes int) (int, error) {
+	if vnodes < 1 {
+		return 0, fmt.Errorf("hashing: vnodes=%d: need at least 1", vnodes)
+	}
+	if err := checkWeights(nodes); err != nil {
+		return 0, err
+	}
+	total := 0.0 // in floating point: a huge weight must not overflow an int
+	for _, n := range nodes {
+		if n.Weight > 0 {
+			total += math.Max(1, math.Round(float64(vnodes)*n.Weight))
+		}
+	}
+	if total > MaxRingPoints {
+		return 0, fmt.Errorf("hashing: vnodes=%d over %d nodes makes more than %d ring points (valid: nodes × vnodes ≤ %d; lower vnodes or nodes)",
+			vnodes, len(nodes), MaxRingPoints, MaxRingPoints)
+	}
+	return int(total), nil
+}
+
 // replicas is how many points a node of weight w gets: proportional, and at
-// least one for any positive weight.
+// least one for any positive weight (ringSize counts the same).
 func replicas(w float64, vnodes int) int {
 	if w == 0 {
 		return 0

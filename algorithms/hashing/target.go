@@ -20,7 +20,7 @@ var (
 	pHash    = algorithms.Param{Name: "hash", Type: algorithms.Enum, Default: "xxhash", Choices: HashNames, Doc: "hash function for keys and nodes"}
 	pVnodes  = algorithms.Param{Name: "vnodes", Type: algorithms.Int, Default: "100", Doc: "virtual nodes (ring points) per node of mean weight"}.Range(1, 10000)
 	pWeights = algorithms.Param{Name: "weights", Type: algorithms.String, Default: "equal", Doc: "node weights, one per node, ':'-separated (e.g. 1:1:2), or equal"}
-	pTable   = algorithms.Param{Name: "table", Type: algorithms.Int, Default: "65537", Doc: "Maglev lookup table size (a prime, > 100·nodes advised)"}.Range(2, 1<<26)
+	pTable   = algorithms.Param{Name: "table", Type: algorithms.Int, Default: "65537", Doc: "Maglev lookup table size (a prime > nodes; > 100·nodes advised)"}.Range(2, 1<<26)
 	pC       = algorithms.Param{Name: "c", Type: algorithms.Float, Default: "1.25", Doc: "load bound: each node holds at most ⌈c·m/n⌉ of m placements (c > 1)"}.Range(1, 100)
 	pProbes  = algorithms.Param{Name: "probes", Type: algorithms.Int, Default: "21", Doc: "probes per key"}.Range(1, 1024)
 )
@@ -29,61 +29,67 @@ type spec struct {
 	name, desc string
 	params     []algorithms.Param
 	tour       bool
-	// builder returns the Builder for the validated parameters. Bounded
-	// marks Bounded-load hashing, whose lookups mutate load state.
-	builder func(p algorithms.Params, h Hash) (Builder, error)
+	// builder checks the parameters that depend on the node set (nodes,
+	// weights already scaled) and returns the Builder. It must not build:
+	// Check calls it before every run. Bounded marks Bounded-load hashing,
+	// whose lookups mutate load state.
+	builder func(p algorithms.Params, h Hash, nodes []Node) (Builder, error)
 	bounded bool
+}
+
+// forBoth runs check on nodes and on nodes with the node that the
+// keys_moved_add figure joins (measure builds both), so that a parameter
+// that fits n nodes but not n+1 is rejected before the run too.
+func forBoth(nodes []Node, check func([]Node) error) error {
+	if err := check(nodes); err != nil {
+		return err
+	}
+	if err := check(joined(nodes)); err != nil {
+		return fmt.Errorf("nodes=%d: %w (the keys_moved_add figure also builds it with node %d added)", len(nodes), err, len(nodes)+1)
+	}
+	return nil
 }
 
 func init() {
 	specs := []spec{
 		{name: "ring", tour: true, desc: "consistent hashing ring with virtual nodes (64-bit points, weights)",
 			params: []algorithms.Param{pVnodes, pWeights},
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, nodes []Node) (Builder, error) {
 				v := p.Int("vnodes")
-				if p.Int("nodes")*v > MaxRingPoints {
-					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, MaxRingPoints)
-				}
-				return func(n []Node) (Locator, error) { return NewRing(n, v, h) }, nil
+				err := forBoth(nodes, func(n []Node) error { _, err := ringSize(n, v); return err })
+				return func(n []Node) (Locator, error) { return NewRing(n, v, h) }, err
 			}},
 		{name: "jump", desc: "jump consistent hash (Lamping & Veach 2014): no memory, buckets added/removed at the end",
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, _ []Node) (Builder, error) {
 				return func(n []Node) (Locator, error) { return NewJump(len(n), h), nil }, nil
 			}},
 		{name: "rendezvous", desc: "rendezvous / highest-random-weight hashing, weighted; O(nodes) per lookup",
 			params: []algorithms.Param{pWeights},
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, _ []Node) (Builder, error) {
 				return func(n []Node) (Locator, error) { return NewRendezvous(n, h) }, nil
 			}},
 		{name: "maglev", desc: "Maglev hashing (NSDI'16): prime lookup table filled by per-node permutations",
 			params: []algorithms.Param{pTable},
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, nodes []Node) (Builder, error) {
 				m := p.Int("table")
-				if _, err := NewMaglev([]Node{{ID: 0, Weight: 1}}, m, h); err != nil {
-					return nil, err // a non-prime table is a bad parameter, reported before any work
-				}
-				return func(n []Node) (Locator, error) { return NewMaglev(n, m, h) }, nil
+				err := forBoth(nodes, func(n []Node) error { return checkMaglev(n, m) })
+				return func(n []Node) (Locator, error) { return NewMaglev(n, m, h) }, err
 			}},
 		{name: "bounded", bounded: true, desc: "consistent hashing with bounded loads (Mirrokni et al. 2016): ring, capacity ⌈c·m/n⌉",
 			params: []algorithms.Param{pVnodes, pC},
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, nodes []Node) (Builder, error) {
 				v, c := p.Int("vnodes"), p.Float("c")
-				if p.Int("nodes")*v > MaxRingPoints {
-					return nil, fmt.Errorf("nodes=%d × vnodes=%d exceeds %d ring points", p.Int("nodes"), v, MaxRingPoints)
-				}
-				if c <= 1 {
-					return nil, fmt.Errorf("parameter c=%v: the load bound must be above 1 (valid: 1 < c ≤ 100, e.g. 1.25)", c)
-				}
-				return func(n []Node) (Locator, error) { return NewBounded(n, v, c, h) }, nil
+				err := forBoth(nodes, func(n []Node) error { return CheckBounded(len(n), v, c) })
+				return func(n []Node) (Locator, error) { return NewBounded(n, v, c, h) }, err
 			}},
 		{name: "multiprobe", desc: "multi-probe consistent hashing (Appleton & O'Reilly 2015): one point per node, k probes per key",
 			params: []algorithms.Param{pProbes},
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, _ []Node) (Builder, error) {
 				k := p.Int("probes")
 				return func(n []Node) (Locator, error) { return NewMultiProbe(n, k, h) }, nil
 			}},
 		{name: "mod", desc: "hash(key) mod n: the bad baseline that moves almost every key on a change",
-			builder: func(p algorithms.Params, h Hash) (Builder, error) {
+			builder: func(p algorithms.Params, h Hash, _ []Node) (Builder, error) {
 				return func(n []Node) (Locator, error) { return NewMod(len(n), h), nil }, nil
 			}},
 	}
@@ -95,26 +101,36 @@ func init() {
 			Params:      append([]algorithms.Param{pNodes, pHash}, s.params...),
 			Tour:        s.tour,
 			Workload:    "ycsb-c",
-			NewWall:     func(env algorithms.Env) (harness.Target, error) { return newTarget(s, env.Params, env.Seed) },
+			// Combinations no single range catches (a non-prime table,
+			// weights that do not match nodes, c = 1, too many ring
+			// points) are bad input: exit 2 before anything runs.
+			Check: func(p algorithms.Params) error {
+				_, _, err := validate(s, p)
+				return err
+			},
+			NewWall: func(env algorithms.Env) (harness.Target, error) { return newTarget(s, env.Params, env.Seed) },
 		})
 	}
 }
 
-// newTarget builds the target for spec s from validated parameters.
-func newTarget(s spec, p algorithms.Params, seed uint64) (harness.Target, error) {
+// validate checks the parameters of spec s as a whole, without building
+// anything, and returns the nodes (weights scaled to a mean of 1) and the
+// Builder that newTarget uses. It is the one validation of a hashing
+// target: Info.Check and newTarget both call it.
+func validate(s spec, p algorithms.Params) ([]Node, Builder, error) {
 	h, err := ParseHash(p.String("hash"))
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("hashing/%s: %w", s.name, err)
 	}
 	var weights []float64
 	if hasParam(s.params, "weights") {
 		if weights, err = ParseWeights(p.String("weights")); err != nil {
-			return nil, err
+			return nil, nil, fmt.Errorf("hashing/%s: %w", s.name, err)
 		}
 	}
 	nodes, err := Nodes(p.Int("nodes"), weights)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("hashing/%s: %w", s.name, err)
 	}
 	// Scale the weights to a mean of 1, so that vnodes is the ring points
 	// of a node of mean weight (the other algorithms are scale-free).
@@ -122,9 +138,18 @@ func newTarget(s spec, p algorithms.Params, seed uint64) (harness.Target, error)
 	for i := range nodes {
 		nodes[i].Weight /= mean
 	}
-	build, err := s.builder(p, h)
+	build, err := s.builder(p, h, nodes)
 	if err != nil {
-		return nil, fmt.Errorf("hashing/%s: %w", s.name, err)
+		return nil, nil, fmt.Errorf("hashing/%s: %w", s.name, err)
+	}
+	return nodes, build, nil
+}
+
+// newTarget builds the target for spec s.
+func newTarget(s spec, p algorithms.Params, seed uint64) (harness.Target, error) {
+	nodes, build, err := validate(s, p)
+	if err != nil {
+		return nil, err
 	}
 	loc, err := build(nodes)
 	if err != nil {

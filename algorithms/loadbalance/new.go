@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/dsbench/dsbench/algorithms/hashing"
 )
 
 // Policies lists the balancer names, as registered under loadbalance/.
@@ -27,15 +29,71 @@ type Config struct {
 	VNodes int
 }
 
+// withDefaults fills the zero values that mean a default.
+func (cfg Config) withDefaults() Config {
+	if cfg.Weights == nil && cfg.Backends >= 1 {
+		cfg.Weights = EqualWeights(cfg.Backends)
+	}
+	switch cfg.Policy {
+	case "p2c":
+		if cfg.Choices == 0 {
+			cfg.Choices = 2
+		}
+	case "peak-ewma":
+		if cfg.Tau == 0 {
+			cfg.Tau = 100 * time.Millisecond
+		}
+		if cfg.InitialRTT == 0 {
+			cfg.InitialRTT = time.Millisecond
+		}
+	case "bounded-hash":
+		if cfg.C == 0 {
+			cfg.C = 1.25
+		}
+		if cfg.VNodes == 0 {
+			cfg.VNodes = 100
+		}
+	}
+	return cfg
+}
+
+// check returns the error New would return for cfg (with defaults filled),
+// without building anything: the registered targets' Check calls it, so a
+// bad combination is bad input before a run (DESIGN.md rule 7).
+func (cfg Config) check() error {
+	if cfg.Weights == nil {
+		return fmt.Errorf("loadbalance: backends=%d: need at least 1", cfg.Backends)
+	}
+	if err := checkWeights(cfg.Weights); err != nil {
+		return err
+	}
+	switch cfg.Policy {
+	case "round-robin", "weighted-round-robin", "least-connections", "random", "ip-hash":
+	case "p2c":
+		if cfg.Choices < 1 {
+			return fmt.Errorf("loadbalance: choices=%d: need at least 1", cfg.Choices)
+		}
+	case "peak-ewma":
+		if cfg.Tau < 0 || cfg.InitialRTT < 0 || cfg.Choices < 0 {
+			return fmt.Errorf("loadbalance: peak-ewma: tau=%v, initial rtt %v and choices=%d must not be negative", cfg.Tau, cfg.InitialRTT, cfg.Choices)
+		}
+	case "bounded-hash":
+		if err := hashing.CheckBounded(len(cfg.Weights), cfg.VNodes, cfg.C); err != nil {
+			return fmt.Errorf("backends=%d: %w", len(cfg.Weights), err)
+		}
+	default:
+		return fmt.Errorf("loadbalance: unknown policy %q (valid: %s)", cfg.Policy, strings.Join(Policies, ", "))
+	}
+	return nil
+}
+
 // New builds a balancer.
 func New(cfg Config) (*LB, error) {
-	w := cfg.Weights
-	if w == nil {
-		if cfg.Backends < 1 {
-			return nil, fmt.Errorf("loadbalance: backends=%d: need at least 1", cfg.Backends)
-		}
-		w = EqualWeights(cfg.Backends)
+	cfg = cfg.withDefaults()
+	if err := cfg.check(); err != nil {
+		return nil, err
 	}
+	w := cfg.Weights
 	p, err := NewPool(w)
 	if err != nil {
 		return nil, err
@@ -54,45 +112,19 @@ func New(cfg Config) (*LB, error) {
 	case "ip-hash":
 		alg = ipHash{}
 	case "p2c":
-		d := cfg.Choices
-		if d == 0 {
-			d = 2
-		}
-		if d < 1 {
-			return nil, fmt.Errorf("loadbalance: choices=%d: need at least 1", d)
-		}
-		pc := &powerOfChoices{d: d}
+		pc := &powerOfChoices{d: cfg.Choices}
 		pc.s.sync(p)
 		alg = pc
 	case "peak-ewma":
-		tau, init := cfg.Tau, cfg.InitialRTT
-		if tau == 0 {
-			tau = 100 * time.Millisecond
-		}
-		if init == 0 {
-			init = time.Millisecond
-		}
-		if tau < 0 || init < 0 || cfg.Choices < 0 {
-			return nil, fmt.Errorf("loadbalance: peak-ewma: tau=%v, initial rtt %v and choices=%d must not be negative", tau, init, cfg.Choices)
-		}
-		pe := newPeakEWMA(n, tau, init, cfg.Choices)
+		pe := newPeakEWMA(n, cfg.Tau, cfg.InitialRTT, cfg.Choices)
 		pe.s.sync(p)
 		alg = pe
 	case "bounded-hash":
-		c, v := cfg.C, cfg.VNodes
-		if c == 0 {
-			c = 1.25
-		}
-		if v == 0 {
-			v = 100
-		}
-		bh, err := newBoundedHash(p, v, c)
+		bh, err := newBoundedHash(p, cfg.VNodes, cfg.C)
 		if err != nil {
 			return nil, err
 		}
 		alg = bh
-	default:
-		return nil, fmt.Errorf("loadbalance: unknown policy %q (valid: %s)", cfg.Policy, strings.Join(Policies, ", "))
 	}
 	return &LB{Pool: *p, alg: alg, Name: cfg.Policy}, nil
 }

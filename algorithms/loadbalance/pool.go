@@ -27,21 +27,35 @@ type Pool struct {
 
 // NewPool returns a pool of len(weights) healthy backends.
 func NewPool(weights []int) (*Pool, error) {
-	if len(weights) == 0 {
-		return nil, errors.New("loadbalance: need at least 1 backend")
+	if err := checkWeights(weights); err != nil {
+		return nil, err
 	}
 	p := &Pool{weights: weights, healthy: make([]bool, len(weights)), inflight: make([]int, len(weights))}
-	for i, w := range weights {
-		if w < 0 {
-			return nil, fmt.Errorf("loadbalance: backend %d has weight %d (valid: integers >= 0)", i, w)
-		}
+	for i := range weights {
 		p.healthy[i] = true
 	}
 	p.rebuild()
-	if len(p.eligible) == 0 {
-		return nil, errors.New("loadbalance: every backend has weight 0, so none can take a request")
-	}
 	return p, nil
+}
+
+// checkWeights returns the error NewPool would return for weights.
+func checkWeights(weights []int) error {
+	if len(weights) == 0 {
+		return errors.New("loadbalance: need at least 1 backend")
+	}
+	live := 0
+	for i, w := range weights {
+		if w < 0 {
+			return fmt.Errorf("loadbalance: weights: backend %d has weight %d (valid: integers >= 0)", i, w)
+		}
+		if w > 0 {
+			live++
+		}
+	}
+	if live == 0 {
+		return errors.New("loadbalance: weights: every backend has weight 0, so none can take a request (valid: at least one weight > 0)")
+	}
+	return nil
 }
 
 func (p *Pool) rebuild() {

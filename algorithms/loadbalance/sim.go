@@ -66,23 +66,8 @@ const maxBackends = 1 << 16
 // NewSim puts lb in front of lb.Len() simulated backends.
 func NewSim(lb *LB, cfg SimConfig) (*Sim, error) {
 	n := lb.Len()
-	switch {
-	case n > maxBackends:
-		return nil, fmt.Errorf("loadbalance: backends=%d: at most %d", n, maxBackends)
-	case cfg.Service == nil:
-		return nil, errors.New("loadbalance: no service-time distribution")
-	case cfg.Concurrency < 1:
-		return nil, fmt.Errorf("loadbalance: concurrency=%d: need at least 1", cfg.Concurrency)
-	case cfg.Slow < 0 || cfg.Slow > n:
-		return nil, fmt.Errorf("loadbalance: slow=%d: must be between 0 and backends=%d", cfg.Slow, n)
-	case cfg.Slowdown < 1 || cfg.Degrade < 1 && cfg.Fail >= 0 && cfg.FailMode == "degrade":
-		return nil, fmt.Errorf("loadbalance: slowdown=%v and degrade=%v must be at least 1", cfg.Slowdown, cfg.Degrade)
-	case cfg.Fail >= n:
-		return nil, fmt.Errorf("loadbalance: fail=%d: no such backend (valid: -1 for none, 0…%d)", cfg.Fail, n-1)
-	case cfg.Fail >= 0 && cfg.FailMode != "die" && cfg.FailMode != "degrade":
-		return nil, fmt.Errorf("loadbalance: fail_mode=%q (valid: die|degrade)", cfg.FailMode)
-	case cfg.Fail >= 0 && cfg.RecoverAt != 0 && cfg.RecoverAt <= cfg.FailAt:
-		return nil, fmt.Errorf("loadbalance: recover_at=%v is not after fail_at=%v (0 = never recovers)", cfg.RecoverAt, cfg.FailAt)
+	if err := cfg.check(n); err != nil {
+		return nil, err
 	}
 	s := &Sim{lb: lb, cfg: cfg, be: make([]backend, n)}
 	for i := range s.be {
@@ -91,6 +76,30 @@ func NewSim(lb *LB, cfg SimConfig) (*Sim, error) {
 	}
 	s.finishFn, s.failFn, s.recoverFn = s.finish, s.fail, s.recover
 	return s, nil
+}
+
+// check returns the error NewSim would return for cfg in front of n
+// backends, without building anything.
+func (cfg SimConfig) check(n int) error {
+	switch {
+	case n > maxBackends:
+		return fmt.Errorf("loadbalance: backends=%d: at most %d", n, maxBackends)
+	case cfg.Service == nil:
+		return errors.New("loadbalance: no service-time distribution")
+	case cfg.Concurrency < 1:
+		return fmt.Errorf("loadbalance: concurrency=%d: need at least 1", cfg.Concurrency)
+	case cfg.Slow < 0 || cfg.Slow > n:
+		return fmt.Errorf("loadbalance: slow=%d: more slow backends than backends=%d (valid: 0…%d)", cfg.Slow, n, n)
+	case cfg.Slowdown < 1 || cfg.Degrade < 1 && cfg.Fail >= 0 && cfg.FailMode == "degrade":
+		return fmt.Errorf("loadbalance: slowdown=%v and degrade=%v must be at least 1", cfg.Slowdown, cfg.Degrade)
+	case cfg.Fail >= n:
+		return fmt.Errorf("loadbalance: fail=%d: no such backend with backends=%d (valid: -1 for none, 0…%d)", cfg.Fail, n, n-1)
+	case cfg.Fail >= 0 && cfg.FailMode != "die" && cfg.FailMode != "degrade":
+		return fmt.Errorf("loadbalance: fail_mode=%q (valid: die|degrade)", cfg.FailMode)
+	case cfg.Fail >= 0 && cfg.RecoverAt != 0 && cfg.RecoverAt <= cfg.FailAt:
+		return fmt.Errorf("loadbalance: recover_at=%v is not after fail_at=%v (valid: a time after fail_at, or 0 = never recovers)", cfg.RecoverAt, cfg.FailAt)
+	}
+	return nil
 }
 
 // Setup schedules the fault, if any.

@@ -62,18 +62,24 @@ func init() {
 			Tour:         name == "p2c",
 			Workload:     Workload,
 			DefaultClock: algorithms.Virtual,
+			// Combinations no single range catches (fail or slow beyond
+			// the backends, weights that do not match them or are all 0,
+			// recover_at not after fail_at, c = 1) are bad input: exit 2
+			// before anything runs.
+			Check: func(p algorithms.Params) error {
+				_, _, err := validate(name, p)
+				return err
+			},
 			NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
-				lb, err := newLB(name, env.Params)
+				cfg, sc, err := validate(name, env.Params)
 				if err != nil {
 					return nil, err
 				}
-				p := env.Params
-				s, err := NewSim(lb, SimConfig{
-					Service: p.Dist("service"), Concurrency: p.Int("concurrency"),
-					Slow: p.Int("slow"), Slowdown: p.Float("slowdown"),
-					Fail: p.Int("fail"), FailAt: p.Duration("fail_at"), RecoverAt: p.Duration("recover_at"),
-					FailMode: p.String("fail_mode"), Degrade: p.Float("degrade"),
-				})
+				lb, err := New(cfg)
+				if err != nil {
+					return nil, fmt.Errorf("loadbalance/%s: %w", name, err)
+				}
+				s, err := NewSim(lb, sc)
 				if err != nil {
 					return nil, fmt.Errorf("loadbalance/%s: %w", name, err)
 				}
@@ -91,12 +97,17 @@ func init() {
 	}
 }
 
-// newLB builds the named balancer from validated parameters.
-func newLB(name string, p algorithms.Params) (*LB, error) {
+// validate checks the parameters of the named target as a whole, without
+// building anything, and returns the balancer's and the simulated backends'
+// configurations. It is the one validation of a loadbalance target:
+// Info.Check and the constructors both call it. The backends' faults are
+// checked on the wall clock too, where they are unused: a fail index past
+// the backends is wrong whatever the clock.
+func validate(name string, p algorithms.Params) (Config, SimConfig, error) {
 	n := p.Int("backends")
 	w, err := ParseWeights(p.String("weights"), n)
 	if err != nil {
-		return nil, fmt.Errorf("loadbalance/%s: %w", name, err)
+		return Config{}, SimConfig{}, fmt.Errorf("loadbalance/%s: %w", name, err)
 	}
 	cfg := Config{Policy: name, Weights: w, InitialRTT: p.Dist("service").Mean()}
 	switch name {
@@ -106,12 +117,30 @@ func newLB(name string, p algorithms.Params) (*LB, error) {
 		cfg.Tau, cfg.Choices = p.Duration("tau"), p.Int("choices")
 	case "bounded-hash":
 		cfg.C, cfg.VNodes = p.Float("c"), p.Int("vnodes")
-		if cfg.C <= 1 {
-			return nil, fmt.Errorf("loadbalance/%s: parameter c=%v: the load bound must be above 1 (valid: 1 < c ≤ 100, e.g. 1.25)", name, cfg.C)
-		}
 	}
 	if cfg.InitialRTT <= 0 {
 		cfg.InitialRTT = time.Millisecond
+	}
+	sc := SimConfig{
+		Service: p.Dist("service"), Concurrency: p.Int("concurrency"),
+		Slow: p.Int("slow"), Slowdown: p.Float("slowdown"),
+		Fail: p.Int("fail"), FailAt: p.Duration("fail_at"), RecoverAt: p.Duration("recover_at"),
+		FailMode: p.String("fail_mode"), Degrade: p.Float("degrade"),
+	}
+	if err := cfg.withDefaults().check(); err != nil {
+		return Config{}, SimConfig{}, fmt.Errorf("loadbalance/%s: %w", name, err)
+	}
+	if err := sc.check(n); err != nil {
+		return Config{}, SimConfig{}, fmt.Errorf("loadbalance/%s: %w", name, err)
+	}
+	return cfg, sc, nil
+}
+
+// newLB builds the named balancer from validated parameters.
+func newLB(name string, p algorithms.Params) (*LB, error) {
+	cfg, _, err := validate(name, p)
+	if err != nil {
+		return nil, err
 	}
 	lb, err := New(cfg)
 	if err != nil {
