@@ -24,7 +24,7 @@
 // (read 1), ycsb-d (read .95 insert .05, keys latest), ycsb-e (scan .95
 // insert .05, scan length uniform 1..100), ycsb-f (read .5 rmw .5).
 //
-// Defaults (the ycsb-a values): keys=zipf:theta=0.99,n=1000000,method=exact
+// Defaults (the ycsb-a values): keys=scrambled-zipf:theta=0.99,n=1000000,key=0
 // mix=read:0.5,update:0.5 size=const:n=100 (100-byte values, one YCSB field)
 // scan=uniform:min=1,max=100 clients=uniform:n=1 arrival=closed.
 //

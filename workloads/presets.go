@@ -3,18 +3,23 @@ package workloads
 import "sort"
 
 // presets are YCSB's core workloads A–F (YCSB workloads/workload[a-f]):
-// each is the defaults (Zipf θ = 0.99 over 1e6 keys, 100-byte values,
-// closed loop, one client) plus these tokens. YCSB's "zipfian" request
-// distribution is its scrambled Zipfian; dsbench's presets use plain zipf
-// (hot keys adjacent) — add keys=scrambled-zipf:… to spread them.
+// each is the defaults (1e6 keys, 100-byte values, closed loop, one client)
+// plus these tokens. YCSB's "zipfian" request distribution is its scrambled
+// Zipfian (ScrambledZipfianGenerator), so the presets use scrambled-zipf:
+// Zipf θ = 0.99 rank frequencies with the hot keys spread over the keyspace
+// — exactly Zipf's frequencies, where YCSB's fnv-modulo fold flattens them.
+// Use keys=zipf:… for the hot keys adjacent (0, 1, 2, …).
 var presets = map[string]string{
-	"ycsb-a": "mix=read:0.5,update:0.5",                                // update heavy
-	"ycsb-b": "mix=read:0.95,update:0.05",                              // read mostly
-	"ycsb-c": "mix=read:1",                                             // read only
-	"ycsb-d": "keys=latest:theta=0.99,n=1e6 mix=read:0.95,insert:0.05", // read latest
-	"ycsb-e": "mix=scan:0.95,insert:0.05 scan=uniform:min=1,max=100",   // short ranges
-	"ycsb-f": "mix=read:0.5,rmw:0.5",                                   // read-modify-write
+	"ycsb-a": scrambled + " mix=read:0.5,update:0.5",                              // update heavy
+	"ycsb-b": scrambled + " mix=read:0.95,update:0.05",                            // read mostly
+	"ycsb-c": scrambled + " mix=read:1",                                           // read only
+	"ycsb-d": "keys=latest:theta=0.99,n=1e6 mix=read:0.95,insert:0.05",            // read latest
+	"ycsb-e": scrambled + " mix=scan:0.95,insert:0.05 scan=uniform:min=1,max=100", // short ranges
+	"ycsb-f": scrambled + " mix=read:0.5,rmw:0.5",                                 // read-modify-write
 }
+
+// scrambled is YCSB's request distribution "zipfian".
+const scrambled = "keys=scrambled-zipf:theta=0.99,n=1e6"
 
 // Presets lists the preset names, sorted.
 func Presets() []string {

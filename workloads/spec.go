@@ -96,7 +96,7 @@ func (d *specDefs) String() string {
 
 var defaultSpec = func() *specDefs {
 	d := specDefs{
-		keys:    zipfKeys{kind: "zipf", theta: DefaultTheta, n: DefaultKeys},
+		keys:    zipfKeys{kind: "scrambled-zipf", theta: DefaultTheta, n: DefaultKeys},
 		size:    sizeDef{kind: "const", min: DefaultValueSize, max: DefaultValueSize},
 		scan:    sizeDef{kind: "uniform", min: 1, max: 100},
 		clients: clientDef{n: 1},

@@ -52,7 +52,7 @@ func TestSpecDefaultsAndOverrides(t *testing.T) {
 	if def.String() != a.String() || zero.String() != a.String() {
 		t.Errorf("defaults %q, zero Spec %q, ycsb-a %q: want equal", def, zero, a)
 	}
-	want := "keys=zipf:theta=0.99,n=1000000,method=exact mix=read:0.5,update:0.5 size=const:n=100 scan=uniform:min=1,max=100 clients=uniform:n=1 arrival=closed"
+	want := "keys=scrambled-zipf:theta=0.99,n=1000000,key=0 mix=read:0.5,update:0.5 size=const:n=100 scan=uniform:min=1,max=100 clients=uniform:n=1 arrival=closed"
 	if def.String() != want {
 		t.Errorf("default spec\n  %s\nwant\n  %s", def, want)
 	}
