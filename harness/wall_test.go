@@ -85,7 +85,9 @@ func TestWallOpenSchedule(t *testing.T) {
 	if rep.Ops != 300 || rep.Loop != "open" {
 		t.Fatalf("ops %d loop %s", rep.Ops, rep.Loop)
 	}
-	if max := time.Duration(rep.Latency.Max()); max > 200*time.Millisecond {
+	// A single client would reach 6 s; the bound leaves room for a loaded
+	// CI machine's scheduling delays without letting a serial pool pass.
+	if max := time.Duration(rep.Latency.Max()); max > 2*time.Second {
 		t.Errorf("max latency %v: slow ops delayed the schedule", max)
 	}
 	if min := time.Duration(rep.Latency.Min()); min < 19*time.Millisecond { // HDR rounds down by < 0.1%

@@ -156,7 +156,9 @@ func TestStallCoordinatedOmission(t *testing.T) {
 	if lat < int64(100*time.Millisecond) {
 		t.Errorf("open loop: latency p99 %v does not show the 200ms freezes", ms(lat))
 	}
-	if svc > int64(30*time.Millisecond) {
+	// Bounds leave room for a loaded CI machine's scheduling delays; the
+	// contrast under test is 200 ms freezes against ~1 ms service.
+	if svc > int64(60*time.Millisecond) {
 		t.Errorf("open loop: service p99 %v; one worker sends late, so service should stay near 100µs-1ms", ms(svc))
 	}
 	if n := countAbove(open, 50*time.Millisecond); n < 60 {
@@ -166,10 +168,10 @@ func TestStallCoordinatedOmission(t *testing.T) {
 	closed := run(true, 1, 0)
 	lat = closed.Latency.ValueAtQuantile(99)
 	t.Logf("closed loop: %d ops, latency p99 %v, max %v", closed.Ops, ms(lat), ms(closed.Latency.Max()))
-	if lat > int64(30*time.Millisecond) {
+	if lat > int64(60*time.Millisecond) {
 		t.Errorf("closed loop: p99 %v; a closed loop should hide the freezes", ms(lat))
 	}
-	if n := countAbove(closed, 50*time.Millisecond); n < 1 || n > 6 {
+	if n := countAbove(closed, 50*time.Millisecond); n < 1 || n > 15 {
 		t.Errorf("closed loop: %d ops saw a freeze; want about one per freeze (3)", n)
 	}
 	if closed.Latency.Max() < int64(100*time.Millisecond) {
