@@ -36,7 +36,7 @@ arrival rate per second and burstiness (CV of inter-arrival gaps).
 
 The CSV form has the header seq,at_ns,kind,key,client,size. The same spec and
 seed give the same stream byte for byte on every machine.`,
-		Example: `  dsbench gen -w ycsb-a --ops 10 
+		Example: `  dsbench gen -w ycsb-a --ops 10
   dsbench gen -w 'keys=zipf:theta=1.2,n=1e6 arrival=poisson:rate=1000' --ops 1e5 --stats
   dsbench gen -w ycsb-b --ops 1000000 --format bin -o ycsb-b.trace`,
 		Args: cobra.NoArgs,
@@ -142,7 +142,12 @@ func writeStats(w io.Writer, s workloads.Stats) error {
 	fmt.Fprintf(w, "ops: %d\n", s.Ops)
 	fmt.Fprintf(w, "\nkeys: %d distinct over a span of %d\n", s.Distinct, s.KeySpan)
 	fmt.Fprintf(w, "  share of ops to the hottest 1 / 10 / 100 keys: %.2f%% / %.2f%% / %.2f%%\n", 100*s.Top1, 100*s.Top10, 100*s.Top100)
-	fmt.Fprintf(w, "  share of ops to the hottest 1%% of the key span:  %.2f%%\n", 100*s.Top1Pct)
+	if onePct := (s.KeySpan + 99) / 100; uint64(s.Distinct) < onePct {
+		// Too few distinct keys seen to know which 1% is hottest.
+		fmt.Fprintf(w, "  share of ops to the hottest 1%% of the key span:  n/a (only %d distinct keys sampled of %d; generate more ops)\n", s.Distinct, onePct)
+	} else {
+		fmt.Fprintf(w, "  share of ops to the hottest 1%% of the key span:  %.2f%%\n", 100*s.Top1Pct)
+	}
 	fmt.Fprintf(w, "  frequency by rank:")
 	for _, r := range []int{1, 2, 3, 10, 100, 1000, 10000} {
 		if r <= len(s.RankCounts) {
