@@ -332,9 +332,13 @@ func (db *DB) Close() error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	// Stop background work before taking writeMu: the batch syncer takes
+	// writeMu itself, so waiting for it while holding writeMu would deadlock.
+	if !db.shutdown() {
+		return ErrClosed
+	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	db.shutdown()
 	err := db.wal.sync(db.opts.Sync != syncNone)
 	if cerr := db.wal.f.Close(); err == nil {
 		err = cerr
@@ -349,21 +353,27 @@ func (db *DB) Close() error {
 	return err
 }
 
-func (db *DB) shutdown() {
+// shutdown stops the background goroutines; it reports false if another
+// caller already did.
+func (db *DB) shutdown() bool {
 	db.mu.Lock()
+	first := !db.closing
 	db.closing = true
 	db.cond.Broadcast()
 	db.mu.Unlock()
-	close(db.stop)
+	if first {
+		close(db.stop)
+	}
 	db.wg.Wait()
+	return first
 }
 
 // crash simulates a process crash for tests: background work stops where it
 // is, the WAL's user-space buffer is lost, nothing is flushed.
 func (db *DB) crash() {
+	db.shutdown()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	db.shutdown()
 	db.wal.abandon()
 	db.releaseTables()
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func putN(t *testing.T, db *DB, from, to int) {
@@ -278,5 +279,37 @@ func TestReopenSwitchesCompactionStyle(t *testing.T) {
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Close must not deadlock with the batch syncer, which takes the write lock
+// on every tick.
+func TestBatchSyncCloseDoesNotDeadlock(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{Dir: dir, Sync: syncBatch, BatchInterval: time.Microsecond}
+	for i := 0; i < 30; i++ {
+		db, err := Open(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		putN(t, db, i*10, i*10+10)
+		done := make(chan error, 1)
+		go func() { done <- db.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close deadlocked with the batch syncer")
+		}
+	}
+	db, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, ok, err := db.Get([]byte("k00299"), nil); err != nil || !ok || string(v) != "value-299" {
+		t.Fatalf("last write after 30 reopen cycles: %q %v %v", v, ok, err)
 	}
 }
