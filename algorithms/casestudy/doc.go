@@ -1,0 +1,30 @@
+// Package casestudy holds in-process models of published industry designs,
+// each registered as a target casestudy/<name> whose figures show what the
+// design is for. Every model keeps its pure algorithm (no clock reads, no
+// global random source) apart from the adapter that registers it.
+//
+//   - casestudy/instagram-ids: Instagram Engineering, "Sharding & IDs at
+//     Instagram" (2012): 64-bit IDs of 41 bits of milliseconds since a custom
+//     epoch, 13 bits of logical shard and 10 bits of per-shard sequence;
+//     thousands of logical shards mapped onto few database servers.
+//   - casestudy/twitter-timelines: Twitter's home timelines (Raffi Krikorian,
+//     "Timelines at Scale", QCon 2013): fan-out on write into capped
+//     per-follower timelines, except for accounts above a follower threshold,
+//     whose tweets are merged in at read time.
+//   - casestudy/discord-messages: Discord Engineering, "How Discord Stores
+//     Billions of Messages" (2017) and "How Discord Stores Trillions of
+//     Messages" (2023): messages partitioned by (channel_id, time bucket);
+//     hot channels make hot partitions; data services coalesce concurrent
+//     identical reads into one database query.
+//   - casestudy/airbnb-idempotency: Airbnb Engineering, "Avoiding
+//     Double Payments in a Distributed Payments System" (Orpheus, 2019): an
+//     idempotency key per request, pre-RPC / RPC / post-RPC phases with no
+//     database transaction held across the RPC, retryable and non-retryable
+//     responses; a retry never charges twice.
+//   - casestudy/slack-fanout: Slack Engineering, "Real-time Messaging"
+//     (2023): channel servers placed by consistent hashing on channel id,
+//     gateway servers holding each connected user's subscriptions, a message
+//     fanned out to every connected member.
+//
+// NOTES.md lists each target's parameters, figures and a CLI example.
+package casestudy

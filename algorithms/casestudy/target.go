@@ -1,0 +1,19 @@
+package casestudy
+
+import (
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/harness"
+)
+
+// Registration of every case study. Each study's adapter (<study>_target.go)
+// declares its parameters, its Check and its constructors; init registers
+// them under casestudy/<name>.
+func init() {
+	algorithms.Register(idsInfo())
+}
+
+var (
+	_ harness.Target    = (*idsTarget)(nil)
+	_ harness.SimTarget = (*idsTarget)(nil)
+	_ harness.Metricser = (*idsTarget)(nil)
+)
