@@ -1,0 +1,189 @@
+package kafka
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// Workload is the tour's workload: a bursty producer (on/off Poisson,
+// 20,000 records/s for 200 ms of every second, 4,000/s on average) with
+// Zipf-hot keys, against three consumers of 2,000 records/s each: lag
+// builds during each burst and drains in the silence.
+const Workload = "mix=produce:1 keys=scrambled-zipf:theta=0.99,n=100000 size=const:n=100 arrival=onoff:rate=20000,on=200ms,off=800ms"
+
+// Params are kafka/topic's parameters.
+var Params = []algorithms.Param{
+	algorithms.Param{Name: "partitions", Type: algorithms.Int, Default: "8", Doc: "partitions of the topic (the shards)"}.Range(1, 10000),
+	algorithms.Param{Name: "segment_bytes", Type: algorithms.Int, Default: "1048576", Doc: "segment.bytes: a new segment is rolled when the active one would exceed it (Kafka's default is 1 GiB)"}.Range(RecordBatchOverhead, 1<<40),
+	algorithms.Param{Name: "retention_bytes", Type: algorithms.Int, Default: "67108864", Doc: "retention.bytes per partition: oldest segments are deleted beyond it (0 = unlimited)"}.Range(0, 1<<50),
+	{Name: "key", Type: algorithms.Enum, Default: KeyDecimal, Choices: []string{KeyDecimal, KeyNull}, Doc: "decimal: the op key's decimal text as a String key, partition = toPositive(murmur2) % partitions; null: no key"},
+	{Name: "null_partitioner", Type: algorithms.Enum, Default: NullSticky, Choices: []string{NullSticky, NullRoundRobin}, Doc: "partitioner for key=null: sticky (KIP-480) or round-robin"},
+	algorithms.Param{Name: "batch_bytes", Type: algorithms.Int, Default: "16384", Doc: "batch.size: bytes after which the sticky partitioner moves on"}.Range(1, 1<<30),
+	algorithms.Param{Name: "consumers", Type: algorithms.Int, Default: "3", Doc: "consumers in the group (virtual clock)"}.Range(1, maxConsumers-1),
+	{Name: "assignor", Type: algorithms.Enum, Default: AssignRange, Choices: []string{AssignRange, AssignRoundRobin}, Doc: "partition assignment strategy"},
+	algorithms.Param{Name: "poll", Type: algorithms.Duration, Default: "100ms", Doc: "a consumer whose poll finds nothing polls again after this"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "consume_rate", Type: algorithms.Float, Default: "2000", Doc: "records per second one consumer processes"}.Range(1e-3, 1e9),
+	algorithms.Param{Name: "max_poll_records", Type: algorithms.Int, Default: "500", Doc: "max.poll.records: records one poll returns at most"}.Range(1, 1e6),
+	algorithms.Param{Name: "leave_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the last consumer leaves the group (0: never)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "join_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time one more consumer joins (0: never)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "rebalance_time", Type: algorithms.Duration, Default: "100ms", Doc: "JoinGroup/SyncGroup time after every member has stopped"}.Range(0, float64(time.Hour)),
+	{Name: "ack", Type: algorithms.Enum, Default: AckConsumed, Choices: []string{AckConsumed, AckAppend}, Doc: "consumed: a produce completes when processed (end-to-end latency); append: when appended"},
+}
+
+// ConfigFrom builds a Config from validated parameters.
+func ConfigFrom(p algorithms.Params) Config {
+	return Config{
+		Partitions: p.Int("partitions"), SegmentBytes: int64(p.Int("segment_bytes")), RetentionBytes: int64(p.Int("retention_bytes")),
+		KeyMode: p.String("key"), NullMode: p.String("null_partitioner"), BatchBytes: p.Int("batch_bytes"),
+		Consumers: p.Int("consumers"), Assignor: p.String("assignor"), Poll: p.Duration("poll"),
+		ConsumeRate: p.Float("consume_rate"), MaxPollRecords: p.Int("max_poll_records"),
+		LeaveAt: p.Duration("leave_at"), JoinAt: p.Duration("join_at"), RebalanceTime: p.Duration("rebalance_time"),
+		Ack: p.String("ack"),
+	}
+}
+
+func init() {
+	algorithms.Register(algorithms.Info{
+		Name:         "kafka/topic",
+		Description:  "Kafka topic: murmur2 partitioner, segmented logs, consumer group with range/round-robin assignors, lag",
+		Params:       Params,
+		Tour:         true,
+		Workload:     Workload,
+		DefaultClock: algorithms.Virtual,
+		Check:        func(p algorithms.Params) error { return ConfigFrom(p).Check() },
+		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
+			return NewSim(ConfigFrom(env.Params))
+		},
+		NewWall: func(env algorithms.Env) (harness.Target, error) {
+			return NewWallTopic(ConfigFrom(env.Params), env.Seed)
+		},
+	})
+}
+
+// WallTopic is the topic on the wall clock: Do partitions and appends one
+// record, with one lock per partition. Fork gives each worker its own
+// partitioner (a KafkaProducer per thread); the unforked target shares one
+// under a lock.
+type WallTopic struct {
+	cfg   Config
+	parts []wallPart
+
+	mu  sync.Mutex
+	pt  *Partitioner
+	rng *rand.Rand
+}
+
+type wallPart struct {
+	mu  sync.Mutex
+	log *Log
+	_   [40]byte // keep neighbouring partitions' locks off one cache line
+}
+
+// NewWallTopic returns an empty topic for wall-clock runs.
+func NewWallTopic(cfg Config, seed uint64) (*WallTopic, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	pt, err := NewPartitioner(cfg.Partitions, cfg.KeyMode, cfg.NullMode, cfg.BatchBytes)
+	if err != nil {
+		return nil, err
+	}
+	t := &WallTopic{cfg: cfg, parts: make([]wallPart, cfg.Partitions), pt: pt, rng: rand.New(rand.NewPCG(seed, 0x6b61666b61))}
+	for i := range t.parts {
+		t.parts[i].log = NewLog(cfg.SegmentBytes, cfg.RetentionBytes)
+	}
+	return t, nil
+}
+
+// Do serves one op from a shared partitioner.
+func (t *WallTopic) Do(_ time.Duration, op *workloads.Op) harness.Outcome {
+	t.mu.Lock()
+	p, size, ok := t.route(t.pt, t.rng, op)
+	t.mu.Unlock()
+	return t.serve(p, size, ok, op)
+}
+
+func (t *WallTopic) route(pt *Partitioner, r *rand.Rand, op *workloads.Op) (p, size int, ok bool) {
+	k := uint8(op.Kind)
+	switch {
+	case isProduce(k):
+		size = recordSize(pt.Keyed(), op.Key, k, op.Size)
+		return pt.Partition(op.Key, size, r), size, true
+	case isFetch(k):
+		var b [20]byte
+		return PartitionForKey(KeyBytes(b[:0], op.Key), t.cfg.Partitions), -1, true
+	}
+	return -1, 0, false
+}
+
+func (t *WallTopic) serve(p, size int, ok bool, op *workloads.Op) harness.Outcome {
+	if !ok {
+		return harness.Outcome{Shard: harness.NoShard, Err: ErrKind}
+	}
+	wp := &t.parts[p]
+	wp.mu.Lock()
+	if size < 0 {
+		wp.log.Read(wp.log.EndOffset() - 1) // a fetch of the partition's tip
+	} else {
+		wp.log.Append(Record{Key: op.Key, Seq: op.Seq, Size: uint32(size)})
+	}
+	wp.mu.Unlock()
+	return harness.Outcome{Shard: int32(p)}
+}
+
+// Fork returns a producer with its own partitioner for one worker.
+func (t *WallTopic) Fork(_ int, r *rand.Rand) harness.Target {
+	pt, _ := NewPartitioner(t.cfg.Partitions, t.cfg.KeyMode, t.cfg.NullMode, t.cfg.BatchBytes)
+	return &producer{t: t, pt: pt, rng: r}
+}
+
+type producer struct {
+	t   *WallTopic
+	pt  *Partitioner
+	rng *rand.Rand
+}
+
+func (p *producer) Do(_ time.Duration, op *workloads.Op) harness.Outcome {
+	part, size, ok := p.t.route(p.pt, p.rng, op)
+	return p.t.serve(part, size, ok, op)
+}
+
+// Metrics reports partition_max_mean (records), bytes_appended, segments
+// and segments_deleted; the wall clock has no consumers, so no lag.
+func (t *WallTopic) Metrics() map[string]float64 {
+	var maxN, sumN, bytes int64
+	var segs, deleted int
+	for i := range t.parts {
+		wp := &t.parts[i]
+		wp.mu.Lock()
+		n := wp.log.EndOffset()
+		maxN = max(maxN, n)
+		sumN += n
+		bytes += wp.log.Appended()
+		segs += wp.log.Segments()
+		deleted += wp.log.Deleted()
+		wp.mu.Unlock()
+	}
+	out := map[string]float64{
+		"bytes_appended":   float64(bytes),
+		"segments":         float64(segs),
+		"segments_deleted": float64(deleted),
+		"produced":         float64(sumN),
+	}
+	if sumN > 0 {
+		out["partition_max_mean"] = float64(maxN) / (float64(sumN) / float64(len(t.parts)))
+	}
+	return out
+}
+
+var (
+	_ harness.Target    = (*WallTopic)(nil)
+	_ harness.Forker    = (*WallTopic)(nil)
+	_ harness.Metricser = (*WallTopic)(nil)
+	_ harness.Target    = (*producer)(nil)
+)
