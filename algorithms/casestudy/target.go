@@ -10,10 +10,14 @@ import (
 // them under casestudy/<name>.
 func init() {
 	algorithms.Register(idsInfo())
+	algorithms.Register(timelinesInfo())
 }
 
 var (
 	_ harness.Target    = (*idsTarget)(nil)
 	_ harness.SimTarget = (*idsTarget)(nil)
 	_ harness.Metricser = (*idsTarget)(nil)
+	_ harness.Target    = (*timelinesWall)(nil)
+	_ harness.SimTarget = (*timelinesSim)(nil)
+	_ harness.Metricser = (*timelinesSim)(nil)
 )
