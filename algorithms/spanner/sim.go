@@ -36,7 +36,7 @@ const maxGroups = 1 << 12
 // Sim is the spanner/truetime target. Single-threaded, like the World.
 type Sim struct {
 	cfg    Config
-	clocks []*Clock       // one per group leader
+	clocks []*Clock        // one per group leader
 	lastTs []time.Duration // last commit timestamp per group (monotonic per leader)
 
 	txns []txn
