@@ -11,6 +11,7 @@ import (
 func init() {
 	algorithms.Register(idsInfo())
 	algorithms.Register(timelinesInfo())
+	algorithms.Register(discordInfo())
 }
 
 var (
@@ -20,4 +21,6 @@ var (
 	_ harness.Target    = (*timelinesWall)(nil)
 	_ harness.SimTarget = (*timelinesSim)(nil)
 	_ harness.Metricser = (*timelinesSim)(nil)
+	_ harness.SimTarget = (*discordSim)(nil)
+	_ harness.Metricser = (*discordSim)(nil)
 )
