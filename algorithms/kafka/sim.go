@@ -13,7 +13,10 @@ import (
 // up to max_poll_records from its partitions (one record per partition in
 // turn, so no partition starves), processes them one by one at
 // consume_rate, commits the fetch positions (commitSync after the batch)
-// and polls again at once; a poll that finds nothing sleeps poll.
+// and polls again at once. A poll that finds nothing sleeps poll
+// (fetch=interval: a consumer on a timer) or waits at most poll and returns
+// as soon as a record arrives on one of its partitions (fetch=long: Kafka's
+// long poll with fetch.min.bytes=1).
 //
 // Membership changes run Kafka's eager rebalance: every member stops at
 // its next poll boundary (an idle one at once, a busy one after processing
@@ -80,6 +83,7 @@ type consumer struct {
 	id      int
 	state   cstate
 	leaving bool
+	woken   bool  // idle, with a poll scheduled now because a record arrived
 	epoch   int64 // voids scheduled events when bumped
 	parts   []int
 	rr      int
@@ -174,6 +178,13 @@ func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	if dropped > 0 {
 		s.retain(w, p)
 	}
+	if o := sp.owner; o >= 0 && s.cfg.LongPoll && !s.rebalancing {
+		if c := s.cons[o]; c.state == idle && !c.woken {
+			c.woken = true
+			c.epoch++ // void the poll timeout
+			w.After(0, s.pollFn, nil, s.arg(c))
+		}
+	}
 	if s.cfg.Ack == AckAppend {
 		w.Complete(req, harness.Outcome{Shard: int32(p)})
 		return
@@ -234,6 +245,7 @@ func (s *Sim) pollEv(w *harness.World, _ *harness.Request, arg int64) {
 // poll fetches a batch for c, or sleeps poll if there is nothing.
 func (s *Sim) poll(w *harness.World, c *consumer) {
 	s.last = max(s.last, w.Now())
+	c.woken = false
 	if s.rebalancing || c.leaving {
 		s.enterBarrier(w, c)
 		return
@@ -353,6 +365,7 @@ func (s *Sim) startRebalance(w *harness.World) {
 
 func (s *Sim) enterBarrier(w *harness.World, c *consumer) {
 	c.epoch++
+	c.woken = false
 	c.state = barrier
 	if c.leaving {
 		c.state = gone

@@ -27,6 +27,7 @@ var Params = []algorithms.Param{
 	algorithms.Param{Name: "consumers", Type: algorithms.Int, Default: "3", Doc: "consumers in the group (virtual clock)"}.Range(1, maxConsumers-1),
 	{Name: "assignor", Type: algorithms.Enum, Default: AssignRange, Choices: []string{AssignRange, AssignRoundRobin}, Doc: "partition assignment strategy"},
 	algorithms.Param{Name: "poll", Type: algorithms.Duration, Default: "100ms", Doc: "a consumer whose poll finds nothing polls again after this"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	{Name: "fetch", Type: algorithms.Enum, Default: "interval", Choices: []string{"interval", "long"}, Doc: "interval: a poll that finds nothing sleeps poll; long: it returns as soon as a record arrives (fetch.min.bytes=1)"},
 	algorithms.Param{Name: "consume_rate", Type: algorithms.Float, Default: "2000", Doc: "records per second one consumer processes"}.Range(1e-3, 1e9),
 	algorithms.Param{Name: "max_poll_records", Type: algorithms.Int, Default: "500", Doc: "max.poll.records: records one poll returns at most"}.Range(1, 1e6),
 	algorithms.Param{Name: "leave_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the last consumer leaves the group (0: never)"}.Range(0, float64(24*time.Hour)),
@@ -40,7 +41,7 @@ func ConfigFrom(p algorithms.Params) Config {
 	return Config{
 		Partitions: p.Int("partitions"), SegmentBytes: int64(p.Int("segment_bytes")), RetentionBytes: int64(p.Int("retention_bytes")),
 		KeyMode: p.String("key"), NullMode: p.String("null_partitioner"), BatchBytes: p.Int("batch_bytes"),
-		Consumers: p.Int("consumers"), Assignor: p.String("assignor"), Poll: p.Duration("poll"),
+		Consumers: p.Int("consumers"), Assignor: p.String("assignor"), Poll: p.Duration("poll"), LongPoll: p.String("fetch") == "long",
 		ConsumeRate: p.Float("consume_rate"), MaxPollRecords: p.Int("max_poll_records"),
 		LeaveAt: p.Duration("leave_at"), JoinAt: p.Duration("join_at"), RebalanceTime: p.Duration("rebalance_time"),
 		Ack: p.String("ack"),

@@ -23,7 +23,8 @@ type Config struct {
 
 	Consumers      int
 	Assignor       string
-	Poll           time.Duration // idle poll interval
+	Poll           time.Duration // idle poll interval, or the long poll's timeout
+	LongPoll       bool          // an idle consumer wakes as soon as a record arrives
 	ConsumeRate    float64       // records a consumer processes per second
 	MaxPollRecords int           // max.poll.records
 	LeaveAt        time.Duration // the last consumer leaves (0: never)

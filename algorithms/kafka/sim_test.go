@@ -1,0 +1,233 @@
+package kafka
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+func simCfg(t *testing.T, raw map[string]string) Config {
+	t.Helper()
+	info, err := algorithms.Lookup("kafka/topic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := info.Resolve(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ConfigFrom(p)
+}
+
+func runSim(t *testing.T, st harness.SimTarget, spec string, ops uint64, seed uint64) *harness.Report {
+	t.Helper()
+	sp, err := workloads.ParseSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := harness.RunSim(context.Background(), st, harness.Config{
+		Source: func(part workloads.Part) (workloads.Source, error) { return sp.Generator(seed, part) },
+		Ops:    ops, Seed: seed, Shards: 8, Clients: sp.Clients(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// Every produced record is processed exactly once, in offset order within
+// its partition (so each key's records in production order), through two
+// rebalances (a consumer leaves, one joins); at the end every partition's
+// committed offset is its log end offset: lag 0.
+func TestSimExactlyOnceInOrderThroughRebalances(t *testing.T) {
+	for _, assignor := range []string{AssignRange, AssignRoundRobin} {
+		cfg := simCfg(t, map[string]string{"assignor": assignor, "leave_at": "1500ms", "join_at": "2500ms"})
+		s, err := NewSim(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := make([]int64, cfg.Partitions)
+		lastSeq := map[uint64]uint64{}
+		bad := 0
+		s.OnConsume = func(p int, off int64, rec Record) {
+			if off != next[p] {
+				bad++
+			}
+			next[p] = off + 1
+			if q, ok := lastSeq[rec.Key]; ok && rec.Seq <= q {
+				bad++
+			}
+			lastSeq[rec.Key] = rec.Seq
+		}
+		rep := runSim(t, s, Workload, 16000, 3)
+		m := rep.Metrics
+		if bad != 0 || m["order_violations"] != 0 {
+			t.Errorf("%s: %d ordering faults, %v violations", assignor, bad, m["order_violations"])
+		}
+		if rep.Ops != 16000 || rep.Errors != 0 || m["produced"] != 16000 || m["consumed"] != 16000 || m["lag_final"] != 0 {
+			t.Errorf("%s: ops %d errors %d metrics %v", assignor, rep.Ops, rep.Errors, m)
+		}
+		if m["rebalances"] != 2 {
+			t.Errorf("%s: rebalances %v, want 2", assignor, m["rebalances"])
+		}
+		for p := 0; p < cfg.Partitions; p++ {
+			if s.Committed(p) != s.EndOffset(p) || next[p] != s.EndOffset(p) {
+				t.Errorf("%s: partition %d committed %d consumed to %d end %d", assignor, p, s.Committed(p), next[p], s.EndOffset(p))
+			}
+		}
+	}
+}
+
+// Ownership follows the assignor across a leave and a join.
+func TestSimRebalanceOwnership(t *testing.T) {
+	cfg := simCfg(t, map[string]string{"consumers": "3", "leave_at": "1s", "join_at": "2s"})
+	s, _ := NewSim(cfg)
+	w := harness.NewWorld(1, func(*harness.Request, harness.Outcome) {})
+	s.Setup(w)
+	owners := func() []int {
+		var o []int
+		for p := 0; p < cfg.Partitions; p++ {
+			o = append(o, s.Owner(p))
+		}
+		return o
+	}
+	eq := func(a, b []int) bool {
+		for i := range a {
+			if a[i] != b[i] {
+				return false
+			}
+		}
+		return len(a) == len(b)
+	}
+	// range over 8 partitions: 3,3,2.
+	if o := owners(); !eq(o, []int{0, 0, 0, 1, 1, 1, 2, 2}) {
+		t.Fatalf("initial owners %v", o)
+	}
+	w.RunUntil(1500 * time.Millisecond)
+	if o := owners(); !eq(o, []int{0, 0, 0, 0, 1, 1, 1, 1}) {
+		t.Fatalf("after consumer 2 left: %v", o)
+	}
+	w.RunUntil(2500 * time.Millisecond)
+	// consumer 3 joined: members 0, 1, 3.
+	if o := owners(); !eq(o, []int{0, 0, 0, 1, 1, 1, 3, 3}) || s.rebalances != 2 {
+		t.Fatalf("after consumer 3 joined: %v (%d rebalances)", o, s.rebalances)
+	}
+}
+
+// Lag builds during each burst and drains in the silence; with consumers
+// that keep up and long polls it stays near zero.
+func TestSimLagBuildsAndDrains(t *testing.T) {
+	s, _ := NewSim(simCfg(t, nil))
+	rep := runSim(t, s, Workload, 12000, 7)
+	m := rep.Metrics
+	// A burst brings about 20000/s × 200 ms = 4000 records; three
+	// consumers drain at most 6000/s × 200 ms of them meanwhile.
+	if m["lag_max"] < 1500 || m["lag_mean"] > m["lag_max"]/2 || m["lag_final"] != 0 {
+		t.Errorf("bursty lag: %v", m)
+	}
+	if m["lag_partition_max"] > m["lag_max"] || m["lag_skew"] < 1 {
+		t.Errorf("partition lag %v above group lag %v, skew %v", m["lag_partition_max"], m["lag_max"], m["lag_skew"])
+	}
+
+	fast, _ := NewSim(simCfg(t, map[string]string{"consume_rate": "1e6", "fetch": "long"}))
+	mf := runSim(t, fast, Workload, 12000, 7).Metrics
+	if mf["lag_max"] > 50 || mf["lag_mean"] > 1 {
+		t.Errorf("fast consumers: %v", mf)
+	}
+	// The same consumers polling on a 100 ms timer let up to 100 ms of a
+	// burst pile up.
+	timer, _ := NewSim(simCfg(t, map[string]string{"consume_rate": "1e6"}))
+	mt := runSim(t, timer, Workload, 12000, 7).Metrics
+	if mt["lag_max"] < 500 {
+		t.Errorf("timer polls: %v", mt)
+	}
+}
+
+// Hot keys under Zipf make hot partitions; uniform keys do not.
+func TestSimHotKeysMakeHotPartitions(t *testing.T) {
+	zipf, _ := NewSim(simCfg(t, map[string]string{"ack": "append"}))
+	mz := runSim(t, zipf, "mix=produce:1 keys=zipf:theta=0.99,n=100000 arrival=poisson:rate=10000", 20000, 1).Metrics
+	uni, _ := NewSim(simCfg(t, map[string]string{"ack": "append"}))
+	mu := runSim(t, uni, "mix=produce:1 keys=uniform:n=100000 arrival=poisson:rate=10000", 20000, 1).Metrics
+	if mz["partition_max_mean"] < 1.3 || mu["partition_max_mean"] > 1.1 {
+		t.Errorf("partition_max_mean zipf %v uniform %v", mz["partition_max_mean"], mu["partition_max_mean"])
+	}
+	// Null keys with the round-robin partitioner are perfectly even.
+	rr, _ := NewSim(simCfg(t, map[string]string{"ack": "append", "key": "null", "null_partitioner": "round-robin"}))
+	if m := runSim(t, rr, "mix=produce:1 keys=zipf:theta=0.99,n=100000 arrival=poisson:rate=10000", 16000, 1).Metrics; m["partition_max_mean"] != 1 {
+		t.Errorf("round-robin null keys: %v", m["partition_max_mean"])
+	}
+}
+
+// Retention that deletes records before slow consumers reach them loses
+// them: their produce ops fail, the group skips ahead.
+func TestSimRetentionLosesUnconsumed(t *testing.T) {
+	s, _ := NewSim(simCfg(t, map[string]string{"segment_bytes": "2000", "retention_bytes": "4000", "consume_rate": "100", "partitions": "2", "consumers": "1"}))
+	rep := runSim(t, s, "mix=produce:1 keys=uniform:n=1000 arrival=poisson:rate=2000", 4000, 2)
+	m := rep.Metrics
+	if m["lost"] == 0 || float64(rep.Errors) != m["retention_failed"] || rep.Ops != 4000 || m["lag_final"] != 0 {
+		t.Errorf("errors %d metrics %v", rep.Errors, m)
+	}
+	if m["consumed"]+m["lost"] < m["produced"] {
+		t.Errorf("consumed %v + lost %v < produced %v", m["consumed"], m["lost"], m["produced"])
+	}
+}
+
+func TestSimDeterministic(t *testing.T) {
+	run := func() *harness.Report {
+		s, _ := NewSim(simCfg(t, map[string]string{"leave_at": "700ms"}))
+		return runSim(t, s, Workload, 6000, 11)
+	}
+	a, b := run(), run()
+	if a.Latency.ValueAtQuantile(99) != b.Latency.ValueAtQuantile(99) || a.Events != b.Events {
+		t.Fatal("two runs with one seed differ")
+	}
+	for k, v := range a.Metrics {
+		if b.Metrics[k] != v {
+			t.Errorf("metric %s: %v vs %v", k, v, b.Metrics[k])
+		}
+	}
+}
+
+func TestBadParams(t *testing.T) {
+	info, _ := algorithms.Lookup("kafka/topic")
+	for raw, want := range map[string]string{
+		"consumers=1,leave_at=1s":                 "leave_at",
+		"segment_bytes=1000,retention_bytes=500":  "retention_bytes=500",
+		"assignor=sticky":                         "range|round-robin",
+		"partitions=0":                            "partitions",
+		"consume_rate=0":                          "consume_rate",
+		"key=bytes":                               "decimal|null",
+		"consumers=2,leave_at=1s,join_at=500ms":   "",
+		"consumers=1,leave_at=1s,join_at=500ms":   "",
+		"segment_bytes=1000,retention_bytes=1000": "",
+		"null_partitioner=random,key=null":        "sticky|round-robin",
+	} {
+		m := map[string]string{}
+		for _, kv := range strings.Split(raw, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			m[k] = v
+		}
+		_, err := info.Resolve(m)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", raw, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
+		}
+	}
+}
+
+// Unsupported kinds fail; reads fetch from the key's partition.
+func TestSimKinds(t *testing.T) {
+	s, _ := NewSim(simCfg(t, nil))
+	rep := runSim(t, s, "mix=read:0.5,acquire:0.5 keys=uniform:n=100 arrival=poisson:rate=1000", 1000, 1)
+	if rep.Kinds[workloads.Acquire].Errors != rep.Kinds[workloads.Acquire].Ops || rep.Kinds[workloads.Read].Errors != 0 || rep.Kinds[workloads.Read].Ops == 0 {
+		t.Errorf("kinds: %+v", rep.Kinds)
+	}
+}
