@@ -5,7 +5,9 @@ package all
 import (
 	_ "github.com/dsbench/dsbench/algorithms/bigtable"
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
+	_ "github.com/dsbench/dsbench/algorithms/casestudy"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
+	_ "github.com/dsbench/dsbench/algorithms/kafka"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
 	_ "github.com/dsbench/dsbench/algorithms/lsm"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
