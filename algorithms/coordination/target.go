@@ -52,3 +52,51 @@ func init() {
 		},
 	})
 }
+
+// ChubbyWorkload is chubby's default workload: small-file reads (90%) and
+// writes (1%), and coarse locks (0.5% acquires, 0.5% releases; the rest of
+// a holder's life is its hold), on 1000 files from 100 clients at 2000
+// ops/s.
+const ChubbyWorkload = "mix=read:0.98,update:0.01,acquire:0.005,release:0.005 keys=zipf:theta=0.99,n=1000 clients=uniform:n=100 arrival=poisson:rate=2000"
+
+// ChubbyParams are coordination/chubby's parameters.
+var ChubbyParams = []algorithms.Param{
+	algorithms.Param{Name: "lease", Type: algorithms.Duration, Default: "12s", Doc: "session lease (KeepAlives renew it while the client runs)"}.Range(float64(time.Millisecond), day),
+	algorithms.Param{Name: "grace", Type: algorithms.Duration, Default: "45s", Doc: "grace period a client in jeopardy waits for a new master beyond its lease"}.Range(0, day),
+	algorithms.Param{Name: "failover_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the master fails (0: never)"}.Range(0, day),
+	algorithms.Param{Name: "election", Type: algorithms.Duration, Default: "5s", Doc: "time from the master's failure until a new master serves"}.Range(0, day),
+	{Name: "delay", Type: algorithms.Dist, Default: "uniform:min=200us,max=1ms", Doc: "one-way client ↔ master delay (FIFO per client)"},
+	{Name: "replication_delay", Type: algorithms.Dist, Default: "const:d=1ms", Doc: "Paxos write among the cell's replicas (writes and lock grants)"},
+	algorithms.Param{Name: "hold", Type: algorithms.Duration, Default: "200ms", Doc: "a lock holder's work before it writes to the resource and releases"}.Range(0, day),
+	algorithms.Param{Name: "stall", Type: algorithms.Float, Default: "0", Doc: "probability a holder stalls (GC pause) right after acquiring"}.Range(0, 1),
+	algorithms.Param{Name: "stall_for", Type: algorithms.Duration, Default: "20s", Doc: "length of a stall (beyond lease: the session expires and the lock moves on)"}.Range(0, day),
+	{Name: "sequencer", Type: algorithms.Bool, Default: "true", Doc: "the resource server checks lock sequencers (false: stale holders' writes get through)"},
+	{Name: "cache", Type: algorithms.Bool, Default: "true", Doc: "clients cache files; the master invalidates them before a write completes"},
+}
+
+func chubbyConfig(p algorithms.Params) (ChubbyConfig, error) {
+	cfg := ChubbyConfig{
+		Lease: p.Duration("lease"), Grace: p.Duration("grace"), FailoverAt: p.Duration("failover_at"), Election: p.Duration("election"),
+		Delay: p.Dist("delay"), Replication: p.Dist("replication_delay"), Hold: p.Duration("hold"),
+		Stall: p.Float("stall"), StallFor: p.Duration("stall_for"), Sequencer: p.Bool("sequencer"), Cache: p.Bool("cache"),
+	}
+	return cfg, cfg.check()
+}
+
+func init() {
+	algorithms.Register(algorithms.Info{
+		Name:         "coordination/chubby",
+		Description:  "Chubby (OSDI'06): coarse locks with sequencers, leases + grace over master fail-over, invalidated client caches",
+		Params:       ChubbyParams,
+		Workload:     ChubbyWorkload,
+		DefaultClock: algorithms.Virtual,
+		Check:        func(p algorithms.Params) error { _, err := chubbyConfig(p); return err },
+		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
+			cfg, err := chubbyConfig(env.Params)
+			if err != nil {
+				return nil, err
+			}
+			return NewChubby(cfg)
+		},
+	})
+}

@@ -476,9 +476,12 @@ func (z *ZK) atClient(w *harness.World, _ *harness.Request, arg int64) {
 			z.release(i)
 			return
 		}
-		ck := clientKey{op.client, op.key}
-		delete(z.held, ck)
-		delete(z.holder, op.key)
+		if ck := (clientKey{op.client, op.key}); z.held[ck] == i {
+			delete(z.held, ck)
+		}
+		if z.holder[op.key] == i {
+			delete(z.holder, op.key)
+		}
 		op.kind = kUnlock
 		z.sendCS(w, op.client, int(op.server), hReq, p)
 	case tExpire:

@@ -44,3 +44,11 @@ func TestZKTourSmoke(t *testing.T) {
 	t.Logf("ops %d err %d p50 %v p99 %v metrics %v shards %v", rep.Ops, rep.Errors,
 		time.Duration(rep.Latency.ValueAtQuantile(50)), time.Duration(rep.Latency.ValueAtQuantile(99)), rep.Metrics, rep.ShardOps)
 }
+
+func TestChubbySmoke(t *testing.T) {
+	rep, _ := runTarget(t, "coordination/chubby", map[string]string{"stall": "0.2", "failover_at": "20s"}, ChubbyWorkload+" arrival=poisson:rate=200", 60*time.Second, 0, 0, 1)
+	t.Logf("ops %d err %d p50 %v p99 %v metrics %v shards %v", rep.Ops, rep.Errors,
+		time.Duration(rep.Latency.ValueAtQuantile(50)), time.Duration(rep.Latency.ValueAtQuantile(99)), rep.Metrics, rep.ShardOps)
+	rep, _ = runTarget(t, "coordination/chubby", map[string]string{"stall": "0.2", "sequencer": "false"}, ChubbyWorkload+" arrival=poisson:rate=200", 60*time.Second, 0, 0, 1)
+	t.Logf("ops %d err %d metrics %v", rep.Ops, rep.Errors, rep.Metrics)
+}
