@@ -15,7 +15,8 @@
 // pool has grown to the peak number of messages in flight.
 //
 //   - Delay: each copy of a message is delivered Delay.Next()+Jitter.Next()
-//     after Send (both drawn from w.Rand()). A random jitter reorders
+//     after Send (both drawn from w.Rand()); SetLinkDelay gives one link its
+//     own floor (near and far sites). A random jitter reorders
 //     messages on a link as it allows; a constant delay keeps FIFO order
 //     (ties break by send order).
 //   - Loss: each copy is lost with probability Loss. Duplication: with

@@ -95,6 +95,7 @@ type Net[P any] struct {
 	blocked []bool // from*n+to
 	down    []bool
 	inc     []uint64
+	links   []workloads.DurationDist // from*n+to → per-link delay floor override
 	env     []*Msg[P]
 	free    []int32
 	stats   Stats
@@ -213,7 +214,13 @@ func (nt *Net[P]) Broadcast(from int, k Kind, p P) int {
 
 func (nt *Net[P]) delay(from, to int) time.Duration {
 	r := nt.w.Rand()
-	d := nt.cfg.Delay.Next(r)
+	base := nt.cfg.Delay
+	if nt.links != nil {
+		if l := nt.links[from*nt.n+to]; l != nil {
+			base = l
+		}
+	}
+	d := base.Next(r)
 	if nt.cfg.Jitter != nil {
 		d += nt.cfg.Jitter.Next(r)
 	}
@@ -262,6 +269,16 @@ func (nt *Net[P]) release(i int32) {
 	var zero P
 	nt.env[i].Payload = zero
 	nt.free = append(nt.free, i)
+}
+
+// SetLinkDelay replaces the delay floor of the one-way link from→to (nil
+// restores Config.Delay); the jitter still applies. It models a cluster
+// spread over sites: near and far acceptors.
+func (nt *Net[P]) SetLinkDelay(from, to int, d workloads.DurationDist) {
+	if nt.links == nil {
+		nt.links = make([]workloads.DurationDist, nt.n*nt.n)
+	}
+	nt.links[from*nt.n+to] = d
 }
 
 // InFlight is the number of message copies scheduled and not yet delivered.

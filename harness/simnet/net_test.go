@@ -319,3 +319,20 @@ func BenchmarkSendDeliver(b *testing.B) {
 		}
 	}
 }
+
+// A per-link floor overrides Config.Delay on that link only, one way.
+func TestLinkDelay(t *testing.T) {
+	w, nt := newNet(t, 14, Config{Nodes: 3, Delay: dist(t, "1ms")})
+	nt.SetLinkDelay(0, 2, dist(t, "7ms"))
+	at := map[[2]int]time.Duration{}
+	for i := 0; i < 3; i++ {
+		nt.Handle(i, func(m *Msg[pay]) { at[[2]int{m.From, m.To}] = w.Now() - m.SentAt })
+	}
+	nt.Send(0, 1, 0, pay{})
+	nt.Send(0, 2, 0, pay{})
+	nt.Send(2, 0, 0, pay{})
+	w.RunUntil(time.Second)
+	if at[[2]int{0, 1}] != time.Millisecond || at[[2]int{0, 2}] != 7*time.Millisecond || at[[2]int{2, 0}] != time.Millisecond {
+		t.Errorf("delays %v", at)
+	}
+}
