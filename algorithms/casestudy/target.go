@@ -12,6 +12,7 @@ func init() {
 	algorithms.Register(idsInfo())
 	algorithms.Register(timelinesInfo())
 	algorithms.Register(discordInfo())
+	algorithms.Register(orpheusInfo())
 }
 
 var (
@@ -23,4 +24,6 @@ var (
 	_ harness.Metricser = (*timelinesSim)(nil)
 	_ harness.SimTarget = (*discordSim)(nil)
 	_ harness.Metricser = (*discordSim)(nil)
+	_ harness.SimTarget = (*orpheusSim)(nil)
+	_ harness.Metricser = (*orpheusSim)(nil)
 )
