@@ -44,7 +44,6 @@ func TestChubbySequencersFence(t *testing.T) {
 	}
 }
 
-
 // The master invalidates every cached copy before a write completes, so a
 // cached read never misses an acknowledged write; caching serves most reads.
 func TestChubbyCacheInvalidation(t *testing.T) {
