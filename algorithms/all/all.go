@@ -6,6 +6,7 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/bigtable"
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
 	_ "github.com/dsbench/dsbench/algorithms/casestudy"
+	_ "github.com/dsbench/dsbench/algorithms/coordination"
 	_ "github.com/dsbench/dsbench/algorithms/dynamo"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/kafka"
@@ -13,5 +14,6 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/lsm"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
 	_ "github.com/dsbench/dsbench/algorithms/schemaless"
+	_ "github.com/dsbench/dsbench/algorithms/spanner"
 	_ "github.com/dsbench/dsbench/algorithms/storage"
 )
