@@ -182,3 +182,27 @@ func TestBadParams(t *testing.T) {
 		}
 	}
 }
+
+// Two concurrent blind writes of a key through different coordinators are
+// siblings: a get returns both, and the client's next write, made with the
+// context of that get, reconciles them into one version.
+func TestSiblingsReconciledByNextWrite(t *testing.T) {
+	c := newCluster(t, "dynamo/quorum", map[string]string{"nodes": "3", "r": "3", "w": "3", "antientropy": "0s"})
+	const keys = 300
+	c.ops(workloads.Update, keys, 0, time.Millisecond)
+	c.ops(workloads.Update, keys, 0, time.Millisecond)
+	c.ops(workloads.Read, keys, 100*time.Millisecond, 110*time.Millisecond)
+	c.w.RunUntil(200 * time.Millisecond)
+	// Two writes of a key pick the same coordinator with probability 1/3.
+	sib := c.sibReads
+	if sib < keys/2 || sib > keys*5/6 || c.versionsReturned != keys+sib {
+		t.Fatalf("%d of %d gets returned siblings, %d versions", sib, keys, c.versionsReturned)
+	}
+	c.ops(workloads.Update, keys, 200*time.Millisecond, 210*time.Millisecond)
+	c.ops(workloads.Read, keys, 300*time.Millisecond, 310*time.Millisecond)
+	c.w.RunUntil(time.Second)
+	if c.sibReads != sib || c.versionsReturned != keys+sib+keys || c.errors != 0 || c.staleReads != 0 {
+		t.Fatalf("after the reconciling writes: %d gets with siblings (was %d), %d versions, %d errors, %d stale",
+			c.sibReads, sib, c.versionsReturned, c.errors, c.staleReads)
+	}
+}
