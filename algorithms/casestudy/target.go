@@ -13,6 +13,7 @@ func init() {
 	algorithms.Register(timelinesInfo())
 	algorithms.Register(discordInfo())
 	algorithms.Register(orpheusInfo())
+	algorithms.Register(slackInfo())
 }
 
 var (
@@ -26,4 +27,6 @@ var (
 	_ harness.Metricser = (*discordSim)(nil)
 	_ harness.SimTarget = (*orpheusSim)(nil)
 	_ harness.Metricser = (*orpheusSim)(nil)
+	_ harness.SimTarget = (*slackSim)(nil)
+	_ harness.Metricser = (*slackSim)(nil)
 )
