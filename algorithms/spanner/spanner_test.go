@@ -198,3 +198,18 @@ func BenchmarkAfterTime(b *testing.B) {
 		_ = c.AfterTime(s, t0)
 	}
 }
+
+func BenchmarkSimTour(b *testing.B) {
+	info, _ := algorithms.Lookup("spanner/truetime")
+	p, _ := info.Resolve(nil)
+	ws, _ := workloads.ParseSpec(Workload)
+	st, _ := info.NewSim(algorithms.Env{Params: p, Seed: 1, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	if _, err := harness.RunSim(context.Background(), st, harness.Config{
+		Source: func(part workloads.Part) (workloads.Source, error) { return ws.Generator(1, part) },
+		Ops:    uint64(b.N), Seed: 1, Shards: 4, Clients: ws.Clients(),
+	}); err != nil {
+		b.Fatal(err)
+	}
+}
