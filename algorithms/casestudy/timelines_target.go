@@ -18,7 +18,7 @@ import (
 const TimelinesWorkload = "mix=read:0.98,insert:0.02 keys=uniform:n=10000 arrival=poisson:rate=5000"
 
 var timelinesParams = []algorithms.Param{
-	algorithms.Param{Name: "users", Type: algorithms.Int, Default: "10000", Doc: "users; op.Key mod users is the author (insert, update) or reader (read)"}.Range(2, 1e6),
+	algorithms.Param{Name: "users", Type: algorithms.Int, Default: "10000", Doc: "users; hash(op.Key) mod users is the author (insert, update, rmw) or reader (other kinds)"}.Range(2, 1e6),
 	algorithms.Param{Name: "follows", Type: algorithms.Int, Default: "100", Doc: "accounts each user follows (≤ users/2)"}.Range(1, 1e4),
 	algorithms.Param{Name: "follow_theta", Type: algorithms.Float, Default: "1", Doc: "Zipf exponent of whom users follow: follower counts ∝ rank^−theta"}.Range(0.01, 5),
 	algorithms.Param{Name: "timeline_cap", Type: algorithms.Int, Default: "800", Doc: "entries kept per timeline (Twitter: 800)"}.Range(1, 1e5),
@@ -93,7 +93,7 @@ type timelinesSim struct {
 
 // do runs one op on the timelines and returns its cost and shard.
 func (t *timelinesSim) do(op *workloads.Op) (time.Duration, int32) {
-	user := int(op.Key % uint64(len(t.tl.home)))
+	user := int(mix64(op.Key) % uint64(len(t.tl.home)))
 	var cost time.Duration
 	switch op.Kind {
 	case workloads.Insert, workloads.Update, workloads.RMW:
@@ -145,6 +145,17 @@ func (t *timelinesSim) Metrics() map[string]float64 {
 		m["cost_per_op_ns"] = float64(t.wcostSum+t.rcostSum) / float64(ops)
 	}
 	return m
+}
+
+// mix64 scrambles a key (SplitMix64's finaliser) so that users are not
+// ranked by key: inserts take fresh sequential keys, and user 0 is the most
+// followed account.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // timelinesWall runs the same timelines on the wall clock behind one mutex:
