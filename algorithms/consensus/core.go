@@ -39,7 +39,7 @@ type core struct {
 	noLeaderAt  time.Duration
 	unavailable time.Duration
 
-	leaderChanges, phase1Runs, retried, chosen, ops uint64
+	leaderChanges, phase1Runs, retried, recovered, ops uint64
 
 	// proto hooks
 	propose func(node int, cmd int64) // hand cmd to node, the leader
@@ -145,7 +145,6 @@ func (c *core) learned(node int, slot int64) int64 {
 // applied is called when the leader applies slot: the op of an outstanding
 // command completes, served by that leader.
 func (c *core) applied(leader int, slot, cmd int64) {
-	c.chosen++
 	if cmd <= 0 {
 		return
 	}

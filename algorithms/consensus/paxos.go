@@ -46,6 +46,7 @@ type prop struct {
 	cmd    int64
 	acks   uint64 // acceptors that accepted it in the leader's ballot
 	chosen bool
+	sentAt int // tick it was last sent
 }
 
 // PaxosConfig configures a Multi-Paxos cluster.
@@ -105,6 +106,7 @@ type replica struct {
 	sent       uint64 // acceptors sent something this heartbeat period
 	caughtUpAt []int  // tick count of the last catch-up per acceptor
 	ticks      int
+	unchosen   int // props[:unchosen] are all chosen
 }
 
 func newPaxos(c *core, nt *simnet.Net[pmsg], cfg PaxosConfig) *paxos {
@@ -170,6 +172,7 @@ func (r *replica) tick() {
 		}
 		r.sent = 0
 	}
+	r.retransmit()
 	// A leader that has not heard from enough acceptors to form a phase-2
 	// quorum for a whole election timeout steps down, so clients go to a
 	// leader that can commit (etcd's CheckQuorum).
@@ -181,6 +184,31 @@ func (r *replica) tick() {
 			return
 		}
 		r.heard = 0
+	}
+}
+
+// retransmit re-sends, to the acceptors that have not accepted it, every
+// proposal still not chosen half an election timeout (at least 2 ticks)
+// after it was last sent (messages may be lost). It looks at no more than
+// MaxCatchup proposals per tick.
+func (r *replica) retransmit() {
+	for r.unchosen < len(r.props) && r.props[r.unchosen].chosen {
+		r.unchosen++
+	}
+	end := min(len(r.props), r.unchosen+r.px.cfg.MaxCatchup)
+	for i := r.unchosen; i < end; i++ {
+		p := &r.props[i]
+		if p.chosen || r.ticks-p.sentAt < max(2, r.px.cfg.ElectionTicks/2) {
+			continue
+		}
+		p.sentAt = r.ticks
+		m := pmsg{Ballot: r.ballot, Slot: r.propBase + int64(i), Cmd: p.cmd, Commit: r.prefix}
+		for f := 0; f < r.px.cfg.Nodes; f++ {
+			if f != r.id && p.acks&bit(f) == 0 {
+				r.send(f, kAccept, m)
+				r.sent |= bit(f)
+			}
+		}
 	}
 }
 
@@ -254,13 +282,14 @@ func (r *replica) becomeLeader() {
 	r.role = leader
 	r.hbElapsed, r.chkElapsd, r.heard, r.sent = 0, 0, 0, 0
 	r.propBase, r.nextSlot = r.recBase, r.recBase
-	r.props = r.props[:0]
+	r.props, r.unchosen = r.props[:0], 0
 	clear(r.inLog)
 	for i, e := range r.recovered {
 		slot := r.recBase + int64(i)
 		v := noop
 		if e.ballot > 0 {
 			v = e.cmd
+			r.px.c.recovered++
 		}
 		if l := r.px.c.learned(r.id, slot); l != 0 {
 			v = l
@@ -285,7 +314,7 @@ func (r *replica) proposeAt(slot, cmd int64) {
 	for len(r.props) <= i {
 		r.props = append(r.props, prop{})
 	}
-	r.props[i] = prop{cmd: cmd, acks: bit(r.id)}
+	r.props[i] = prop{cmd: cmd, acks: bit(r.id), sentAt: r.ticks}
 	if cmd > 0 {
 		r.inLog[cmd] = struct{}{}
 	}

@@ -2,16 +2,28 @@ package consensus
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/harness/simnet"
+	"github.com/dsbench/dsbench/workloads"
 )
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
 
 // SimConfig is what every consensus target shares: the cluster, its
 // network, its clock and its faults.
 type SimConfig struct {
-	Net           simnet.Config
+	Net simnet.Config
+	// Spread puts the nodes on a line: link a→b gets |a−b|·Spread on top
+	// of Net.Delay.
+	Spread        time.Duration
 	Tick          time.Duration // one logical tick
 	ElectionTicks int           // election timeout T in ticks, drawn uniform in [T, 2T)
 	// Crash is a node that crashes at CrashAt (-1: none) and restarts at
@@ -45,8 +57,32 @@ func (s SimConfig) check() error {
 	return nil
 }
 
-// scheduleFaults schedules the configured crash and random fault plan.
+// shifted is a delay distribution moved right by add.
+type shifted struct {
+	d   workloads.DurationDist
+	add time.Duration
+}
+
+func (s shifted) Next(r *rand.Rand) time.Duration { return s.d.Next(r) + s.add }
+func (s shifted) Mean() time.Duration             { return s.d.Mean() + s.add }
+func (s shifted) String() string                  { return s.d.String() + "+" + s.add.String() }
+
+// scheduleFaults sets the link delays and schedules the configured crash
+// and random fault plan.
 func scheduleFaults[P any](w *harness.World, nt *simnet.Net[P], s SimConfig) {
+	if s.Spread > 0 {
+		base := s.Net.Delay
+		if base == nil {
+			base, _ = workloads.ParseDurationDist(simnet.DefaultDelay)
+		}
+		for a := 0; a < nt.Nodes(); a++ {
+			for b := 0; b < nt.Nodes(); b++ {
+				if a != b {
+					nt.SetLinkDelay(a, b, shifted{base, time.Duration(abs(a-b)) * s.Spread})
+				}
+			}
+		}
+	}
 	if s.Crash >= 0 {
 		node := int64(s.Crash)
 		w.At(s.CrashAt, func(*harness.World, *harness.Request, int64) { nt.Crash(int(node)) }, nil, node)
@@ -84,6 +120,7 @@ func (c *core) metrics(st *simnet.Stats, kinds []string) map[string]float64 {
 		"leader_changes":     float64(c.leaderChanges),
 		"phase1_runs":        float64(c.phase1Runs),
 		"proposals_retried":  float64(c.retried),
+		"phase1_recovered":   float64(c.recovered),
 		"unavailable_s":      c.unavailableSeconds(),
 		"chosen":             float64(chosen),
 		"safety_violations":  float64(c.safety()),

@@ -21,6 +21,7 @@ var common = []algorithms.Param{
 	{Name: simnet.ParamJitter, Type: algorithms.Dist, Default: simnet.DefaultJitter, Doc: simnet.DocJitter},
 	algorithms.Param{Name: simnet.ParamLoss, Type: algorithms.Float, Default: simnet.DefaultLoss, Doc: simnet.DocLoss}.Range(0, 0.9),
 	algorithms.Param{Name: simnet.ParamDup, Type: algorithms.Float, Default: simnet.DefaultDup, Doc: simnet.DocDup}.Range(0, 1),
+	algorithms.Param{Name: "spread", Type: algorithms.Duration, Default: "0s", Doc: "nodes on a line: the link between nodes a and b gets |a−b|·spread on top of delay (near and far acceptors)"}.Range(0, float64(time.Minute)),
 	algorithms.Param{Name: "tick", Type: algorithms.Duration, Default: "1ms", Doc: "logical tick: heartbeat period and election-timer unit"}.Range(float64(time.Microsecond), float64(time.Minute)),
 	algorithms.Param{Name: "election_ticks", Type: algorithms.Int, Default: "10", Doc: "election timeout T in ticks; each timeout is uniform in [T, 2T) ticks"}.Range(1, 10000),
 	algorithms.Param{Name: "crash", Type: algorithms.Int, Default: "-1", Doc: "node that crashes at crash_at (-1: none; the initial leader is node 0)"}.Range(-1, maxNodes-1),
@@ -42,7 +43,8 @@ func simConfig(p algorithms.Params) SimConfig {
 			Nodes: p.Int("nodes"), Delay: p.Dist(simnet.ParamDelay), Jitter: p.Dist(simnet.ParamJitter),
 			Loss: p.Float(simnet.ParamLoss), Dup: p.Float(simnet.ParamDup),
 		},
-		Tick: p.Duration("tick"), ElectionTicks: p.Int("election_ticks"),
+		Spread: p.Duration("spread"),
+		Tick:   p.Duration("tick"), ElectionTicks: p.Int("election_ticks"),
 		Crash: p.Int("crash"), CrashAt: p.Duration("crash_at"), RestartAt: p.Duration("restart_at"),
 		FaultGap: p.Duration("fault_gap"), FaultLen: p.Duration("fault_len"), FaultsEnd: p.Duration("faults_end"),
 	}
