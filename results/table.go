@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -32,9 +33,18 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 		if _, err := fmt.Fprintln(w); err != nil {
 			return err
 		}
-		mAligns := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight}
-		if err := renderTable(w, []string{"run", "target", "metric", "value"}, mAligns, v.metrics); err != nil {
-			return err
+		if len(v.metrics) > compactMetricsOver {
+			// Many runs of many figures: one row per run, figures wrapped,
+			// so the tour and wide sweeps stay readable on a terminal.
+			aligns := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft}
+			if err := renderTable(w, []string{"run", "target", "metrics"}, aligns, compactMetrics(v.metrics)); err != nil {
+				return err
+			}
+		} else {
+			mAligns := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignLeft, tw.AlignRight}
+			if err := renderTable(w, []string{"run", "target", "metric", "value"}, mAligns, v.metrics); err != nil {
+				return err
+			}
 		}
 	}
 	for _, n := range v.notes {
@@ -62,4 +72,41 @@ func renderTable(w io.Writer, header []string, aligns []tw.Align, rows [][]strin
 		}
 	}
 	return t.Render()
+}
+
+// compactMetricsOver is the number of metric rows above which the table
+// writer groups them per run.
+const compactMetricsOver = 40
+
+// compactMetrics turns (run, target, metric, value) rows into one row per
+// run whose last cell lists "metric=value" pairs, wrapped at about 100
+// columns.
+func compactMetrics(rows [][]string) [][]string {
+	var out [][]string
+	var line, cell strings.Builder
+	flush := func() {
+		if line.Len() > 0 {
+			if cell.Len() > 0 {
+				cell.WriteByte('\n')
+			}
+			cell.WriteString(line.String())
+			line.Reset()
+		}
+	}
+	for i, r := range rows {
+		pair := r[2] + "=" + r[3]
+		if line.Len() > 0 && line.Len()+2+len(pair) > 100 {
+			flush()
+		}
+		if line.Len() > 0 {
+			line.WriteString("  ")
+		}
+		line.WriteString(pair)
+		if i == len(rows)-1 || rows[i+1][0] != r[0] {
+			flush()
+			out = append(out, []string{r[0], r[1], cell.String()})
+			cell.Reset()
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package results
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"encoding/csv"
 	"io"
 	"regexp"
@@ -263,5 +264,29 @@ func BenchmarkWriteTable(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Write(io.Discard, Table, doc)
+	}
+}
+
+func TestTableGroupsManyMetricsPerRun(t *testing.T) {
+	doc := &Document{Schema: SchemaVersion}
+	for i := 0; i < 3; i++ {
+		r := Run{ID: fmt.Sprintf("r%d", i+1), Target: "fam/t", Metrics: map[string]float64{}}
+		for j := 0; j < 20; j++ {
+			r.Metrics[fmt.Sprintf("figure_%02d", j)] = float64(j)
+		}
+		doc.Runs = append(doc.Runs, r)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, doc, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "figure_00=0  figure_01=1") || strings.Contains(out, "│ metric ") {
+		t.Errorf("60 metric rows were not grouped per run:\n%s", out)
+	}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		if !strings.Contains(out, "figure_19=19") || !strings.Contains(out, id) {
+			t.Errorf("run %s or its last figure missing", id)
+		}
 	}
 }

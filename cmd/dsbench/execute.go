@@ -344,7 +344,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 			return fail(fmt.Errorf("building the target: %w", err))
 		}
 		target = t
-		if err = load(t, ex.opts); err == nil {
+		if err = load(t, ex.loadFor(p)); err == nil {
 			rep, err = harness.RunWall(ctx, t, cfg)
 		}
 	case algorithms.Virtual:
@@ -354,7 +354,7 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 			return fail(fmt.Errorf("building the target: %w", err))
 		}
 		target = t
-		if err = load(t, ex.opts); err == nil {
+		if err = load(t, ex.loadFor(p)); err == nil {
 			rep, err = harness.RunSim(ctx, t, cfg)
 		}
 	}
@@ -372,6 +372,20 @@ func (a *App) executeOne(ctx context.Context, ex *execution, p *planned, i int, 
 	}
 	bar.done(rep)
 	return results.NewRun(meta, rep), nil
+}
+
+// tourLoadMax is the largest keyspace the tour loads before a run.
+const tourLoadMax = 100_000
+
+// loadFor is the options a run's load phase uses: --load as given, or in
+// the tour a load of the whole (small) keyspace, so that a storage
+// target's reads find their records, as after YCSB's load phase.
+func (ex *execution) loadFor(p *planned) RunOptions {
+	o := ex.opts
+	if ex.tour && o.Load == 0 && p.spec.KeySpace() <= tourLoadMax {
+		o.Load = p.spec.KeySpace()
+	}
+	return o
 }
 
 // load runs the target's load phase when --load asks for one.
