@@ -3,8 +3,8 @@ package results
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"regexp"
 	"strconv"
