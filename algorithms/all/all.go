@@ -6,6 +6,7 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/bigtable"
 	_ "github.com/dsbench/dsbench/algorithms/builtin"
 	_ "github.com/dsbench/dsbench/algorithms/casestudy"
+	_ "github.com/dsbench/dsbench/algorithms/consensus"
 	_ "github.com/dsbench/dsbench/algorithms/coordination"
 	_ "github.com/dsbench/dsbench/algorithms/dynamo"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
