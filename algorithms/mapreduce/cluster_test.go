@@ -1,0 +1,211 @@
+package mapreduce
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+func cfgOf(t testing.TB, raw map[string]string) Config {
+	t.Helper()
+	info, err := algorithms.Lookup("mapreduce/job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := info.Resolve(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ConfigFrom(p)
+}
+
+func run(t testing.TB, c *Cluster, spec string, ops, seed uint64) *harness.Report {
+	t.Helper()
+	sp, err := workloads.ParseSpec(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := harness.RunSim(context.Background(), c, harness.Config{
+		Source: func(part workloads.Part) (workloads.Source, error) { return sp.Generator(seed, part) },
+		Ops:    ops, Seed: seed, Shards: 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// Every job's output is word count's reference answer: each word of the
+// input counted exactly once, in the partition hash(word) mod R, and in no
+// other — with and without the combiner, with backups racing stragglers.
+func TestWordCountExactlyOnce(t *testing.T) {
+	for _, comb := range []string{"false", "true"} {
+		cfg := cfgOf(t, map[string]string{"combiner": comb, "straggler_frac": "0.2", "records": "20", "maps": "12", "reduces": "5", "workers": "6"})
+		c, err := NewCluster(cfg, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs := 0
+		c.OnJobDone = func(o *Output) {
+			jobs++
+			ref := map[uint64]int64{}
+			var n int64
+			for m := 0; m < cfg.Maps; m++ {
+				Input(c.words, o.Seed, m, cfg.Records, cfg.LineWords, func(w uint64) { ref[w]++; n++ })
+			}
+			if o.InputWords != n || n != int64(cfg.Maps*cfg.Records*cfg.LineWords) {
+				t.Fatalf("input words %d, reference %d", o.InputWords, n)
+			}
+			seen := 0
+			for r, part := range o.Partitions {
+				for w, cnt := range part {
+					if Partition(w, cfg.Reduces) != r {
+						t.Fatalf("word %d in partition %d, hash mod R = %d", w, r, Partition(w, cfg.Reduces))
+					}
+					if ref[w] != cnt {
+						t.Fatalf("word %d counted %d, reference %d", w, cnt, ref[w])
+					}
+					seen++
+				}
+			}
+			if seen != len(ref) {
+				t.Fatalf("%d words reduced, reference has %d", seen, len(ref))
+			}
+		}
+		rep := run(t, c, Workload, 60, 3)
+		m := rep.Metrics
+		if jobs != 60 || rep.Ops != 60 || rep.Errors != 0 || m["backup_tasks"] == 0 || m["killed"] == 0 {
+			t.Errorf("combiner=%s: jobs %d ops %d errors %d metrics %v", comb, jobs, rep.Ops, rep.Errors, m)
+		}
+	}
+}
+
+// hash(key) mod R spreads the words evenly: each of R partitions gets
+// about 1/R of 100,000 distinct words.
+func TestPartitionHashModR(t *testing.T) {
+	const R, n = 7, 100000
+	var cnt [R]int
+	for w := uint64(0); w < n; w++ {
+		p := Partition(w, R)
+		if p != Partition(w, R) {
+			t.Fatal("not a function")
+		}
+		cnt[p]++
+	}
+	for r, c := range cnt {
+		if c < n/R*95/100 || c > n/R*105/100 {
+			t.Errorf("partition %d has %d of %d words", r, c, n)
+		}
+	}
+	// FNV-1a 64 of "0" is 0xaf63ad4c86019caf.
+	if Partition(0, 1<<20) != int(uint64(0xaf63ad4c86019caf)%(1<<20)) {
+		t.Error("hash of \"0\" is not FNV-1a")
+	}
+}
+
+// The combiner shrinks the shuffle: under Zipf words a map task's 500
+// words hold far fewer distinct ones; it does not change the answer's
+// size (input words) or the reducers' total counts.
+func TestCombinerShrinksShuffle(t *testing.T) {
+	var bytes [2]float64
+	for i, comb := range []string{"false", "true"} {
+		c, _ := NewCluster(cfgOf(t, map[string]string{"combiner": comb}), 1)
+		m := run(t, c, Workload, 30, 1).Metrics
+		bytes[i] = m["shuffle_bytes"]
+		if m["input_words"] != 30*40*50*10 {
+			t.Errorf("input words %v", m["input_words"])
+		}
+	}
+	if bytes[1] > 0.7*bytes[0] {
+		t.Errorf("shuffle bytes with combiner %v, without %v", bytes[1], bytes[0])
+	}
+}
+
+// Zipf words make skewed reducers (the hottest word's partition gets
+// several percent of all pairs); uniform words do not.
+func TestReduceSkew(t *testing.T) {
+	z, _ := NewCluster(cfgOf(t, nil), 1)
+	u, _ := NewCluster(cfgOf(t, map[string]string{"words": "uniform:n=10000"}), 1)
+	mz, mu := run(t, z, Workload, 20, 1).Metrics, run(t, u, Workload, 20, 1).Metrics
+	if mz["reduce_skew"] < 1.3 || mu["reduce_skew"] > 1.15 {
+		t.Errorf("reduce_skew zipf %v uniform %v", mz["reduce_skew"], mu["reduce_skew"])
+	}
+}
+
+// Backup tasks cut the tail under stragglers (§3.6, Fig. 3, where the sort
+// takes 44% longer without them): here p99 job time falls by more than 30%
+// and the median by more than 40% on every seed, for backups of under 15%
+// of the tasks.
+func TestBackupTasksCutTheTail(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		var p99, p50 [2]int64
+		var extra float64
+		for i, b := range []string{"false", "true"} {
+			c, _ := NewCluster(cfgOf(t, map[string]string{"backup": b, "records": "5", "straggler_frac": "0.03"}), seed)
+			rep := run(t, c, "mix=insert:1 arrival=poisson:rate=5", 300, seed)
+			p99[i], p50[i] = rep.Latency.ValueAtQuantile(99), rep.Latency.ValueAtQuantile(50)
+			if b == "true" {
+				extra = rep.Metrics["backup_tasks"] / (300 * 50)
+			}
+		}
+		if float64(p99[1]) > 0.7*float64(p99[0]) || float64(p50[1]) > 0.6*float64(p50[0]) || extra > 0.15 {
+			t.Errorf("seed %d: p99 %v with backups, %v without; backups %.1f%% of tasks", seed, p99[1], p99[0], 100*extra)
+		}
+		t.Logf("seed %d: p50 %.1fms→%.1fms p99 %.1fms→%.1fms, backups %.1f%% of tasks", seed, float64(p50[0])/1e6, float64(p50[1])/1e6, float64(p99[0])/1e6, float64(p99[1])/1e6, 100*extra)
+	}
+}
+
+// Without stragglers or queueing, a job is two waves of maps and one of
+// reduces: utilisation and time follow.
+func TestJobTimeNoStragglers(t *testing.T) {
+	c, _ := NewCluster(cfgOf(t, map[string]string{"straggler_frac": "0", "backup": "false", "map_time": "10ms", "reduce_time": "15ms", "shuffle_bw": "1e15"}), 1)
+	rep := run(t, c, "mix=insert:1 arrival=constant:rate=1", 5, 1)
+	// 40 maps on 20 workers: 20 ms; 10 reduces: 15 ms.
+	if got := rep.Latency.ValueAtQuantile(100); got < 34_900_000 || got > 35_100_000 {
+		t.Errorf("job time %v, want 35ms", got)
+	}
+	if u := rep.Metrics["worker_utilisation"]; u <= 0 || u > 1 {
+		t.Errorf("utilisation %v", u)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a0, _ := NewCluster(cfgOf(t, nil), 4)
+	b0, _ := NewCluster(cfgOf(t, nil), 4)
+	a, b := run(t, a0, Workload, 40, 4), run(t, b0, Workload, 40, 4)
+	if a.Latency.ValueAtQuantile(99) != b.Latency.ValueAtQuantile(99) || a.Events != b.Events {
+		t.Fatal("two runs with one seed differ")
+	}
+	for k, v := range a.Metrics {
+		if b.Metrics[k] != v {
+			t.Errorf("%s: %v vs %v", k, v, b.Metrics[k])
+		}
+	}
+}
+
+func TestBadParams(t *testing.T) {
+	info, _ := algorithms.Lookup("mapreduce/job")
+	for raw, want := range map[string]string{
+		"words=sequential:n=10":  "stateless",
+		"words=zipf:theta=x":     "words",
+		"maps=0":                 "maps",
+		"straggler_frac=1.5":     "straggler_frac",
+		"slowdown=0.5":           "slowdown",
+		"backup_tail=0":          "backup_tail",
+		"words=uniform:n=5":      "",
+		"map_time=exp:mean=-1ms": "map_time",
+	} {
+		k, v, _ := strings.Cut(raw, "=")
+		_, err := info.Resolve(map[string]string{k: v})
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", raw, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
+		}
+	}
+}
