@@ -12,6 +12,7 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/kafka"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"
+	_ "github.com/dsbench/dsbench/algorithms/mapreduce"
 	_ "github.com/dsbench/dsbench/algorithms/lsm"
 	_ "github.com/dsbench/dsbench/algorithms/ratelimit"
 	_ "github.com/dsbench/dsbench/algorithms/schemaless"
