@@ -188,8 +188,8 @@ func (r *replica) tick() {
 }
 
 // retransmit re-sends, to the acceptors that have not accepted it, every
-// proposal still not chosen half an election timeout (at least 2 ticks)
-// after it was last sent (messages may be lost). It looks at no more than
+// proposal still not chosen an election timeout T (at least 2 ticks) after
+// it was last sent (messages may be lost). It looks at no more than
 // MaxCatchup proposals per tick.
 func (r *replica) retransmit() {
 	for r.unchosen < len(r.props) && r.props[r.unchosen].chosen {
@@ -198,7 +198,7 @@ func (r *replica) retransmit() {
 	end := min(len(r.props), r.unchosen+r.px.cfg.MaxCatchup)
 	for i := r.unchosen; i < end; i++ {
 		p := &r.props[i]
-		if p.chosen || r.ticks-p.sentAt < max(2, r.px.cfg.ElectionTicks/2) {
+		if p.chosen || r.ticks-p.sentAt < max(2, r.px.cfg.ElectionTicks) {
 			continue
 		}
 		p.sentAt = r.ticks
