@@ -46,9 +46,9 @@ func TestCoalescer(t *testing.T) {
 // reads into one query, cutting queries per read and the hot partition's
 // load; every op completes, every write is stored, runs are deterministic.
 func TestDiscordCoalescing(t *testing.T) {
-	on := runSim(t, "casestudy/discord-messages", DiscordWorkload, nil, 40000, 4)
-	on2 := runSim(t, "casestudy/discord-messages", DiscordWorkload, nil, 40000, 4)
-	off := runSim(t, "casestudy/discord-messages", DiscordWorkload, map[string]string{"coalesce": "false"}, 40000, 4)
+	on := runSim(t, "casestudy/discord-messages", DiscordWorkload, nil, 20000, 4)
+	on2 := runSim(t, "casestudy/discord-messages", DiscordWorkload, nil, 20000, 4)
+	off := runSim(t, "casestudy/discord-messages", DiscordWorkload, map[string]string{"coalesce": "false"}, 20000, 4)
 	if !sameRun(on, on2) {
 		t.Fatal("two runs of one seed differ")
 	}
@@ -58,7 +58,7 @@ func TestDiscordCoalescing(t *testing.T) {
 		ops  uint64
 		errs uint64
 	}{{"on", on.Metrics, on.Ops, on.Errors}, {"off", off.Metrics, off.Ops, off.Errors}} {
-		if r.ops != 40000 || r.errs != 0 || r.m["reads"]+r.m["writes"] != 40000 || r.m["partitions"] < 100 {
+		if r.ops != 20000 || r.errs != 0 || r.m["reads"]+r.m["writes"] != 20000 || r.m["partitions"] < 100 {
 			t.Fatalf("%s: ops %d metrics %v", r.name, r.ops, r.m)
 		}
 	}

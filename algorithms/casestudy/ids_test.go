@@ -169,30 +169,30 @@ func TestShardMap(t *testing.T) {
 // spreads IDs over the 16 servers, and a hot-user workload overflows.
 func TestIDsRunSim(t *testing.T) {
 	even := "mix=insert:1 arrival=poisson:rate=2000000" // inserts take fresh, sequential keys
-	a := runSim(t, "casestudy/instagram-ids", even, nil, 200_000, 3)
-	b := runSim(t, "casestudy/instagram-ids", even, nil, 200_000, 3)
+	a := runSim(t, "casestudy/instagram-ids", even, nil, 100_000, 3)
+	b := runSim(t, "casestudy/instagram-ids", even, nil, 100_000, 3)
 	if !sameRun(a, b) {
 		t.Fatal("two runs of one seed differ")
 	}
-	if a.Ops != 200_000 || a.Errors != 0 || len(a.ShardOps) != 16 || a.Metrics["ids"] != 200_000 || a.Metrics["overflow_waits"] != 0 || a.Metrics["non_monotonic_ids"] != 0 {
+	if a.Ops != 100_000 || a.Errors != 0 || len(a.ShardOps) != 16 || a.Metrics["ids"] != 100_000 || a.Metrics["overflow_waits"] != 0 || a.Metrics["non_monotonic_ids"] != 0 {
 		t.Fatalf("ops %d shards %d metrics %v", a.Ops, len(a.ShardOps), a.Metrics)
 	}
 	for s, n := range a.ShardOps {
-		if n < 200_000/16*9/10 || n > 200_000/16*11/10 {
+		if n < 100_000/16*9/10 || n > 100_000/16*11/10 {
 			t.Errorf("server %d served %d", s, n)
 		}
 	}
-	tour := runSim(t, "casestudy/instagram-ids", IDsWorkload, nil, 100_000, 3)
+	tour := runSim(t, "casestudy/instagram-ids", IDsWorkload, nil, 50_000, 3)
 	if tour.Metrics["ids_per_ms_max"] < 2 || tour.Metrics["overflow_waits"] != 0 || tour.ShardOps[0] < 2*tour.ShardOps[15] {
 		t.Fatalf("tour (hot users on server 0): %v %v", tour.Metrics, tour.ShardOps)
 	}
 	// One user (one shard) at 2M/s: 2000 per ms, twice the sequence space.
-	hot := runSim(t, "casestudy/instagram-ids", "mix=update:1 keys=uniform:n=1 arrival=constant:rate=2000000", nil, 100_000, 3)
+	hot := runSim(t, "casestudy/instagram-ids", "mix=update:1 keys=uniform:n=1 arrival=constant:rate=2000000", nil, 20_000, 3)
 	m := hot.Metrics
 	if m["ids_per_ms_max"] != SeqPerMs || m["sequence_overflows"] == 0 || m["overflow_waits"] == 0 || m["duplicate_ids"] != 0 || hot.Latency.Max() < int64(time.Millisecond/2) {
 		t.Fatalf("hot shard: %v, latency max %d", m, hot.Latency.Max())
 	}
-	wrap := runSim(t, "casestudy/instagram-ids", "mix=update:1 keys=uniform:n=1 arrival=constant:rate=2000000", map[string]string{"overflow": "wrap"}, 100_000, 3)
+	wrap := runSim(t, "casestudy/instagram-ids", "mix=update:1 keys=uniform:n=1 arrival=constant:rate=2000000", map[string]string{"overflow": "wrap"}, 20_000, 3)
 	if wrap.Metrics["duplicate_ids"] == 0 || wrap.Metrics["overflow_waits"] != 0 {
 		t.Fatalf("wrap: %v", wrap.Metrics)
 	}

@@ -94,10 +94,10 @@ func TestTimelinesMatchReference(t *testing.T) {
 // cost: lower thresholds fan out less and merge more.
 func TestTimelinesThresholdSweep(t *testing.T) {
 	var prevFan, prevSrc float64 = -1, 1e18
-	for _, th := range []string{"1000000", "1000", "100", "0"} {
-		raw := map[string]string{"celebrity_threshold": th, "users": "3000", "follows": "50"}
-		a := runSim(t, "casestudy/twitter-timelines", TimelinesWorkload, raw, 20000, 9)
-		b := runSim(t, "casestudy/twitter-timelines", TimelinesWorkload, raw, 20000, 9)
+	for _, th := range []string{"1000000", "500", "100", "0"} {
+		raw := map[string]string{"celebrity_threshold": th, "users": "1500", "follows": "50"}
+		a := runSim(t, "casestudy/twitter-timelines", TimelinesWorkload, raw, 8000, 9)
+		b := runSim(t, "casestudy/twitter-timelines", TimelinesWorkload, raw, 8000, 9)
 		if !sameRun(a, b) {
 			t.Fatalf("threshold %s: two runs of one seed differ", th)
 		}
