@@ -333,10 +333,14 @@ func (s *Sim) commit(now time.Duration, c *consumer) {
 
 func (s *Sim) leaveEv(w *harness.World, _ *harness.Request, id int64) {
 	c := s.cons[id]
-	if c.state == gone {
+	switch c.state {
+	case gone:
 		return
+	case barrier:
+		c.state = gone // already stopped for a rebalance in progress
+	default:
+		c.leaving = true
 	}
-	c.leaving = true
 	s.startRebalance(w)
 }
 

@@ -83,6 +83,26 @@ func TestSimExactlyOnceInOrderThroughRebalances(t *testing.T) {
 	}
 }
 
+// Membership changes that overlap a rebalance in progress (a leave while
+// the join's barrier waits for busy members, or both at once) end in one
+// group that consumes everything.
+func TestSimOverlappingMembershipChanges(t *testing.T) {
+	for _, at := range [][2]string{{"1000ms", "1010ms"}, {"1200ms", "1200ms"}, {"1010ms", "1000ms"}} {
+		cfg := simCfg(t, map[string]string{"consumers": "2", "join_at": at[0], "leave_at": at[1], "consume_rate": "1500"})
+		s, _ := NewSim(cfg)
+		rep := runSim(t, s, Workload, 8000, 5)
+		m := rep.Metrics
+		if rep.Ops != 8000 || rep.Errors != 0 || m["consumed"] != 8000 || m["lag_final"] != 0 || m["rebalances"] < 1 || m["rebalances"] > 2 {
+			t.Errorf("join %s leave %s: ops %d metrics %v", at[0], at[1], rep.Ops, m)
+		}
+		for p := 0; p < cfg.Partitions; p++ {
+			if o := s.Owner(p); o != 0 && o != 2 {
+				t.Errorf("join %s leave %s: partition %d owned by %d", at[0], at[1], p, o)
+			}
+		}
+	}
+}
+
 // Ownership follows the assignor across a leave and a join.
 func TestSimRebalanceOwnership(t *testing.T) {
 	cfg := simCfg(t, map[string]string{"consumers": "3", "leave_at": "1s", "join_at": "2s"})
@@ -229,5 +249,39 @@ func TestSimKinds(t *testing.T) {
 	rep := runSim(t, s, "mix=read:0.5,acquire:0.5 keys=uniform:n=100 arrival=poisson:rate=1000", 1000, 1)
 	if rep.Kinds[workloads.Acquire].Errors != rep.Kinds[workloads.Acquire].Ops || rep.Kinds[workloads.Read].Errors != 0 || rep.Kinds[workloads.Read].Ops == 0 {
 		t.Errorf("kinds: %+v", rep.Kinds)
+	}
+}
+
+// A consumer that leaves while it is already stopped at a rebalance's
+// barrier (another member is still busy) leaves for good: the next
+// assignment does not give it partitions.
+func TestSimLeaveDuringBarrier(t *testing.T) {
+	cfg := simCfg(t, map[string]string{"partitions": "2", "consumers": "2", "fetch": "long", "consume_rate": "1000",
+		"join_at": "100ms", "leave_at": "200ms", "ack": "append"})
+	s, _ := NewSim(cfg)
+	w := harness.NewWorld(1, func(*harness.Request, harness.Outcome) {})
+	s.Setup(w)
+	var key uint64
+	for PartitionForKey(KeyBytes(nil, key), 2) != 0 {
+		key++
+	}
+	produce := func(w *harness.World, _ *harness.Request, _ int64) {
+		for i := 0; i < 500; i++ {
+			s.Start(w, &harness.Request{Op: workloads.Op{Kind: workloads.Produce, Key: key, Seq: uint64(i), Size: 10}})
+		}
+	}
+	w.At(time.Millisecond, produce, nil, 0)
+	w.RunUntil(150 * time.Millisecond)
+	if !s.rebalancing || s.cons[1].state != barrier || s.cons[0].state != busy {
+		t.Fatalf("setup: rebalancing %v, states %v %v", s.rebalancing, s.cons[0].state, s.cons[1].state)
+	}
+	w.RunUntil(2 * time.Second)
+	for p := 0; p < 2; p++ {
+		if o := s.Owner(p); o != 0 && o != 2 {
+			t.Errorf("partition %d owned by %d after consumer 1 left", p, o)
+		}
+	}
+	if s.rebalances != 1 || s.Committed(0) != 500 {
+		t.Errorf("rebalances %d, committed %d", s.rebalances, s.Committed(0))
 	}
 }
