@@ -118,8 +118,7 @@ func (t *Target) Metrics() map[string]float64 {
 		}
 	}
 	var c counters
-	c.add(t.root)
-	t.wmu.Lock()
+	t.wmu.Lock() // t.workers holds the root worker too
 	for _, w := range t.workers {
 		c.add(w)
 	}

@@ -207,3 +207,21 @@ func TestTempDirRemovedOnClose(t *testing.T) {
 		t.Fatalf("temporary dir %s survives Close: %v", dir, err)
 	}
 }
+
+// TestLoadCountedOnce checks that the load phase's puts are counted once in
+// user_puts and user_bytes_written (the root worker, which runs the load, is
+// also in the worker list).
+func TestLoadCountedOnce(t *testing.T) {
+	tg := NewTarget(NewMap(), 1)
+	defer tg.Close()
+	if err := tg.Load(1000, 50); err != nil {
+		t.Fatal(err)
+	}
+	w := tg.Fork(0, rand.New(rand.NewPCG(1, 1)))
+	op := workloads.Op{Kind: workloads.Update, Key: 3, Size: 20}
+	w.Do(0, &op)
+	m := tg.Metrics()
+	if m["user_puts"] != 1001 || m["user_bytes_written"] != 1000*(KeyLen+50)+KeyLen+20 {
+		t.Fatalf("user_puts=%v user_bytes_written=%v, want 1001 and %d", m["user_puts"], m["user_bytes_written"], 1000*(KeyLen+50)+KeyLen+20)
+	}
+}
