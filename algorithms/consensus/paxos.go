@@ -61,6 +61,9 @@ type PaxosConfig struct {
 	// brokenPromises makes every acceptor promise without reporting what it
 	// accepted: a deliberately unsafe acceptor, for the safety check's test.
 	brokenPromises bool
+	// unsafeQuorums skips the q1 + q2 > n check (for the test that shows
+	// why it is needed).
+	unsafeQuorums bool
 }
 
 // paxos is a Multi-Paxos cluster: one replica (acceptor, learner and

@@ -22,7 +22,7 @@ func NewPaxosSim(sim SimConfig, cfg PaxosConfig) (*PaxosSim, error) {
 	if err := sim.check(); err != nil {
 		return nil, err
 	}
-	if err := checkQuorums(cfg.Nodes, cfg.Q1, cfg.Q2); err != nil {
+	if err := checkQuorums(cfg.Nodes, cfg.Q1, cfg.Q2); err != nil && !cfg.unsafeQuorums {
 		return nil, err
 	}
 	cfg.ElectionTicks = sim.ElectionTicks

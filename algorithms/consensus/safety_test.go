@@ -173,3 +173,34 @@ func TestBadParams(t *testing.T) {
 		}
 	}
 }
+
+// Why Flexible Paxos needs q1 + q2 > n: with q1 = q2 = 2 of 5, a split
+// lets a leader elected on one side choose slots the other side's new
+// leader never hears of; the safety check sees the conflicting logs. The
+// same seeds with q1 = 4, q2 = 2 (intersecting) are safe.
+func TestFlexibleQuorumsMustIntersect(t *testing.T) {
+	spec, err := workloads.ParseSpec("ycsb-a arrival=poisson:rate=3000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := resolve("flexible-paxos", faulty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q1 := range []int{2, 4} {
+		var total float64
+		for seed := uint64(1); seed <= 6; seed++ {
+			st, err := NewPaxosSim(simConfig(p), PaxosConfig{Q1: q1, Q2: 2, unsafeQuorums: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += runTarget(t, st, spec, 5, 900, seed).Metrics["safety_violations"]
+		}
+		if (total > 0) != (q1 == 2) {
+			t.Errorf("q1=%d q2=2 nodes=5: %v violations over 6 seeds", q1, total)
+		}
+	}
+	if _, err := NewPaxosSim(simConfig(p), PaxosConfig{Q1: 2, Q2: 2}); err == nil {
+		t.Error("q1=2 q2=2 nodes=5 accepted")
+	}
+}
