@@ -136,7 +136,7 @@ func BenchmarkMemtableInsert(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if !s.fits(16, benchValueSize) {
+		if !s.fits(entrySpace(16, benchValueSize)) {
 			b.StopTimer()
 			s = newSkiplist(4 << 20)
 			b.StartTimer()

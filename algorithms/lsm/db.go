@@ -222,19 +222,21 @@ func (db *DB) replay(path string, mem **skiplist) error {
 			}
 			return err
 		}
-		seq, k, key, value, ok := decodeWALEntry(rec)
-		if !ok {
-			return fmt.Errorf("%w: wal %s: undecodable record", ErrCorrupt, path)
-		}
-		if !(*mem).fits(len(key), len(value)) {
-			if err := db.flushReplayed(*mem); err != nil {
-				return err
+		err = decodeWALRecord(rec, func(seq uint64, k kind, key, value []byte) error {
+			if need := entrySpace(len(key), len(value)); !(*mem).fits(need) {
+				if err := db.flushReplayed(*mem); err != nil {
+					return err
+				}
+				*mem = newSkiplist(max(db.opts.MemtableBytes, need+64))
 			}
-			*mem = newSkiplist(max(db.opts.MemtableBytes, nodeSize(len(key), len(value), maxHeight)+64))
-		}
-		(*mem).add(key, makeTrailer(seq, k), value)
-		if seq > db.lastSeq.Load() {
-			db.lastSeq.Store(seq)
+			(*mem).add(key, makeTrailer(seq, k), value)
+			if seq > db.lastSeq.Load() {
+				db.lastSeq.Store(seq)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("wal %s: %w", path, err)
 		}
 	}
 }

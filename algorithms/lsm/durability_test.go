@@ -313,3 +313,39 @@ func TestBatchSyncCloseDoesNotDeadlock(t *testing.T) {
 		t.Fatalf("last write after 30 reopen cycles: %q %v %v", v, ok, err)
 	}
 }
+
+// An entry or a batch larger than the memtable gets a memtable of its own.
+func TestWritesLargerThanTheMemtable(t *testing.T) {
+	opts := Options{Dir: t.TempDir(), MemtableBytes: 4 << 10, Sync: syncAlways}
+	db, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 20<<10)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	if err := db.Put([]byte("big"), big); err != nil {
+		t.Fatal(err)
+	}
+	var ks, vs [][]byte
+	for i := 0; i < 500; i++ {
+		ks = append(ks, []byte(fmt.Sprintf("b%04d", i)))
+		vs = append(vs, []byte(fmt.Sprintf("v%d", i)))
+	}
+	if err := db.PutBatch(ks, vs); err != nil {
+		t.Fatal(err)
+	}
+	db.crash()
+	if db, err = Open(opts); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, ok, err := db.Get([]byte("big"), nil); err != nil || !ok || string(v) != string(big) {
+		t.Fatalf("big value: %v %v %d", ok, err, len(v))
+	}
+	n := 0
+	if err := db.Scan([]byte("b0"), 0, func(k, v []byte) bool { n++; return true }); err != nil || n != 501 {
+		t.Fatalf("scan after batch: %d keys, %v", n, err)
+	}
+}

@@ -147,7 +147,7 @@ func (db *DB) Flush() error {
 	}
 	var err error
 	if db.bgErr == nil && db.mem.count.Load() > 0 {
-		err = db.rotate(0, 0)
+		err = db.rotate(0)
 	}
 	for err == nil && db.imm != nil && db.bgErr == nil && !db.closing {
 		db.cond.Wait()

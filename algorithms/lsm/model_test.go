@@ -61,6 +61,19 @@ func runModel(t *testing.T, comp string, seed uint64, steps int) {
 				t.Fatalf("step %d put: %v", step, err)
 			}
 			model[string(k)] = string(v)
+		case p < 480:
+			n := 1 + r.IntN(20)
+			var ks, vs [][]byte
+			for i := 0; i < n; i++ {
+				ks = append(ks, key())
+				vs = append(vs, []byte(fmt.Sprintf("batch%d-%d", step, i)))
+			}
+			if err := db.PutBatch(ks, vs); err != nil {
+				t.Fatalf("step %d put batch: %v", step, err)
+			}
+			for i := range ks {
+				model[string(ks[i])] = string(vs[i])
+			}
 		case p < 600:
 			k := key()
 			if err := db.Delete(k); err != nil {

@@ -31,8 +31,10 @@ const (
 	nilNode    = 0 // offset 0 is reserved so that 0 means nil
 )
 
+// newSkiplist makes a memtable with capacity bytes for entries (the head
+// node and the reserved nil offset come on top).
 func newSkiplist(capacity int) *skiplist {
-	capacity = (capacity + 7) &^ 7
+	capacity = (capacity + 8 + nodeSize(0, 0, maxHeight) + 7) &^ 7
 	words := make([]uint64, capacity/8+1)
 	s := &skiplist{buf: unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8), rng: 0x9e3779b97f4a7c15}
 	s.used.Store(8)
@@ -43,10 +45,11 @@ func newSkiplist(capacity int) *skiplist {
 
 func nodeSize(klen, vlen, height int) int { return (nodeHeader + 4*height + klen + vlen + 3) &^ 3 }
 
-// fits reports whether an entry of klen+vlen bytes fits with a maximal tower.
-func (s *skiplist) fits(klen, vlen int) bool {
-	return int(s.used.Load())+nodeSize(klen, vlen, maxHeight) <= len(s.buf)
-}
+// entrySpace is the arena space an entry needs at most (a maximal tower).
+func entrySpace(klen, vlen int) int { return nodeSize(klen, vlen, maxHeight) }
+
+// fits reports whether need bytes of entries (summed entrySpace) fit.
+func (s *skiplist) fits(need int) bool { return int(s.used.Load())+need <= len(s.buf) }
 
 // bytes is the arena space in use: the memtable's size.
 func (s *skiplist) bytes() int { return int(s.used.Load()) }

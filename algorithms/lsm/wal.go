@@ -244,7 +244,16 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// encodeWALEntry lays out one operation: seq u64 | kind u8 | uvarint klen | key | value.
+// A WAL record is one operation or a batch:
+//
+//	seq u64 | kind u8 (0 delete, 1 value) | uvarint klen | key | value
+//	seq u64 | 2 (batch) | uvarint count | count × (uvarint klen | key | uvarint vlen | value)
+//
+// A batch's entries are values with sequence numbers seq, seq+1, ….
+const walBatch = 2
+
+var errBadRecord = fmt.Errorf("%w: undecodable WAL record", ErrCorrupt)
+
 func encodeWALEntry(dst []byte, seq uint64, k kind, key, value []byte) []byte {
 	dst = binary.LittleEndian.AppendUint64(dst[:0], seq)
 	dst = append(dst, byte(k))
@@ -253,16 +262,62 @@ func encodeWALEntry(dst []byte, seq uint64, k kind, key, value []byte) []byte {
 	return append(dst, value...)
 }
 
-func decodeWALEntry(b []byte) (seq uint64, k kind, key, value []byte, ok bool) {
+func encodeWALBatch(dst []byte, seq uint64, keys, values [][]byte) []byte {
+	dst = binary.LittleEndian.AppendUint64(dst[:0], seq)
+	dst = append(dst, walBatch)
+	dst = binary.AppendUvarint(dst, uint64(len(keys)))
+	for i := range keys {
+		dst = binary.AppendUvarint(dst, uint64(len(keys[i])))
+		dst = append(dst, keys[i]...)
+		dst = binary.AppendUvarint(dst, uint64(len(values[i])))
+		dst = append(dst, values[i]...)
+	}
+	return dst
+}
+
+// decodeWALRecord calls fn for each operation of a record, in order.
+func decodeWALRecord(b []byte, fn func(seq uint64, k kind, key, value []byte) error) error {
+	bad := errBadRecord
 	if len(b) < 10 {
-		return 0, 0, nil, nil, false
+		return bad
 	}
-	seq = binary.LittleEndian.Uint64(b)
-	k = kind(b[8])
-	klen, n := binary.Uvarint(b[9:])
-	if n <= 0 || uint64(len(b)-9-n) < klen || k > kindValue {
-		return 0, 0, nil, nil, false
+	seq, t, p := binary.LittleEndian.Uint64(b), b[8], b[9:]
+	field := func() ([]byte, bool) {
+		n, w := binary.Uvarint(p)
+		if w <= 0 || uint64(len(p)-w) < n {
+			return nil, false
+		}
+		f := p[w : w+int(n)]
+		p = p[w+int(n):]
+		return f, true
 	}
-	key = b[9+n : 9+n+int(klen)]
-	return seq, k, key, b[9+n+int(klen):], true
+	switch t {
+	case byte(kindDelete), byte(kindValue):
+		key, ok := field()
+		if !ok {
+			return bad
+		}
+		return fn(seq, kind(t), key, p)
+	case walBatch:
+		count, w := binary.Uvarint(p)
+		if w <= 0 {
+			return bad
+		}
+		p = p[w:]
+		for i := uint64(0); i < count; i++ {
+			key, ok1 := field()
+			value, ok2 := field()
+			if !ok1 || !ok2 {
+				return bad
+			}
+			if err := fn(seq+i, kindValue, key, value); err != nil {
+				return err
+			}
+		}
+		if len(p) != 0 {
+			return bad
+		}
+		return nil
+	}
+	return bad
 }
