@@ -20,14 +20,30 @@
 // source (incompressible, as real payloads mostly are) with the key id
 // stamped into their first 8 bytes.
 //
-// Amplification figures, where an engine exposes what they need:
+// Amplification figures. Metrics first flushes an engine that buffers
+// writes in memory (Flusher), after the measured phase, so that every
+// engine has put all its data in files; the adapter then computes the
+// figures below itself, replacing any same-named figure of the engine, so
+// one key has one definition across engines:
 //
-//	write_amp     = bytes the engine wrote to storage files (flushes and
-//	                compactions; B+tree pages for bbolt) / user bytes written
-//	write_amp_wal = the same with write-ahead-log bytes added to the numerator
-//	space_amp     = bytes on disk / live user bytes (key+value, counted by a
-//	                full scan when Metrics is called at the end of a run)
-//	read_amp      = engine-specific; each engine documents its own
+//	user bytes    = key+value bytes of every Put, the load phase included,
+//	                plus the key bytes of every Delete (user_bytes_written)
+//	write_amp     = bytes the engine wrote to its data files (sstables from
+//	                flushes and compactions; whole B+tree pages and meta
+//	                pages for bbolt; 0 for storage/map) / user bytes
+//	write_amp_wal = the same with write-ahead-log bytes added to the
+//	                numerator (= write_amp for bbolt, which has no log)
+//	space_amp     = bytes of the engine's files on disk after the flush /
+//	                live user bytes (key+value of every live key, counted by
+//	                a full scan). Computed by the adapter for DiskUser
+//	                engines; an engine that is not one (storage/lsm) reports
+//	                its own: (live sstable + current WAL bytes) / live bytes.
+//	read_amp      = storage units a point read consulted, on average:
+//	                sstables whose blocks were searched (Bloom-filtered ones
+//	                excluded) for the dsbench LSM, B+tree pages (the tree's
+//	                depth) for bbolt. Pebble does not expose it; its
+//	                structural bound is pebble_read_amp.
 //
-// user bytes written = key+value bytes of every Put, the load phase included.
+// Compactions still running when Metrics is called count with the bytes
+// they had written by then.
 package storage

@@ -128,10 +128,12 @@ func (p *Pebble) DiskUsage() (int64, error) { return int64(p.db.Metrics().DiskSp
 
 // Metrics reports Pebble's figures under the names of the package doc:
 // bytes_written = sstable (and blob) bytes written by flushes and
-// compactions over all levels; wal_bytes_written = WAL bytes; read_amp =
-// Pebble's ReadAmp (L0 sublevels + non-empty lower levels: the sstables a
-// point read may have to consult); pebble_write_amp = Pebble's own
-// Total().WriteAmp(), whose denominator is WAL bytes rather than user bytes.
+// compactions over all levels; wal_bytes_written = WAL bytes;
+// pebble_read_amp = Pebble's ReadAmp (L0 sublevels + non-empty lower levels:
+// the most sstables a point read may have to consult, a bound at the end of
+// the run, not the measured mean the package doc's read_amp is, so it has
+// its own name); pebble_write_amp = Pebble's own Total().WriteAmp(), whose
+// denominator is WAL bytes rather than user bytes.
 func (p *Pebble) Metrics() map[string]float64 {
 	m := p.db.Metrics()
 	var written uint64
@@ -144,7 +146,7 @@ func (p *Pebble) Metrics() map[string]float64 {
 		"bytes_written":     float64(written),
 		"wal_bytes_written": float64(m.WAL.BytesWritten),
 		"pebble_write_amp":  total.WriteAmp(),
-		"read_amp":          float64(m.ReadAmp()),
+		"pebble_read_amp":   float64(m.ReadAmp()),
 		"flushes":           float64(m.Flush.Count),
 		"compactions":       float64(m.Compact.Count),
 		"compaction_s":      m.Compact.Duration.Seconds(),

@@ -23,7 +23,8 @@ type worker struct {
 
 	_        [64]byte // keep the hot counters off the neighbours' cache lines
 	puts     atomic.Uint64
-	putBytes atomic.Uint64
+	deletes  atomic.Uint64
+	putBytes atomic.Uint64 // key+value of every Put, key of every Delete
 	misses   atomic.Uint64
 	scanRows atomic.Uint64
 }
@@ -51,7 +52,10 @@ func (w *worker) Do(_ time.Duration, op *workloads.Op) harness.Outcome {
 			err = w.put(key, op)
 		}
 	case workloads.Delete:
-		err = kv.Delete(key)
+		if err = kv.Delete(key); err == nil {
+			w.deletes.Add(1)
+			w.putBytes.Add(KeyLen)
+		}
 	default:
 		if op.Kind < workloads.NumKinds {
 			return harness.Outcome{Shard: harness.NoShard, Err: errKind[op.Kind]}
@@ -125,10 +129,11 @@ func (w *worker) value(k uint64, n int) []byte {
 	return v
 }
 
-type counters struct{ puts, putBytes, misses, scanRows uint64 }
+type counters struct{ puts, deletes, putBytes, misses, scanRows uint64 }
 
 func (c *counters) add(w *worker) {
 	c.puts += w.puts.Load()
+	c.deletes += w.deletes.Load()
 	c.putBytes += w.putBytes.Load()
 	c.misses += w.misses.Load()
 	c.scanRows += w.scanRows.Load()
