@@ -44,8 +44,10 @@ type Table struct {
 }
 
 var (
-	_ storage.KV      = (*Table)(nil)
-	_ storage.Sharder = (*Table)(nil)
+	_ storage.KV       = (*Table)(nil)
+	_ storage.Sharder  = (*Table)(nil)
+	_ storage.Flusher  = (*Table)(nil)
+	_ storage.DiskUser = (*Table)(nil)
 )
 
 // New opens a table with one tablet covering every row.
@@ -172,6 +174,23 @@ func (t *Table) Scan(start []byte, limit int, fn func(key, value []byte) bool) e
 		}
 	}
 	return nil
+}
+
+// Flush minor-compacts every tablet (the storage adapter calls it before
+// computing amplification, so every tablet's rows are in SSTables).
+func (t *Table) Flush() error {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var first error
+	for _, tab := range t.tablets {
+		tab.mu.RLock()
+		err := flush(tab.db)
+		tab.mu.RUnlock()
+		if err != nil && first == nil {
+			first = fmt.Errorf("bigtable: flush tablet %d: %w", tab.id, err)
+		}
+	}
+	return first
 }
 
 // Close closes every tablet's engine.

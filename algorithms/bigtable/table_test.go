@@ -172,3 +172,26 @@ func TestBadOptionsRejected(t *testing.T) {
 		t.Fatal("servers=0 accepted")
 	}
 }
+
+// TestWriteAmpCountsEveryRow checks that through the storage adapter the
+// rows still in tablets' memtables at the end are flushed before write_amp
+// is computed: every loaded row reaches an SSTable, so write_amp >= ~1.
+func TestWriteAmpCountsEveryRow(t *testing.T) {
+	tb, err := New(Options{Dir: t.TempDir(), Servers: 2, SplitBytes: 1 << 30,
+		Open: LSMOpener(lsm.Options{MemtableBytes: 4 << 20, BloomBitsPerKey: 10})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := storage.NewTarget(tb, 1)
+	defer tg.Close()
+	if err := tg.Load(2000, 100); err != nil {
+		t.Fatal(err)
+	}
+	m := tg.Metrics()
+	if wa := m["write_amp"]; wa < 0.9 || wa > 1.5 {
+		t.Fatalf("write_amp = %v, want ≈ 1 (every row flushed once): %v", wa, m)
+	}
+	if m["minor_compactions"] < 1 {
+		t.Fatalf("no minor compaction: %v", m)
+	}
+}
