@@ -58,7 +58,7 @@ func TestTargetYCSB(t *testing.T) {
 				t.Errorf("metric %s missing", k)
 			}
 		}
-		if m["write_amp"] <= m["write_amp_no_wal"] || m["write_amp_no_wal"] < 1 || m["space_amp"] <= 0 || m["bytes_flushed"] == 0 {
+		if m["write_amp_wal"] <= m["write_amp"] || m["write_amp"] != m["write_amp_no_wal"] || m["write_amp_no_wal"] < 1 || m["space_amp"] <= 0 || m["bytes_flushed"] == 0 {
 			t.Errorf("implausible figures: %v", m)
 		}
 		e := tg.(*storage.Target).KV().(*Engine)
