@@ -20,16 +20,24 @@
 //
 // Amplification figures (Stats) are defined as follows.
 //
-//	write_amp        = (WAL bytes + flush bytes + compaction bytes written) / user bytes written
-//	write_amp_no_wal = (flush bytes + compaction bytes written) / user bytes written
-//	read_amp         = SSTable files consulted per point read (mean); a table
-//	                   the Bloom filter rules out is not counted
-//	space_amp        = (live SSTable bytes + live WAL bytes) / live user bytes,
-//	                   where live user bytes is the key+value size of the newest
-//	                   version of every live key, measured by a full scan (LiveBytes)
+//	WriteAmp      = (WAL bytes + flush bytes + compaction bytes written) / user bytes written
+//	WriteAmpNoWAL = (flush bytes + compaction bytes written) / user bytes written
+//	ReadAmp       = SSTable files consulted per point read (mean); a table
+//	                the Bloom filter rules out is not counted
+//	SpaceAmp()    = (live SSTable bytes + live WAL bytes) / live user bytes,
+//	                where live user bytes is the key+value size of the newest
+//	                version of every live key, measured by a full scan (LiveBytes)
 //
 // User bytes written is len(key)+len(value) of every Put and len(key) of
-// every Delete.
+// every Delete. The storage/lsm target reports them under the storage
+// family's names: write_amp (data files only, = WriteAmpNoWAL),
+// write_amp_wal (= WriteAmp), read_amp, space_amp.
+//
+// Durability: Sync "always" fsyncs the WAL before a write returns; "batch"
+// fsyncs it every Options.BatchInterval (2 ms) from a background goroutine
+// (no group commit); "none" leaves a 64 KiB user-space buffer that a clean
+// Close or a memtable rotation pushes to the OS. PutBatch writes many puts
+// as one WAL record: all or nothing after a crash.
 //
 // The engine runs on the wall clock: it uses goroutines and time for its own
 // background work and for stall accounting only. Flush and CompactSync let
