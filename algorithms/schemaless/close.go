@@ -34,8 +34,8 @@ func (st *Store) settle() error {
 }
 
 // Metrics settles the store, then reports cells written, buffered and
-// triggered, trigger lag, and cells_lost = written − triggered (0 when every
-// cell reached a trigger).
+// triggered, trigger lag, cells_lost = written − triggered (0 when every
+// cell reached a trigger) and the bytes the shards' engines wrote.
 func (st *Store) Metrics() map[string]float64 {
 	st.settle()
 	m := map[string]float64{
@@ -50,6 +50,7 @@ func (st *Store) Metrics() map[string]float64 {
 	if n := st.lagN.Load(); n > 0 {
 		m["trigger_lag_mean"] = float64(st.lagSum.Load()) / float64(n)
 	}
+	st.engineFigures(m)
 	return m
 }
 

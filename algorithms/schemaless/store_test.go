@@ -165,3 +165,31 @@ func TestBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAmpReported checks that through the adapter a Schemaless store
+// reports write_amp like the other engines: every cell flushed once, plus
+// the cell key and flag bytes Schemaless adds (29-byte cell keys for
+// 16-byte rows, 1 flag byte), and the WAL on top in write_amp_wal.
+func TestWriteAmpReported(t *testing.T) {
+	tg, err := Open(t.TempDir(), Options{Shards: 2, Down: -1, Open: func(dir string) (storage.KV, error) {
+		return lsm.Open(lsm.Options{Dir: dir, MemtableBytes: 4 << 20, BloomBitsPerKey: 10})
+	}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	if err := tg.Load(2000, 100); err != nil {
+		t.Fatal(err)
+	}
+	m := tg.Metrics()
+	// cells: 29-byte key + 1 flag + 100 value per 116 user bytes ≈ 1.12
+	if wa := m["write_amp"]; wa < 1.05 || wa > 1.6 {
+		t.Fatalf("write_amp = %v, want ≈ 1.12 (every cell flushed once): %v", wa, m)
+	}
+	if d := m["write_amp_wal"] - m["write_amp"]; d < 1 {
+		t.Fatalf("write_amp_wal - write_amp = %v, want >= 1.1 (the WAL): %v", d, m)
+	}
+	if sa := m["space_amp"]; sa < 1 || sa > 4 {
+		t.Fatalf("space_amp = %v: %v", sa, m)
+	}
+}
