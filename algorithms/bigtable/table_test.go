@@ -195,3 +195,45 @@ func TestWriteAmpCountsEveryRow(t *testing.T) {
 		t.Fatalf("no minor compaction: %v", m)
 	}
 }
+
+// TestHotTabletShowsAsUnfairness drives reads through the adapter, whose
+// Outcome.Shard is the server: under Zipf(0.99) over 4000 rows the tablet
+// holding the first rows takes most of the traffic (the rows below the first
+// split point, ~1/16 of them, carry ≈ H(250)/H(4000) ≈ 0.69 of it), so its
+// server's share is far above the mean; under uniform keys the balancer's
+// equal tablet counts give near-equal load.
+func TestHotTabletShowsAsUnfairness(t *testing.T) {
+	tb := openTest(t, 4, 32<<10, 0)
+	tg := storage.NewTarget(tb, 1)
+	if err := tg.Load(4000, 100); err != nil {
+		t.Fatal(err)
+	}
+	if n := tb.Metrics()["tablets"]; n < 8 {
+		t.Fatalf("only %v tablets", n)
+	}
+	z, err := workloads.NewZipf(0.99, 4000, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxMean := func(next func(r *rand.Rand) uint64) float64 {
+		w := tg.Fork(0, rand.New(rand.NewPCG(1, 1)))
+		r := rand.New(rand.NewPCG(2, 3))
+		var counts [4]float64
+		const ops = 20000
+		for i := 0; i < ops; i++ {
+			op := workloads.Op{Kind: workloads.Read, Key: next(r)}
+			out := w.Do(0, &op)
+			if out.Err != nil || out.Shard < 0 || out.Shard > 3 {
+				t.Fatalf("read: %+v", out)
+			}
+			counts[out.Shard]++
+		}
+		return max(counts[0], counts[1], counts[2], counts[3]) / (ops / 4)
+	}
+	if mm := maxMean(z.Next); mm < 2 {
+		t.Fatalf("zipf: busiest server max/mean = %.2f, want >= 2 (a hot tablet)", mm)
+	}
+	if mm := maxMean(func(r *rand.Rand) uint64 { return r.Uint64N(4000) }); mm > 1.35 {
+		t.Fatalf("uniform: busiest server max/mean = %.2f, want near 1", mm)
+	}
+}
