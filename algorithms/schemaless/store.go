@@ -55,11 +55,8 @@ var (
 
 // New opens the shards and starts one trigger consumer per shard.
 func New(o Options) (*Store, error) {
-	if o.Shards < 1 {
-		return nil, fmt.Errorf("schemaless: shards=%d: need at least 1", o.Shards)
-	}
-	if o.Down >= o.Shards || o.Down < -1 || (o.Down >= 0 && o.Shards < 2) {
-		return nil, fmt.Errorf("schemaless: down=%d: need -1 (none) or a shard in 0…%d with another shard as its secondary", o.Down, o.Shards-1)
+	if err := checkShape(o.Shards, o.Down); err != nil {
+		return nil, err
 	}
 	if o.Dir == "" || o.Open == nil {
 		return nil, errors.New("schemaless: Options need Dir and Open")
@@ -82,6 +79,17 @@ func New(o Options) (*Store, error) {
 		go st.consume(s)
 	}
 	return st, nil
+}
+
+// checkShape validates shards= and down= together.
+func checkShape(shards, down int) error {
+	if shards < 1 {
+		return fmt.Errorf("schemaless: shards=%d: need at least 1", shards)
+	}
+	if down >= shards || down < -1 || (down >= 0 && shards < 2) {
+		return fmt.Errorf("schemaless: down=%d: need -1 (none) or a shard in 0…%d with another shard as its secondary", down, shards-1)
+	}
+	return nil
 }
 
 func open(o Options, i int, what string) (storage.KV, error) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/algorithms/lsm"
 	"github.com/dsbench/dsbench/algorithms/storage"
 	"github.com/dsbench/dsbench/workloads"
@@ -191,5 +192,22 @@ func TestWriteAmpReported(t *testing.T) {
 	}
 	if sa := m["space_amp"]; sa < 1 || sa > 4 {
 		t.Fatalf("space_amp = %v: %v", sa, m)
+	}
+}
+
+// TestBadShapeIsAUsageError: down= outside shards= is rejected when the
+// parameters are resolved (before any run, exit status 2 in the CLI).
+func TestBadShapeIsAUsageError(t *testing.T) {
+	info, err := algorithms.Lookup("storage/schemaless")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []map[string]string{{"shards": "2", "down": "5"}, {"shards": "1", "down": "0"}} {
+		if _, err := info.Resolve(raw); err == nil {
+			t.Errorf("Resolve(%v) accepted", raw)
+		}
+	}
+	if _, err := info.Resolve(map[string]string{"shards": "2", "down": "1"}); err != nil {
+		t.Errorf("shards=2 down=1 rejected: %v", err)
 	}
 }

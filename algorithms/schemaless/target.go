@@ -34,6 +34,8 @@ func init() {
 		Description: "Uber's Schemaless: append-only cells over sharded LSMs, buffered writes, trigger consumers",
 		Params:      Params,
 		Workload:    storage.TourWorkload,
+		// down= must name one of the shards= (a usage error, exit 2).
+		Check: func(p algorithms.Params) error { return checkShape(p.Int("shards"), p.Int("down")) },
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			p := env.Params
 			return Open(p.String("dir"), Options{
