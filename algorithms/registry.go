@@ -45,6 +45,9 @@ type Info struct {
 	// DefaultClock is used when the user does not pass --clock; empty means
 	// the only clock supported, or Wall when both are.
 	DefaultClock Clock
+	// Loads reports that the target has a load phase (it implements
+	// harness.Loader), so `--load N` applies to it.
+	Loads bool
 	// Check, if set, validates what no single parameter's range can (e.g.
 	// pause < every). Resolve calls it, so a bad combination is a usage error
 	// found before any run starts (DESIGN.md rule 7), not a failed run.

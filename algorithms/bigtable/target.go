@@ -31,6 +31,7 @@ func init() {
 		Description: "Bigtable tablet servers over the LSM: range tablets that split, move and major-compact",
 		Params:      Params,
 		Workload:    storage.TourWorkload,
+		Loads:       true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			p := env.Params
 			tb, err := Open(p.String("dir"), Options{

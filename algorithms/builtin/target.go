@@ -86,6 +86,7 @@ func init() {
 		Description: "a sharded in-memory key-value store: Zipfian skew shows up as per-shard unfairness",
 		Params:      []algorithms.Param{shardsParam},
 		Workload:    "ycsb-a",
+		Loads:       true,
 		NewWall: func(e algorithms.Env) (harness.Target, error) {
 			return newKVMap(e.Params.Int("shards")), nil
 		},

@@ -31,6 +31,7 @@ func init() {
 		Description: "dsbench's LSM tree: WAL, skiplist memtable, SSTables with Bloom filters, leveled or tiered compaction",
 		Params:      Params,
 		Workload:    storage.TourWorkload,
+		Loads:       true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			e, err := OpenEngine(env.Params)
 			if err != nil {

@@ -36,6 +36,7 @@ func init() {
 		Workload:    storage.TourWorkload,
 		// down= must name one of the shards= (a usage error, exit 2).
 		Check: func(p algorithms.Params) error { return checkShape(p.Int("shards"), p.Int("down")) },
+		Loads: true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			p := env.Params
 			return Open(p.String("dir"), Options{

@@ -26,6 +26,7 @@ func init() {
 		Description: "in-memory ordered map (B-tree under a RW lock): the no-disk baseline",
 		Tour:        true,
 		Workload:    TourWorkload,
+		Loads:       true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			return NewTarget(NewMap(), env.Seed), nil
 		},
@@ -34,6 +35,7 @@ func init() {
 		Name:        "storage/pebble",
 		Description: "CockroachDB's Pebble v2 LSM (default options)",
 		Params:      DiskParams,
+		Loads:       true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			kv, err := OpenPebble(PebbleOptions{Dir: env.Params.String("dir"), Sync: env.Params.String("sync") == "always"})
 			if err != nil {
@@ -46,6 +48,7 @@ func init() {
 		Name:        "storage/bbolt",
 		Description: "etcd's bbolt copy-on-write B+tree, one transaction per write",
 		Params:      DiskParams,
+		Loads:       true,
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			kv, err := OpenBolt(BoltOptions{Dir: env.Params.String("dir"), Sync: env.Params.String("sync") == "always"})
 			if err != nil {

@@ -165,6 +165,9 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 		if c == "" {
 			c = info.Clocks()[0]
 		}
+		if opts.Load > 0 && !info.Loads {
+			return nil, usagef("--load %d: %s has no load phase (targets with one: %s)", opts.Load, info.Name, loaders())
+		}
 		if !info.Supports(c) {
 			return nil, usagef("%s does not run on the %s clock (it supports: %s)", info.Name, c, clockList(info))
 		}
@@ -527,4 +530,15 @@ func shareOps(n uint64, p workloads.Part) uint64 {
 		q++
 	}
 	return q
+}
+
+// loaders names the targets that take --load.
+func loaders() string {
+	var names []string
+	for _, i := range algorithms.All() {
+		if i.Loads {
+			names = append(names, i.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }

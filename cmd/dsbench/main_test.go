@@ -65,6 +65,7 @@ func TestBadInputExits2(t *testing.T) {
 		{[]string{"run", "builtin/noop", "--shard", "4/4"}, "k/n"},
 		{[]string{"run", "builtin/noop", "--trace", "/no/such/file"}, "no such file"},
 		{[]string{"list", "nosuchfamily"}, "builtin"},
+		{[]string{"run", "hashing/ring", "--load", "10"}, "storage/lsm"},
 		{[]string{"gen", "-w", "keys=zipfy"}, "zipf"},
 		{[]string{"nosuchcommand"}, "unknown command"},
 	}
