@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -78,7 +79,27 @@ func newView(doc *Document, opt TableOptions) view {
 		v.notes = append(v.notes, fmt.Sprintf("* interrupted (%s): ended early; the figures cover what was measured",
 			strings.Join(interrupted, ", ")))
 	}
+	v.dropEmptyColumn("params")
 	return v
+}
+
+// dropEmptyColumn removes a column no row fills (the params column when
+// every run used its defaults), so the table stays narrow.
+func (v *view) dropEmptyColumn(name string) {
+	col := slices.Index(v.header, name)
+	if col < 0 || len(v.rows) == 0 {
+		return
+	}
+	for _, r := range v.rows {
+		if r[col] != "" {
+			return
+		}
+	}
+	v.header = slices.Delete(v.header, col, col+1)
+	v.numeric = slices.Delete(v.numeric, col, col+1)
+	for i := range v.rows {
+		v.rows[i] = slices.Delete(v.rows[i], col, col+1)
+	}
 }
 
 func paramsText(p map[string]string, keys []string) string {

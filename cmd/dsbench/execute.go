@@ -243,7 +243,7 @@ func (ex *execution) workloadFor(info *algorithms.Info) (workloads.Spec, string,
 	if text == base && isPreset(base) {
 		name = base
 	} else if o.Workload == "" && info.Workload != "" && text == base {
-		name = info.Family() + "-default"
+		name = "default"
 	}
 	if ex.trace != nil {
 		name = "trace"
