@@ -18,4 +18,5 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/schemaless"
 	_ "github.com/dsbench/dsbench/algorithms/spanner"
 	_ "github.com/dsbench/dsbench/algorithms/storage"
+	_ "github.com/dsbench/dsbench/algorithms/storage/reference"
 )

@@ -5,9 +5,11 @@ import (
 	"os"
 )
 
-// openDir returns dir, creating it if needed, or a fresh temporary
+// OpenDir returns dir, creating it if needed, or a fresh temporary
 // directory when dir is empty; owned reports that Close must remove it.
-func openDir(dir, engine string) (path string, owned bool, err error) {
+// engine names the engine in the directory name and in errors
+// ("storage/<engine>: ...").
+func OpenDir(dir, engine string) (path string, owned bool, err error) {
 	if dir == "" {
 		path, err = os.MkdirTemp("", "dsbench-"+engine+"-*")
 		if err != nil {
@@ -21,8 +23,8 @@ func openDir(dir, engine string) (path string, owned bool, err error) {
 	return dir, false, nil
 }
 
-// dirSize sums the sizes of the regular files under dir.
-func dirSize(dir string) (int64, error) {
+// DirSize sums the sizes of the regular files under dir.
+func DirSize(dir string) (int64, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return 0, err

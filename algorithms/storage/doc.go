@@ -1,8 +1,10 @@
 // Package storage drives key-value storage engines with the YCSB core
 // operations (Cooper, Silberstein, Tam, Ramakrishnan, Sears: "Benchmarking
-// Cloud Serving Systems with YCSB", SoCC 2010) and registers the reference
-// engines of the storage family: storage/map (in-memory B-tree baseline),
-// storage/pebble (CockroachDB's Pebble v2) and storage/bbolt (etcd's bbolt).
+// Cloud Serving Systems with YCSB", SoCC 2010) and registers storage/map,
+// the in-memory B-tree baseline. The production reference engines,
+// storage/pebble (CockroachDB's Pebble v2) and storage/bbolt (etcd's bbolt),
+// live in package storage/reference, so that engines built on this package
+// do not compile or link them.
 //
 // Every engine implements KV; NewTarget maps the YCSB op kinds onto it:
 //

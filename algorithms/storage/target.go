@@ -41,8 +41,6 @@ var (
 	_ harness.Metricser         = (*Target)(nil)
 	_ harness.IntervalMetricser = (*Target)(nil)
 	_ io.Closer                 = (*Target)(nil)
-
-	_ Flusher = (*Pebble)(nil)
 )
 
 // NewTarget wraps kv. seed makes value bytes reproducible (workers reseed

@@ -1,4 +1,4 @@
-package storage
+package reference
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/dsbench/dsbench/algorithms/storage"
 )
 
 // BoltOptions configures a bbolt engine.
@@ -17,7 +19,7 @@ type BoltOptions struct {
 }
 
 // Bolt is etcd's bbolt (a copy-on-write B+tree in one mmapped file) behind
-// KV, with one bucket. Every Put or Delete is its own read-write
+// storage.KV, with one bucket. Every Put or Delete is its own read-write
 // transaction, as a YCSB client issuing independent writes would use it:
 // with Sync each commit costs two fsyncs (data pages, then the meta page),
 // which is bbolt's price for durability without a log. Write transactions
@@ -30,16 +32,16 @@ type Bolt struct {
 }
 
 var (
-	_ KV       = (*Bolt)(nil)
-	_ Batcher  = (*Bolt)(nil)
-	_ DiskUser = (*Bolt)(nil)
+	_ storage.KV       = (*Bolt)(nil)
+	_ storage.Batcher  = (*Bolt)(nil)
+	_ storage.DiskUser = (*Bolt)(nil)
 )
 
 var boltBucket = []byte("ycsb")
 
 // OpenBolt opens (or creates) a bbolt database file in the directory.
 func OpenBolt(o BoltOptions) (*Bolt, error) {
-	dir, owned, err := openDir(o.Dir, "bbolt")
+	dir, owned, err := storage.OpenDir(o.Dir, "bbolt")
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +138,7 @@ func (b *Bolt) Scan(start []byte, limit int, fn func(key, value []byte) bool) er
 
 // DiskUsage is the size of the database file (free pages included: bbolt
 // never shrinks its file).
-func (b *Bolt) DiskUsage() (int64, error) { return dirSize(b.dir) }
+func (b *Bolt) DiskUsage() (int64, error) { return storage.DirSize(b.dir) }
 
 // Metrics: bytes_written = pages allocated by write transactions (every
 // dirty page is rewritten whole: copy-on-write) plus one meta page per

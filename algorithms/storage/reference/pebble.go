@@ -1,4 +1,4 @@
-package storage
+package reference
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+
+	"github.com/dsbench/dsbench/algorithms/storage"
 )
 
 // PebbleOptions configures a Pebble engine.
@@ -17,7 +19,7 @@ type PebbleOptions struct {
 	Sync bool   // fsync the WAL on every write (pebble.Sync) or not (pebble.NoSync)
 }
 
-// Pebble is CockroachDB's Pebble v2 (a RocksDB-style LSM) behind KV, with
+// Pebble is CockroachDB's Pebble v2 (a RocksDB-style LSM) behind storage.KV, with
 // Pebble's default options apart from a silent logger.
 type Pebble struct {
 	db    *pebble.DB
@@ -31,14 +33,15 @@ type Pebble struct {
 }
 
 var (
-	_ KV       = (*Pebble)(nil)
-	_ Batcher  = (*Pebble)(nil)
-	_ DiskUser = (*Pebble)(nil)
+	_ storage.KV       = (*Pebble)(nil)
+	_ storage.Batcher  = (*Pebble)(nil)
+	_ storage.DiskUser = (*Pebble)(nil)
+	_ storage.Flusher  = (*Pebble)(nil)
 )
 
 // OpenPebble opens (or creates) a Pebble database.
 func OpenPebble(o PebbleOptions) (*Pebble, error) {
-	dir, owned, err := openDir(o.Dir, "pebble")
+	dir, owned, err := storage.OpenDir(o.Dir, "pebble")
 	if err != nil {
 		return nil, err
 	}

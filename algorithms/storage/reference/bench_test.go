@@ -1,4 +1,4 @@
-package storage_test
+package reference_test
 
 import (
 	"math/rand/v2"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms/lsm"
 	"github.com/dsbench/dsbench/algorithms/storage"
+	"github.com/dsbench/dsbench/algorithms/storage/reference"
 )
 
 // The comparison: fill-random and read-random, 16-byte keys,
@@ -26,14 +27,14 @@ func benchEngines() []benchEngine {
 			return db
 		}},
 		{"pebble", func(b *testing.B, dir string) storage.KV {
-			kv, err := storage.OpenPebble(storage.PebbleOptions{Dir: dir})
+			kv, err := reference.OpenPebble(reference.PebbleOptions{Dir: dir})
 			if err != nil {
 				b.Fatal(err)
 			}
 			return kv
 		}},
 		{"bbolt", func(b *testing.B, dir string) storage.KV {
-			kv, err := storage.OpenBolt(storage.BoltOptions{Dir: dir})
+			kv, err := reference.OpenBolt(reference.BoltOptions{Dir: dir})
 			if err != nil {
 				b.Fatal(err)
 			}
