@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 )
 
@@ -62,27 +63,7 @@ func TestFreezesDone(t *testing.T) {
 
 func newTarget(t *testing.T, name string, raw map[string]string, clock algorithms.Clock) any {
 	t.Helper()
-	info, err := algorithms.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := algorithms.Env{Params: p, Seed: 1, Clock: clock, Workers: 1}
-	if clock == algorithms.Virtual {
-		tg, err := info.NewSim(env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tg
-	}
-	tg, err := info.NewWall(env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tg
+	return algotest.Build(t, name, raw, "", algotest.Options{Clock: clock, Seed: 1})
 }
 
 // TestStallRejectsPauseAtLeastEvery: pause ≥ every is bad input, found when

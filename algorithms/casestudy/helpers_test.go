@@ -1,43 +1,19 @@
 package casestudy
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/workloads"
 )
 
 // runSim runs a registered target in virtual time through the harness on
 // the workload spec with raw parameters.
 func runSim(t *testing.T, name, spec string, raw map[string]string, ops uint64, seed uint64) *harness.Report {
 	t.Helper()
-	info, err := algorithms.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Seed: seed, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return ws.Generator(seed, part) },
-		Ops:    ops, Seed: seed, Clients: ws.Clients(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return algotest.Run(t, name, raw, spec, algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed})
 }
 
 // sameRun reports whether two reports of one seed agree on everything a

@@ -1,12 +1,12 @@
 package consensus
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -15,42 +15,16 @@ import (
 // harness.RunSim and returns the report.
 func run(t testing.TB, name, workload string, raw map[string]string, ops uint64, seed uint64) *harness.Report {
 	t.Helper()
-	info, err := algorithms.Lookup("consensus/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec, err := workloads.ParseSpec(workload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Seed: seed, Clock: algorithms.Virtual, Workload: spec, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return runTarget(t, st, spec, p.Int("nodes"), ops, seed)
+	nodes := algotest.Params(t, "consensus/"+name, raw).Int("nodes")
+	st := algotest.Build(t, "consensus/"+name, raw, workload, algotest.Options{Clock: algorithms.Virtual, Seed: seed}).(harness.SimTarget)
+	return runTarget(t, st, algotest.Spec(t, workload), nodes, ops, seed)
 }
 
 // runTarget runs st through harness.RunSim; a run that does not finish in
 // 30 s of wall time (a liveness bug: the cluster's ticks never stop) fails.
 func runTarget(t testing.TB, st harness.SimTarget, spec workloads.Spec, nodes int, ops, seed uint64) *harness.Report {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	rep, err := harness.RunSim(ctx, st, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return spec.Generator(seed, part) },
-		Ops:    ops, Seed: seed, Shards: nodes, Clients: spec.Clients(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Interrupted {
-		t.Fatalf("seed %d: the run did not finish (%d of %d ops): no liveness; metrics %v", seed, rep.Ops, ops, st.(harness.Metricser).Metrics())
-	}
-	return rep
+	return algotest.RunTarget(t, st, spec, algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: nodes, Timeout: 30 * time.Second})
 }
 
 var targets = []string{"multi-paxos", "flexible-paxos", "raft"}

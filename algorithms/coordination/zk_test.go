@@ -1,43 +1,20 @@
 package coordination
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/workloads"
 )
 
 func runTarget(t *testing.T, name string, raw map[string]string, spec string, dur time.Duration, ops uint64, workers int, seed uint64) (*harness.Report, harness.SimTarget) {
 	t.Helper()
-	info, err := algorithms.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Seed: seed, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source:   func(part workloads.Part) (workloads.Source, error) { return ws.Generator(seed, part) },
-		Duration: dur, Ops: ops, Seed: seed, Shards: 8, Clients: ws.Clients(),
-		Closed: ws.Closed(), Workers: workers,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep, st
+	o := algotest.Options{Clock: algorithms.Virtual, Duration: dur, Ops: ops, Seed: seed, Shards: 8, Workers: workers}
+	st := algotest.Build(t, name, raw, spec, o).(harness.SimTarget)
+	return algotest.RunTarget(t, st, algotest.Spec(t, spec), o), st
 }
 
 // The tour through RunSim: every server serves, nothing fails, the safety

@@ -1,42 +1,20 @@
 package dynamo
 
 import (
-	"context"
 	"testing"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/workloads"
 )
 
 // run builds the named target with params over the workload spec and runs
 // ops ops through harness.RunSim.
 func run(t testing.TB, name, spec string, params map[string]string, ops uint64, seed uint64) (*harness.Report, *Sim) {
 	t.Helper()
-	sp, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := algorithms.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Seed: seed, Clock: algorithms.Virtual, Workload: sp, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return sp.Generator(seed, part) },
-		Ops:    ops, Seed: seed, Shards: p.Int("nodes"), Clients: sp.Clients(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep, st.(*Sim)
+	o := algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: algotest.Params(t, name, params).Int("nodes")}
+	st := algotest.Build(t, name, params, spec, o).(*Sim)
+	return algotest.RunTarget(t, st, algotest.Spec(t, spec), o), st
 }
 
 // Both targets through the harness on the tour workload: every op served,

@@ -1,43 +1,24 @@
 package kafka
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
 
 func simCfg(t *testing.T, raw map[string]string) Config {
 	t.Helper()
-	info, err := algorithms.Lookup("kafka/topic")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ConfigFrom(p)
+	return ConfigFrom(algotest.Params(t, "kafka/topic", raw))
 }
 
 func runSim(t *testing.T, st harness.SimTarget, spec string, ops uint64, seed uint64) *harness.Report {
 	t.Helper()
-	sp, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return sp.Generator(seed, part) },
-		Ops:    ops, Seed: seed, Shards: 8, Clients: sp.Clients(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return algotest.RunTarget(t, st, algotest.Spec(t, spec), algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: 8})
 }
 
 // Every produced record is processed exactly once, in offset order within

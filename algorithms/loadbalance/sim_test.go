@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -51,15 +52,11 @@ func (r simResult) share(shard int32, from, to time.Duration) float64 {
 
 func newSimTarget(t *testing.T, policy string, raw map[string]string) (harness.SimTarget, error) {
 	t.Helper()
-	info, err := algorithms.Lookup("loadbalance/" + policy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
+	st, err := algotest.New("loadbalance/"+policy, raw, "", algotest.Options{Clock: algorithms.Virtual, Seed: 1})
 	if err != nil {
 		return nil, err
 	}
-	return info.NewSim(algorithms.Env{Params: p, Seed: 1, Clock: algorithms.Virtual, Workers: 1})
+	return st.(harness.SimTarget), nil
 }
 
 // runSim drives a real harness.World directly: n open-loop Poisson arrivals

@@ -1,42 +1,22 @@
 package mapreduce
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/workloads"
 )
 
 func cfgOf(t testing.TB, raw map[string]string) Config {
 	t.Helper()
-	info, err := algorithms.Lookup("mapreduce/job")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ConfigFrom(p)
+	return ConfigFrom(algotest.Params(t, "mapreduce/job", raw))
 }
 
 func run(t testing.TB, c *Cluster, spec string, ops, seed uint64) *harness.Report {
 	t.Helper()
-	sp, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), c, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return sp.Generator(seed, part) },
-		Ops:    ops, Seed: seed, Shards: 20,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return algotest.RunTarget(t, c, algotest.Spec(t, spec), algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: 20})
 }
 
 // Every job's output is word count's reference answer: each word of the

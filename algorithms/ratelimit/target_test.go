@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -55,19 +56,7 @@ func drive(t *testing.T, target harness.SimTarget, arrivals []arrival) []complet
 
 func simTargetFor(t *testing.T, name string, raw map[string]string) harness.SimTarget {
 	t.Helper()
-	info, err := algorithms.Lookup("ratelimit/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Clock: algorithms.Virtual, Seed: 1, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return algotest.Build(t, "ratelimit/"+name, raw, "", algotest.Options{Clock: algorithms.Virtual, Seed: 1}).(harness.SimTarget)
 }
 
 // bursty is a multi-tenant on/off trace: 20000/s in 200 ms bursts each

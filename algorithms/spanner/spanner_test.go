@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -74,30 +75,7 @@ func TestAfterTimeIsFirstInstant(t *testing.T) {
 
 func run(t *testing.T, raw map[string]string, spec string, dur time.Duration, seed uint64) *harness.Report {
 	t.Helper()
-	info, err := algorithms.Lookup("spanner/truetime")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := workloads.ParseSpec(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := info.NewSim(algorithms.Env{Params: p, Seed: seed, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source:   func(part workloads.Part) (workloads.Source, error) { return ws.Generator(seed, part) },
-		Duration: dur, Seed: seed, Shards: 4, Clients: ws.Clients(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return algotest.Run(t, "spanner/truetime", raw, spec, algotest.Options{Clock: algorithms.Virtual, Duration: dur, Seed: seed, Shards: 4})
 }
 
 // The paper's arithmetic: ε̄ = (1+7)/2 = 4 ms, so the mean commit wait is
