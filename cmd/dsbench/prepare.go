@@ -303,18 +303,18 @@ func parseOutputFormat(s string) (output, error) {
 	if s == "" || s == "-" {
 		return output{}, usagef("-o: want a file name (stdout takes --format)")
 	}
-	if name, path, ok := strings.Cut(s, ":"); ok && name != "" && path != "" && !strings.ContainsAny(name, `/\.`) {
-		f, err := results.ParseFormat(name)
-		if err != nil {
+	// "nope:runs.csv" is far more likely a mistyped format than a file name
+	// with a colon: say so rather than guess from the extension.
+	if name, _, ok := strings.Cut(s, ":"); ok && name != "" && !strings.ContainsAny(name, `/\.`) {
+		if _, err := results.ParseFormat(name); err != nil {
 			return output{}, usageError{fmt.Errorf("-o %s: %w", s, err)}
 		}
-		return output{format: f, path: path}, nil
 	}
-	f, err := results.FormatForPath(s)
+	f, path, err := results.ParseOutput(s)
 	if err != nil {
 		return output{}, usageError{fmt.Errorf("-o %s: %w (or name the format: -o csv-long:%s)", s, err, s)}
 	}
-	return output{format: f, path: s}, nil
+	return output{format: f, path: path}, nil
 }
 
 // loaders names the targets that take --load.
