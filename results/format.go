@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -119,10 +120,22 @@ func Write(w io.Writer, f Format, doc *Document) error {
 // WriteFile writes doc to path in format f through a temporary file in the
 // same directory, renamed into place only when complete, so an interrupted
 // or failed write never leaves a torn file.
-func WriteFile(path string, f Format, doc *Document) (err error) {
+func WriteFile(path string, f Format, doc *Document) error {
 	if _, ok := writers[f]; !ok {
 		return fmt.Errorf("unknown format %q (valid: %s)", f, formatList())
 	}
+	return WriteAtomic(path, func(w io.Writer) error {
+		if err := Write(w, f, doc); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		return nil
+	})
+}
+
+// WriteAtomic creates path with what fn writes, through a buffered temporary
+// file in the same directory that is synced, made 0644 and renamed into
+// place only when fn succeeds: readers never see a torn or partial file.
+func WriteAtomic(path string, fn func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -137,8 +150,12 @@ func WriteFile(path string, f Format, doc *Document) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = Write(tmp, f, doc); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	if err = fn(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
 	}
 	if err = tmp.Sync(); err != nil {
 		return err

@@ -4,11 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -103,8 +102,8 @@ func (a *App) gen(o genOptions) error {
 	})
 }
 
-// writeTo writes to stdout, or to path through a temporary file renamed
-// into place once complete (an interrupted gen leaves no torn file).
+// writeTo writes to stdout, or to path through results.WriteAtomic (an
+// interrupted gen leaves no torn file).
 func writeTo(stdout io.Writer, path string, fn func(io.Writer) error) error {
 	if path == "" {
 		bw := bufio.NewWriterSize(stdout, 1<<16)
@@ -113,28 +112,7 @@ func writeTo(stdout io.Writer, path string, fn func(io.Writer) error) error {
 		}
 		return bw.Flush()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err := fn(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// CreateTemp makes 0600 files; a trace is an ordinary file to share.
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return results.WriteAtomic(path, fn)
 }
 
 // writeStats prints a workload summary for people.
