@@ -83,26 +83,32 @@ func (s *IdemStore) Post(key uint64, resp Response) {
 	}
 }
 
-// Processor is the remote payment processor. It honours idempotency keys:
-// the first request with a key decides (charge or decline), and every later
-// request with that key gets the same answer without a new charge. Charges
-// are counted per payment.
+// Processor is the remote payment processor. With honourKeys it honours
+// idempotency keys: the first request with a key decides (charge or
+// decline), and every later request with that key gets the same answer
+// without a new charge. Without, every request is a new charge attempt, so
+// only the caller's own records stand between a retry and a second charge.
+// Charges are counted per payment.
 type Processor struct {
-	decided map[uint64]Response // key → Success or Declined
-	Charges []uint32            // per payment
+	honourKeys bool
+	decided    map[uint64]Response // key → Success or Declined
+	Charges    []uint32            // per payment
 }
 
-// NewProcessor returns a processor with no charges.
-func NewProcessor() *Processor { return &Processor{decided: map[uint64]Response{}} }
+// NewProcessor returns a processor with no charges that honours idempotency
+// keys or not.
+func NewProcessor(honourKeys bool) *Processor {
+	return &Processor{honourKeys: honourKeys, decided: map[uint64]Response{}}
+}
 
-// Process handles a request for payment under key: a key seen before gets
-// its first answer; a new key is declined if decline is set and charged
-// otherwise.
+// Process handles a request for payment under key: with honoured keys a key
+// seen before gets its first answer; otherwise (or for a new key) it is
+// declined if decline is set and charged otherwise.
 func (p *Processor) Process(payment int, key uint64, decline bool) Response {
 	for len(p.Charges) <= payment {
 		p.Charges = append(p.Charges, 0)
 	}
-	if r, ok := p.decided[key]; ok {
+	if r, ok := p.decided[key]; ok && p.honourKeys {
 		return r
 	}
 	r := Success

@@ -26,6 +26,7 @@ var orpheusParams = []algorithms.Param{
 	{Name: "rpc_latency", Type: algorithms.Dist, Default: "exp:mean=30ms", Doc: "latency of an answered payment RPC"},
 	algorithms.Param{Name: "rpc_timeout", Type: algorithms.Duration, Default: "500ms", Doc: "when the service gives up on an unanswered RPC"}.Range(0, float64(time.Hour)),
 	algorithms.Param{Name: "db_latency", Type: algorithms.Duration, Default: "2ms", Doc: "latency of one idempotency-table transaction"}.Range(0, float64(time.Hour)),
+	{Name: "processor_keys", Type: algorithms.Bool, Default: "true", Doc: "the payment processor honours idempotency keys (a repeated key gets the first answer, no new charge); false: every request it gets is a new charge, so only Orpheus's records prevent a second one"},
 	algorithms.Param{Name: "db_shards", Type: algorithms.Int, Default: "4", Doc: "idempotency-table shards, by key (Outcome.Shard)"}.Range(1, 4096),
 }
 
@@ -46,7 +47,7 @@ func orpheusInfo() algorithms.Info {
 				dbFail: p.Float("db_fail_rate"), loss: p.Float("response_loss"), decline: p.Float("decline_rate"), retries: p.Int("retries"),
 				backoff: p.Duration("backoff"), rpcLat: p.Dist("rpc_latency"), rpcTimeout: p.Duration("rpc_timeout"),
 				dbLat: p.Duration("db_latency"), shards: uint64(p.Int("db_shards")),
-				store: NewIdemStore(p.Duration("lease")), proc: NewProcessor()}
+				store: NewIdemStore(p.Duration("lease")), proc: NewProcessor(p.Bool("processor_keys"))}
 			o.preFn, o.rpcDoneFn, o.postFn, o.beginFn = o.pre, o.rpcDone, o.post, o.begin
 			return o, nil
 		},

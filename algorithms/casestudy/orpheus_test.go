@@ -31,7 +31,7 @@ func TestIdemStore(t *testing.T) {
 	if a, r := s.Pre(8, 0); a != PreReplay || r != Declined {
 		t.Fatal("decline not final")
 	}
-	p := NewProcessor()
+	p := NewProcessor(true)
 	if p.Process(3, 3, false) != Success || p.Process(3, 3, true) != Success || p.Charges[3] != 1 {
 		t.Fatalf("processor: a repeated key: %v", p.Charges)
 	}
@@ -40,6 +40,42 @@ func TestIdemStore(t *testing.T) {
 	}
 	if p.Process(3, 99, false) != Success || p.Charges[3] != 2 {
 		t.Fatalf("processor: a new key charges again: %v", p.Charges)
+	}
+	q := NewProcessor(false)
+	if q.Process(5, 5, false) != Success || q.Process(5, 5, false) != Success || q.Charges[5] != 2 {
+		t.Fatalf("processor without keys: a repeated key must charge again: %v", q.Charges)
+	}
+}
+
+// With a processor that honours keys, double_charges is 0 whatever the
+// idempotency table does (the processor deduplicates every retry), so that
+// check alone cannot tell Orpheus from no Orpheus. With processor_keys=false
+// the table is all that stands between a retry and a second charge: a
+// client that lost a final answer retries, and Orpheus must replay the
+// recorded response instead of making the RPC again.
+func TestOrpheusRecordsPreventDoubleCharges(t *testing.T) {
+	raw := map[string]string{"processor_keys": "false", "fail_rate": "0", "db_fail_rate": "0", "response_loss": "0.3", "decline_rate": "0.1", "retries": "8", "backoff": "20ms"}
+	for seed := uint64(1); seed <= 3; seed++ {
+		m := runSim(t, "casestudy/airbnb-idempotency", OrpheusWorkload, raw, 3000, seed).Metrics
+		if m["double_charges"] != 0 || m["declined_charged"] != 0 || m["success_uncharged"] != 0 || m["replayed_responses"] < 100 {
+			t.Fatalf("seed %d: Orpheus with a key-blind processor: %v", seed, m)
+		}
+		if m["rpcs"] != m["payments"] {
+			t.Fatalf("seed %d: %v RPCs for %v payments: a replayed answer must not call the processor again", seed, m["rpcs"], m["payments"])
+		}
+	}
+	off := map[string]string{"idempotency": "false"}
+	for k, v := range raw {
+		off[k] = v
+	}
+	if m := runSim(t, "casestudy/airbnb-idempotency", OrpheusWorkload, off, 3000, 1).Metrics; m["double_charges"] < 100 {
+		t.Fatalf("without idempotency keys, lost answers must double-charge: %v", m)
+	}
+	// Timeouts after the charge are retried with the same key: a key-blind
+	// processor charges again, which is why Orpheus passes its key on.
+	timeouts := map[string]string{"processor_keys": "false", "fail_rate": "0.2", "timeout_share": "1", "db_fail_rate": "0", "response_loss": "0"}
+	if m := runSim(t, "casestudy/airbnb-idempotency", OrpheusWorkload, timeouts, 3000, 1).Metrics; m["double_charges"] == 0 {
+		t.Fatalf("a retried timeout with a key-blind processor must show as a double charge: %v", m)
 	}
 }
 
