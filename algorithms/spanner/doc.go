@@ -17,7 +17,8 @@
 // The target spanner/truetime (sim.go) runs read-write transactions (update,
 // insert, rmw, delete ops) against Paxos groups (key mod groups): the group
 // leader takes the key's lock (wound-wait is not modelled: a FIFO queue per
-// key), picks s = max(TT.now().latest, last s of the group + 1), replicates
+// key), picks s = max(TT.now().latest, 1 + the group's last write or
+// snapshot-read timestamp), replicates
 // for replication_delay and commit-waits until TT.after(s) (§4.1.2), then
 // releases the lock and acknowledges. Read-only ops read at
 // s_read = TT.now().latest without locks (§4.1.4), waiting only for

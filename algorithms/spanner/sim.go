@@ -46,7 +46,8 @@ type Sim struct {
 	pending  map[uint64][]int32  // key → writers with s picked, not yet acknowledged
 	readWait map[uint64][]int32  // key → readers waiting for a pending writer
 	keyAcked map[uint64]time.Duration
-	maxAcked time.Duration // largest s of any acknowledged write (−1: none)
+	keyRead  map[uint64]time.Duration // key → largest snapshot timestamp a completed read of it used
+	maxAcked time.Duration            // largest s of any acknowledged write (−1: none)
 
 	// figures
 	writes, reads, roWaits, violations, lockWaits uint64
@@ -64,6 +65,7 @@ type txn struct {
 	group    int32
 	s        time.Duration // commit or read timestamp
 	startMax time.Duration // maxAcked when the transaction started
+	startRd  time.Duration // keyRead of its key when the transaction started (−1: none)
 	picked   time.Duration // true time s was picked
 	cwEnd    time.Duration // true time TT.after(s) first holds
 	need     int           // readers: pending writers still to wait for
@@ -83,7 +85,7 @@ func NewSim(cfg Config, r *rand.Rand) (*Sim, error) {
 	s := &Sim{
 		cfg: cfg, lastTs: make([]time.Duration, cfg.Groups),
 		locks: map[uint64]*keyLock{}, pending: map[uint64][]int32{},
-		readWait: map[uint64][]int32{}, keyAcked: map[uint64]time.Duration{}, maxAcked: -1,
+		readWait: map[uint64][]int32{}, keyAcked: map[uint64]time.Duration{}, keyRead: map[uint64]time.Duration{}, maxAcked: -1,
 	}
 	for range cfg.Groups {
 		s.clocks = append(s.clocks, NewClock(cfg.TT, r))
@@ -124,6 +126,10 @@ func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	t.req, t.key = req, req.Op.Key
 	t.group = int32(req.Op.Key % uint64(s.cfg.Groups))
 	t.startMax = s.maxAcked
+	t.startRd = -1
+	if r, ok := s.keyRead[t.key]; ok {
+		t.startRd = r
+	}
 	if !isWrite(req.Op.Kind) {
 		s.read(w, i)
 		return
@@ -160,8 +166,8 @@ func (s *Sim) commit(w *harness.World, i int32) {
 	ts := max(s.pick(t.group, now), s.lastTs[t.group]+1)
 	s.lastTs[t.group] = ts
 	t.s, t.picked = ts, now
-	if ts <= t.startMax {
-		s.violations++ // a transaction acknowledged before this one started has s ≥ ours
+	if ts <= t.startMax || ts <= t.startRd {
+		s.violations++ // a write acknowledged, or a read of this key completed, before this one started has s ≥ ours
 	}
 	s.pending[t.key] = append(s.pending[t.key], i)
 	t.cwEnd = now
@@ -237,6 +243,12 @@ func (s *Sim) read(w *harness.World, i int32) {
 	s.reads++
 	t := &s.txns[i]
 	t.s = s.pick(t.group, w.Now())
+	// The leader never gives a later write a timestamp at or below one it
+	// served a snapshot read at (Spanner's leader keeps its timestamps
+	// above every read it served, §4.1.3–4.1.4): TT.now().latest drops by
+	// up to drift·poll at a poll, and a write picked just after would land
+	// inside a snapshot already read, so a repeat of that read would differ.
+	s.lastTs[t.group] = max(s.lastTs[t.group], t.s)
 	if a, ok := s.keyAcked[t.key]; ok && a > t.s {
 		s.violations++ // the read would miss a write acknowledged before it started
 	}
@@ -255,6 +267,9 @@ func (s *Sim) read(w *harness.World, i int32) {
 
 func (s *Sim) completeRead(w *harness.World, i int32) {
 	req, g := s.txns[i].req, s.txns[i].group
+	if k, ts := s.txns[i].key, s.txns[i].s; ts > s.keyRead[k] {
+		s.keyRead[k] = ts
+	}
 	s.release(i)
 	w.Complete(req, harness.Outcome{Shard: g})
 }
