@@ -53,8 +53,10 @@ type idShard struct {
 	inMs    uint32 // IDs stamped with ms so far
 	lastID  uint64
 	issued  uint64
-	waits   uint64 // IDs that waited for a later millisecond
-	waitNs  uint64 // total wait
+	waits   uint64 // IDs stamped with a millisecond no caller had reached: the sequence ran out
+	waitNs  uint64 // total wait of those
+	late    uint64 // IDs of a caller whose clock read an earlier ms than another caller's already had
+	seenMs  uint64 // latest millisecond any caller's clock has read
 	ovfl    uint64 // (shard, ms) pairs whose 1024 sequence numbers ran out
 	dups    uint64 // wrap: IDs equal to an earlier one
 	nonMono uint64 // IDs not greater than the shard's previous ID
@@ -62,7 +64,7 @@ type idShard struct {
 	demMs   uint64 // millisecond of the current demand count
 	demand  uint32 // requests arriving within demMs
 	maxDem  uint32
-	_       [40]byte // keep neighbouring shards off one cache line
+	_       [24]byte // keep neighbouring shards off one cache line
 }
 
 // IDGen issues Instagram IDs for up to 8192 logical shards. It never reads
@@ -101,6 +103,7 @@ func (g *IDGen) Next(shard int, now time.Duration) (id uint64, readyAt time.Dura
 	}
 	s.demand++
 	s.maxDem = max(s.maxDem, s.demand)
+	s.seenMs = max(s.seenMs, nowMs)
 	readyAt = now
 	if g.wrap {
 		if nowMs != s.ms {
@@ -124,8 +127,15 @@ func (g *IDGen) Next(shard int, now time.Duration) (id uint64, readyAt time.Dura
 		}
 		if s.ms > nowMs { // stamped in the future: wait for its millisecond
 			readyAt = time.Duration(s.ms-g.startMs) * time.Millisecond
-			s.waits++
-			s.waitNs += uint64(readyAt - now)
+			if s.ms > s.seenMs { // the sequence ran out: a real overflow wait
+				s.waits++
+				s.waitNs += uint64(readyAt - now)
+			} else {
+				// Another caller's clock already read s.ms: this caller's
+				// reading is late (wall clock: read before a concurrent
+				// caller took the shard), not an overflow.
+				s.late++
+			}
 		}
 		id = ComposeID(s.ms, uint32(shard), s.next)
 		s.next++
@@ -146,9 +156,9 @@ func (g *IDGen) Next(shard int, now time.Duration) (id uint64, readyAt time.Dura
 
 // IDStats are the generator's counters summed over shards.
 type IDStats struct {
-	Issued, Waits, WaitNs, Overflows, Duplicates, NonMonotonic uint64
-	MaxPerMs, MaxDemandPerMs                                   uint32
-	ActiveShards                                               int
+	Issued, Waits, WaitNs, LateCallers, Overflows, Duplicates, NonMonotonic uint64
+	MaxPerMs, MaxDemandPerMs                                                uint32
+	ActiveShards                                                            int
 }
 
 // Stats sums the counters of every shard.
@@ -160,6 +170,7 @@ func (g *IDGen) Stats() IDStats {
 		st.Issued += s.issued
 		st.Waits += s.waits
 		st.WaitNs += s.waitNs
+		st.LateCallers += s.late
 		st.Overflows += s.ovfl
 		st.Duplicates += s.dups
 		st.NonMonotonic += s.nonMono

@@ -99,6 +99,7 @@ func (t *idsTarget) Metrics() map[string]float64 {
 		"ids_per_ms_capacity":   SeqPerMs,
 		"sequence_overflows":    float64(st.Overflows),
 		"overflow_waits":        float64(st.Waits),
+		"late_caller_ids":       float64(st.LateCallers),
 		"duplicate_ids":         float64(st.Duplicates),
 		"non_monotonic_ids":     float64(st.NonMonotonic),
 		"active_logical_shards": float64(st.ActiveShards),

@@ -77,6 +77,23 @@ func TestIDOverflowWaits(t *testing.T) {
 	}
 }
 
+// On the wall clock a caller can read the clock, lose the race for the
+// shard's lock and find the shard already stamping a later millisecond that
+// another caller's clock reached. That is not a sequence overflow: it must
+// not count as an overflow wait (the wall run showed overflow_waits > 0 with
+// sequence_overflows = 0).
+func TestIDLateCallerIsNotAnOverflow(t *testing.T) {
+	g, _ := NewIDGen(8, 0, OverflowWait)
+	g.Next(3, 5*time.Millisecond+100*time.Microsecond)
+	id, ready := g.Next(3, 4*time.Millisecond+900*time.Microsecond) // read the clock earlier
+	if ms, _, seq := SplitID(id); ms != 5 || seq != 1 || ready != 5*time.Millisecond {
+		t.Fatalf("late caller: ms %d seq %d ready %v", ms, seq, ready)
+	}
+	if st := g.Stats(); st.Waits != 0 || st.WaitNs != 0 || st.Overflows != 0 || st.LateCallers != 1 || st.NonMonotonic != 0 {
+		t.Fatalf("a late caller counted as an overflow wait: %+v", st)
+	}
+}
+
 // The blog's literal nextval % 1024 repeats IDs beyond 1024 per ms; the
 // counter says so and the repeats are real.
 func TestIDWrapDuplicates(t *testing.T) {
