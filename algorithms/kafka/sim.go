@@ -192,25 +192,38 @@ func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	sp.pend = append(sp.pend, pending{off, req})
 }
 
-// retain fails the pending records retention deleted and counts the
-// records deleted before they were committed.
+// retain fails the pending records retention deleted before a consumer
+// fetched them, and counts them as lost. Records below the fetch position
+// are in a consumer's batch (or processed): deleting their segment does
+// not take them from the consumer, which processes and commits them.
 func (s *Sim) retain(w *harness.World, p int) {
 	sp := &s.parts[p]
 	start := sp.log.StartOffset()
-	if from := max(sp.committed, sp.lostTo); from < start {
-		// Deleted before being committed: the committed offset is now out
-		// of range, and the next fetch resets to the log start
+	if from := max(sp.pos, sp.lostTo); from < start {
+		// Deleted before being fetched: the fetch position is now out of
+		// range, and the next fetch resets to the log start
 		// (auto.offset.reset=earliest).
 		s.lost += uint64(start - from)
 		sp.lostTo = start
 	}
-	for sp.head < len(sp.pend) && sp.pend[sp.head].off < start {
-		s.retentionFailed++
-		w.Complete(sp.pend[sp.head].req, harness.Outcome{Shard: int32(p), Err: ErrRetention})
+	for i := sp.head; i < len(sp.pend) && sp.pend[i].off < start; i++ {
+		if e := &sp.pend[i]; e.req != nil && e.off >= sp.pos {
+			s.retentionFailed++
+			w.Complete(e.req, harness.Outcome{Shard: int32(p), Err: ErrRetention})
+			e.req = nil
+		}
+	}
+	s.skipFailed(sp)
+	s.compact(sp)
+}
+
+// skipFailed moves the head of sp's pending records past those retention
+// already failed.
+func (s *Sim) skipFailed(sp *simPart) {
+	for sp.head < len(sp.pend) && sp.pend[sp.head].req == nil {
 		sp.pend[sp.head] = pending{}
 		sp.head++
 	}
-	s.compact(sp)
 }
 
 func (s *Sim) compact(sp *simPart) {
@@ -308,6 +321,7 @@ func (s *Sim) procEv(w *harness.World, _ *harness.Request, arg int64) {
 		w.Complete(sp.pend[sp.head].req, harness.Outcome{Shard: int32(f.p)})
 		sp.pend[sp.head] = pending{}
 		sp.head++
+		s.skipFailed(sp)
 		s.compact(sp)
 	}
 	if c.bi < len(c.batch) {
