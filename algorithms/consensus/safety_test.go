@@ -204,3 +204,18 @@ func TestFlexibleQuorumsMustIntersect(t *testing.T) {
 		t.Error("q1=2 q2=2 nodes=5 accepted")
 	}
 }
+
+// election_ticks must exceed the one-tick heartbeat period: with 1, etcd
+// raft panics at start and the Paxos candidates duel forever. It is a usage
+// error at Resolve (exit 2).
+func TestElectionTicksAboveHeartbeat(t *testing.T) {
+	for _, name := range targets {
+		raw := map[string]string{"election_ticks": "1"}
+		if _, err := resolve(name, raw); err == nil || !contains(err.Error(), "election_ticks") {
+			t.Errorf("%s election_ticks=1: %v, want an error naming election_ticks", name, err)
+		}
+		if _, err := resolve(name, map[string]string{"election_ticks": "2"}); err != nil {
+			t.Errorf("%s election_ticks=2: %v", name, err)
+		}
+	}
+}

@@ -49,8 +49,13 @@ func (s SimConfig) check() error {
 		return fmt.Errorf("crash=%d: no such node (valid: -1 for none, 0 … %d)", s.Crash, n-1)
 	case s.Crash >= 0 && s.RestartAt > 0 && s.RestartAt <= s.CrashAt:
 		return fmt.Errorf("restart_at=%v must be after crash_at=%v (or 0 for never)", s.RestartAt, s.CrashAt)
-	case s.Tick <= 0 || s.ElectionTicks < 1:
-		return fmt.Errorf("tick=%v and election_ticks=%d must be positive", s.Tick, s.ElectionTicks)
+	case s.Tick <= 0:
+		return fmt.Errorf("tick=%v must be positive", s.Tick)
+	case s.ElectionTicks < 2:
+		// The leader heartbeats every tick: an election timeout of one tick
+		// fires between two heartbeats, so candidates duel forever (etcd
+		// raft panics: election tick must be greater than heartbeat tick).
+		return fmt.Errorf("election_ticks=%d must exceed the heartbeat period of 1 tick (valid: ≥ 2)", s.ElectionTicks)
 	case s.FaultGap > 0 && s.FaultLen <= 0:
 		return fmt.Errorf("fault_len=%v must be positive when fault_gap=%v is set", s.FaultLen, s.FaultGap)
 	}

@@ -23,7 +23,7 @@ var common = []algorithms.Param{
 	algorithms.Param{Name: simnet.ParamDup, Type: algorithms.Float, Default: simnet.DefaultDup, Doc: simnet.DocDup}.Range(0, 1),
 	algorithms.Param{Name: "spread", Type: algorithms.Duration, Default: "0s", Doc: "nodes on a line: the link between nodes a and b gets |a−b|·spread on top of delay (near and far acceptors)"}.Range(0, float64(time.Minute)),
 	algorithms.Param{Name: "tick", Type: algorithms.Duration, Default: "1ms", Doc: "logical tick: heartbeat period and election-timer unit"}.Range(float64(time.Microsecond), float64(time.Minute)),
-	algorithms.Param{Name: "election_ticks", Type: algorithms.Int, Default: "10", Doc: "election timeout T in ticks; each timeout is uniform in [T, 2T) ticks"}.Range(1, 10000),
+	algorithms.Param{Name: "election_ticks", Type: algorithms.Int, Default: "10", Doc: "election timeout T in ticks; each timeout is uniform in [T, 2T) ticks (≥ 2: the leader heartbeats every tick)"}.Range(2, 10000),
 	algorithms.Param{Name: "crash", Type: algorithms.Int, Default: "-1", Doc: "node that crashes at crash_at (-1: none; the initial leader is node 0)"}.Range(-1, maxNodes-1),
 	algorithms.Param{Name: "crash_at", Type: algorithms.Duration, Default: "300ms", Doc: "virtual time the node crashes"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "restart_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time it restarts (0: never)"}.Range(0, float64(24*time.Hour)),
