@@ -1,6 +1,7 @@
 package consensus
 
 import (
+	"errors"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
@@ -18,6 +19,10 @@ type pending struct {
 }
 
 type ack struct{ cmd, slot int64 }
+
+// ErrTimeout fails an op whose command was not applied within the op
+// timeout (a cluster that cannot elect a leader or reach a quorum).
+var ErrTimeout = errors.New("consensus: command not applied before the timeout")
 
 // core is what both protocols share: the client side (commands outstanding,
 // routing to the leader, re-proposal after a leader change, acks), the
@@ -39,15 +44,35 @@ type core struct {
 	noLeaderAt  time.Duration
 	unavailable time.Duration
 
-	leaderChanges, phase1Runs, retried, recovered, ops uint64
+	leaderChanges, phase1Runs, retried, recovered, ops, timedOut uint64
+
+	// timeout fails a command not applied that long after its op started
+	// (0: never), so a cluster that can never commit ends the run.
+	timeout  time.Duration
+	expireFn harness.EventFunc
 
 	// proto hooks
 	propose func(node int, cmd int64) // hand cmd to node, the leader
 	skip    func(node int, cmd int64) bool
 }
 
-func newCore(w *harness.World, n int) *core {
-	return &core{w: w, n: n, nextCmd: 1, out: make(map[int64]pending), logs: make([][]int64, n), leader: -1, noLeaderAt: w.Now()}
+func newCore(w *harness.World, n int, timeout time.Duration) *core {
+	c := &core{w: w, n: n, nextCmd: 1, out: make(map[int64]pending), logs: make([][]int64, n), leader: -1, noLeaderAt: w.Now(), timeout: timeout}
+	c.expireFn = c.expire
+	return c
+}
+
+// expire fails command cmd's op if it is still unacknowledged. The command
+// may still be chosen later; it is then applied as a duplicate would be
+// (no second completion) and is not an acknowledged command.
+func (c *core) expire(_ *harness.World, _ *harness.Request, cmd int64) {
+	p, ok := c.out[cmd]
+	if !ok {
+		return
+	}
+	delete(c.out, cmd)
+	c.timedOut++
+	c.w.Complete(p.req, harness.Outcome{Shard: harness.NoShard, Err: ErrTimeout})
 }
 
 // submit starts a client op: a new command, proposed now if a leader exists.
@@ -57,6 +82,9 @@ func (c *core) submit(req *harness.Request) {
 	c.ops++
 	req.Tag = cmd
 	p := pending{req: req}
+	if c.timeout > 0 {
+		c.w.After(c.timeout, c.expireFn, nil, cmd)
+	}
 	if c.leader >= 0 {
 		p.proposed = true
 		c.out[cmd] = p

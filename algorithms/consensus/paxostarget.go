@@ -39,7 +39,7 @@ func (s *PaxosSim) Setup(w *harness.World) {
 	if err != nil {
 		panic(err) // validated by NewPaxosSim
 	}
-	s.nt, s.c = nt, newCore(w, nc.Nodes)
+	s.nt, s.c = nt, newCore(w, nc.Nodes, s.sim.Timeout)
 	s.px = newPaxos(s.c, nt, s.cfg)
 	nt.OnCrash = func(n int) { s.px.r[n].crash() }
 	nt.OnRestart = func(n int) { s.px.r[n].restart() }

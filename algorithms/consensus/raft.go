@@ -77,7 +77,7 @@ func (s *RaftSim) Setup(w *harness.World) {
 	if err != nil {
 		panic(err) // validated by NewRaftSim
 	}
-	s.nt, s.c = nt, newCore(w, nc.Nodes)
+	s.nt, s.c = nt, newCore(w, nc.Nodes, s.sim.Timeout)
 	s.c.propose = s.propose
 	voters := make([]uint64, nc.Nodes)
 	for i := range voters {

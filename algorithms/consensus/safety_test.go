@@ -83,7 +83,7 @@ func TestSafetyCheckCatchesBrokenAcceptor(t *testing.T) {
 // The check itself, on hand-made logs.
 func TestSafetyCheck(t *testing.T) {
 	w := harness.NewWorld(1, nil)
-	c := newCore(w, 3)
+	c := newCore(w, 3, 0)
 	c.learn(0, 1, 10)
 	c.learn(1, 1, 10)
 	c.learn(2, 2, 11)
@@ -202,6 +202,31 @@ func TestFlexibleQuorumsMustIntersect(t *testing.T) {
 	}
 	if _, err := NewPaxosSim(simConfig(p), PaxosConfig{Q1: 2, Q2: 2}); err == nil {
 		t.Error("q1=2 q2=2 nodes=5 accepted")
+	}
+}
+
+// A cluster that can never commit again ends the run: its ops fail with
+// ErrTimeout after the op timeout instead of waiting forever (the harness
+// runs until every op completes, so the CLI used to hang). Raft with 2
+// nodes and one crashed for good keeps its leader (no CheckQuorum) but has
+// no majority; Paxos with q1 = 3 of 3 cannot elect without node 0.
+func TestNoQuorumEndsByTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		raw  map[string]string
+	}{
+		{"raft", map[string]string{"nodes": "2", "crash": "1", "crash_at": "50ms", "timeout": "200ms"}},
+		{"flexible-paxos", map[string]string{"nodes": "3", "q1": "3", "q2": "1", "crash": "0", "crash_at": "50ms", "timeout": "200ms"}},
+		{"multi-paxos", map[string]string{"nodes": "3", "crash": "0", "crash_at": "50ms", "restart_at": "60ms", "tick": "10us", "timeout": "200ms"}},
+	} {
+		rep := run(t, tc.name, "ycsb-a arrival=poisson:rate=2000", tc.raw, 400, 1)
+		m := rep.Metrics
+		if rep.Ops != 400 || rep.Errors == 0 || m["timed_out"] != float64(rep.Errors) || m["outstanding"] != 0 || m["safety_violations"] != 0 {
+			t.Errorf("%s %v: ops %d errors %d %v", tc.name, tc.raw, rep.Ops, rep.Errors, m)
+		}
+		if mx := time.Duration(rep.Latency.Max()); mx < 200*time.Millisecond || mx > 201*time.Millisecond {
+			t.Errorf("%s: max latency %v, want the 200ms timeout", tc.name, mx)
+		}
 	}
 }
 

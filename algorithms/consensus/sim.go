@@ -35,6 +35,9 @@ type SimConfig struct {
 	// lasting exp(FaultLen) after an exp(FaultGap) gap; at FaultsEnd all
 	// heal (simnet.FaultPlan).
 	FaultGap, FaultLen, FaultsEnd time.Duration
+	// Timeout fails an op whose command is not applied that long after it
+	// started (0: never).
+	Timeout time.Duration
 }
 
 func (s SimConfig) check() error {
@@ -130,6 +133,7 @@ func (c *core) metrics(st *simnet.Stats, kinds []string) map[string]float64 {
 		"chosen":             float64(chosen),
 		"safety_violations":  float64(c.safety()),
 		"outstanding":        float64(len(c.out)),
+		"timed_out":          float64(c.timedOut),
 	}
 	for k, name := range kinds {
 		if n := st.ByKind[k].Sent; n > 0 {

@@ -29,6 +29,7 @@ var common = []algorithms.Param{
 	algorithms.Param{Name: "restart_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time it restarts (0: never)"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "fault_gap", Type: algorithms.Duration, Default: "0s", Doc: "mean gap between random faults (partitions, crashes) drawn from the seed; 0: none"}.Range(0, float64(time.Hour)),
 	algorithms.Param{Name: "fault_len", Type: algorithms.Duration, Default: "20ms", Doc: "mean length of a random fault"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "timeout", Type: algorithms.Duration, Default: "10s", Doc: "an op whose command is not applied by then fails (a cluster that cannot commit ends the run; 0: wait forever)"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "faults_end", Type: algorithms.Duration, Default: "700ms", Doc: "virtual time the random faults stop and everything heals (the liveness phase follows)"}.Range(0, float64(24*time.Hour)),
 }
 
@@ -47,6 +48,7 @@ func simConfig(p algorithms.Params) SimConfig {
 		Tick:   p.Duration("tick"), ElectionTicks: p.Int("election_ticks"),
 		Crash: p.Int("crash"), CrashAt: p.Duration("crash_at"), RestartAt: p.Duration("restart_at"),
 		FaultGap: p.Duration("fault_gap"), FaultLen: p.Duration("fault_len"), FaultsEnd: p.Duration("faults_end"),
+		Timeout: p.Duration("timeout"),
 	}
 }
 
