@@ -336,3 +336,30 @@ func TestLinkDelay(t *testing.T) {
 		t.Errorf("delays %v", at)
 	}
 }
+
+// A crash fault that picks a node already down (crashed by the protocol's
+// own schedule) does not restart it when the fault heals: only the end of
+// the plan restarts every node.
+func TestFaultPlanLeavesOtherCrashesAlone(t *testing.T) {
+	w, nt := newNet(t, 13, Config{Nodes: 2})
+	nt.Crash(0)
+	nt.Crash(1)
+	faults := 0
+	_, err := nt.ScheduleFaults(FaultPlan{End: time.Second, Gap: time.Millisecond, Len: time.Millisecond, Kinds: []FaultKind{FaultCrash},
+		Log: func(_ time.Duration, _ FaultKind, _ []int, healed bool) {
+			if healed {
+				faults++
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.RunUntil(900 * time.Millisecond)
+	if faults < 100 || nt.Up(0) || nt.Up(1) {
+		t.Errorf("after %d healed crash faults: up %v %v, want both still down", faults, nt.Up(0), nt.Up(1))
+	}
+	w.RunUntil(2 * time.Second)
+	if !nt.Up(0) || !nt.Up(1) {
+		t.Error("the end of the plan did not restart every node")
+	}
+}

@@ -15,7 +15,7 @@ const (
 	FaultIsolate FaultKind = iota // cut one node off, both ways
 	FaultSplit                    // split the nodes in two (a minority and the rest)
 	FaultOneWay                   // cut one direction of one link
-	FaultCrash                    // crash one node; it restarts when the fault heals
+	FaultCrash                    // crash one node; it restarts when the fault heals (if the fault took it down)
 	numFaultKinds
 )
 
@@ -49,6 +49,7 @@ type faulter[P any] struct {
 	kinds   []FaultKind
 	cur     FaultKind
 	nodes   []int
+	crashed bool // the current crash fault took its node down (it was up)
 	count   int
 	startFn harness.EventFunc
 	healFn  harness.EventFunc
@@ -102,6 +103,10 @@ func (f *faulter[P]) start(w *harness.World, _ *harness.Request, _ int64) {
 		nt.Block(a, b)
 	case FaultCrash:
 		f.nodes = append(f.nodes, r.IntN(nt.n))
+		// A node already down (crashed by the protocol's own schedule)
+		// stays down when this fault heals: the plan restarts only what it
+		// crashed.
+		f.crashed = nt.Up(f.nodes[0])
 		nt.Crash(f.nodes[0])
 	}
 	f.count++
@@ -127,7 +132,9 @@ func (f *faulter[P]) undo() {
 	case FaultIsolate, FaultSplit, FaultOneWay:
 		nt.Heal()
 	case FaultCrash:
-		nt.Restart(f.nodes[0])
+		if f.crashed {
+			nt.Restart(f.nodes[0])
+		}
 	}
 	if f.plan.Log != nil {
 		f.plan.Log(nt.w.Now(), f.cur, f.nodes, true)
