@@ -162,16 +162,18 @@ func (a *App) runCommand(o RunOptions) error {
 	return runErr
 }
 
-// emit writes the document to stdout and to every -o file.
+// emit writes the document to every -o file, then to stdout: files first,
+// because a reader that closes stdout early (| head) ends the process with
+// SIGPIPE, and the files are what must not be lost.
 func (a *App) emit(ex *execution, doc *results.Document) error {
 	doc.Environment.Command = "dsbench " + strings.Join(a.Args, " ")
-	if err := results.Write(a.Stdout, ex.stdout, doc); err != nil {
-		return fmt.Errorf("writing %s to stdout: %w", ex.stdout, err)
-	}
 	for _, out := range ex.outputs {
 		if err := results.WriteFile(out.path, out.format, doc); err != nil {
 			return fmt.Errorf("writing %s: %w", out.path, err)
 		}
+	}
+	if err := results.Write(a.Stdout, ex.stdout, doc); err != nil {
+		return fmt.Errorf("writing %s to stdout: %w", ex.stdout, err)
 	}
 	return nil
 }
