@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,9 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	s.loop(ctx)
 	s.rec.flushInterval()
 	stopProgress()
+	if s.stalled {
+		return nil, fmt.Errorf("virtual time stopped at %v after %d events at that instant: the target completes ops in zero virtual time and the loop is closed, so a --duration never ends; give --ops, an arrival rate (e.g. --rate 10000), or a target with a service time", s.w.Now(), stalledSteps)
+	}
 
 	rep := merge([]*recorder{s.rec}, cfg.Closed, cfg.Shards, max(cfg.Clients, 1))
 	rep.WarmupOps = s.warm.n
@@ -103,7 +107,19 @@ type sim struct {
 	nextSample  int
 	done        atomic.Uint64 // measured ops completed, for Progress
 	interrupted bool
+
+	// lastNow and still detect a run whose virtual time stopped moving (a
+	// closed loop against a target that takes no virtual time, stopped only
+	// by Duration): it would otherwise spin forever.
+	lastNow time.Duration
+	still   int
+	stalled bool
 }
+
+// stalledSteps is how many events may run at one virtual instant before the
+// run is declared stalled: far more than any real burst of simultaneous
+// events, about a second of CPU.
+const stalledSteps = 1 << 23
 
 // loop steps the world until every op has completed, checking ctx every few
 // thousand events.
@@ -112,9 +128,17 @@ func (s *sim) loop(ctx context.Context) {
 		if s.active == 0 && s.inflight == 0 {
 			return // the target's own periodic events do not keep the run alive
 		}
-		if i&4095 == 0 && ctx.Err() != nil {
-			s.interrupted = true
-			return
+		if i&4095 == 0 {
+			if ctx.Err() != nil {
+				s.interrupted = true
+				return
+			}
+			if now := s.w.Now(); now != s.lastNow {
+				s.lastNow, s.still = now, 0
+			} else if s.still += 4096; s.still >= stalledSteps {
+				s.stalled = true
+				return
+			}
 		}
 		if !s.w.Step() {
 			return
