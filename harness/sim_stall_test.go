@@ -38,4 +38,7 @@ func TestSimClosedZeroTimeEndsWithError(t *testing.T) {
 // closedSource yields reads forever.
 type closedSource struct{}
 
-func (closedSource) Next(op *workloads.Op) bool { *op = workloads.Op{Kind: workloads.Read}; return true }
+func (closedSource) Next(op *workloads.Op) bool {
+	*op = workloads.Op{Kind: workloads.Read}
+	return true
+}
