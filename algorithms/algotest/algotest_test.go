@@ -48,8 +48,16 @@ func TestRunDeterministic(t *testing.T) {
 	o := algotest.Options{Clock: algorithms.Virtual, Ops: 500, Seed: 9}
 	a := algotest.Run(t, "builtin/sleep", nil, spec, o)
 	b := algotest.Run(t, "builtin/sleep", nil, spec, o)
-	if a.Duration != b.Duration || a.Latency.ValueAtQuantile(99) != b.Latency.ValueAtQuantile(99) {
-		t.Errorf("two runs with one seed differ: %v/%v vs %v/%v", a.Duration, a.Latency.ValueAtQuantile(99), b.Duration, b.Latency.ValueAtQuantile(99))
+	algotest.SameRun(t, "builtin/sleep", a, b)
+
+	// SameRun can fail: another seed, or one changed figure.
+	c := algotest.Run(t, "builtin/sleep", nil, spec, algotest.Options{Clock: algorithms.Virtual, Ops: 500, Seed: 10})
+	if f := observe(func(tb testing.TB) { algotest.SameRun(tb, "seeds", a, c) }); !f.failed {
+		t.Error("SameRun passed two runs with different seeds")
+	}
+	b.Metrics = map[string]float64{"max_queue": -1}
+	if f := observe(func(tb testing.TB) { algotest.SameRun(tb, "metric", a, b) }); !f.failed && len(a.Metrics) > 0 {
+		t.Error("SameRun passed a changed metric")
 	}
 }
 

@@ -190,15 +190,7 @@ func TestSimDeterministic(t *testing.T) {
 		s, _ := NewSim(simCfg(t, map[string]string{"leave_at": "700ms"}))
 		return runSim(t, s, Workload, 6000, 11)
 	}
-	a, b := run(), run()
-	if a.Latency.ValueAtQuantile(99) != b.Latency.ValueAtQuantile(99) || a.Events != b.Events {
-		t.Fatal("two runs with one seed differ")
-	}
-	for k, v := range a.Metrics {
-		if b.Metrics[k] != v {
-			t.Errorf("metric %s: %v vs %v", k, v, b.Metrics[k])
-		}
-	}
+	algotest.SameRun(t, "kafka/topic", run(), run())
 }
 
 func TestBadParams(t *testing.T) {

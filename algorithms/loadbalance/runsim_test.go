@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -48,8 +49,6 @@ func TestThroughRunSim(t *testing.T) {
 		if _, ok := a.Metrics["util_b9"]; !ok {
 			t.Errorf("%s: metrics %v", name, a.Metrics)
 		}
-		if a.Latency.ValueAtQuantile(99) != b.Latency.ValueAtQuantile(99) || a.Metrics["slow_share"] != b.Metrics["slow_share"] {
-			t.Errorf("%s: two runs with one seed differ", name)
-		}
+		algotest.SameRun(t, name, a, b)
 	}
 }
