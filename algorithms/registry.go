@@ -52,6 +52,11 @@ type Info struct {
 	// pause < every). Resolve calls it, so a bad combination is a usage error
 	// found before any run starts (DESIGN.md rule 7), not a failed run.
 	Check func(Params) error
+	// Preflight, if set, is called once per parameter combination after
+	// every other check and before any run starts: a target that reaches a
+	// server dials it here, so an unreachable one is bad input (exit 2)
+	// whose error names the address, not a failed run.
+	Preflight func(Params) error
 }
 
 // DefaultWorkload is the workload a target runs when neither it nor the user names one.

@@ -1,18 +1,18 @@
 // Package algotest holds helpers for the families' tests: build a registered
-// target the way the dsbench CLI does (resolve and check its parameters,
-// parse the workload, construct it for a clock) and run it through the
-// harness, failing the test on any error.
+// target and run it through package bench, the path every dsbench run takes
+// (resolve and check its parameters, parse the workload, construct it for a
+// clock, run it through the harness), failing the test on any error.
 package algotest
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"testing"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/bench"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -63,36 +63,11 @@ func Source(ws workloads.Spec, seed uint64) func(workloads.Part) (workloads.Sour
 }
 
 // New builds the named target with raw parameters for the workload spec
-// (empty: none) on o.Clock, as the CLI does. It returns a harness.Target
-// (wall clock) or a harness.SimTarget (virtual time), or the error of
-// whichever step failed.
+// (empty: none) on o.Clock, through bench.Build as every dsbench run does. It
+// returns a harness.Target (wall clock) or a harness.SimTarget (virtual
+// time), or the error of whichever step failed.
 func New(name string, raw map[string]string, spec string, o Options) (any, error) {
-	info, err := algorithms.Lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	p, err := info.Resolve(raw)
-	if err != nil {
-		return nil, err
-	}
-	var ws workloads.Spec
-	if spec != "" {
-		if ws, err = workloads.ParseSpec(spec); err != nil {
-			return nil, err
-		}
-	}
-	clock := o.Clock
-	if clock == "" {
-		clock = info.Clocks()[0]
-	}
-	if !info.Supports(clock) {
-		return nil, fmt.Errorf("%s does not run on the %s clock", name, clock)
-	}
-	env := algorithms.Env{Params: p, Seed: o.Seed, Clock: clock, Workload: ws, Workers: max(o.Workers, 1)}
-	if clock == algorithms.Wall {
-		return info.NewWall(env)
-	}
-	return info.NewSim(env)
+	return bench.Build(name, raw, spec, bench.Options{Clock: o.Clock, Seed: o.Seed, Workers: o.Workers})
 }
 
 // Build is New, failing the test on an error.
@@ -105,9 +80,10 @@ func Build(t testing.TB, name string, raw map[string]string, spec string, o Opti
 	return target
 }
 
-// RunTarget runs target on ws through harness.RunSim (a harness.SimTarget,
-// unless o.Clock is Wall) or harness.RunWall, with the CLI's loop (closed if
-// ws is) and clients. The caller keeps the target (and closes it).
+// RunTarget runs target on ws through bench.Measure, as every dsbench run
+// does: harness.RunSim (a harness.SimTarget, unless o.Clock is Wall) or
+// harness.RunWall, the loop closed if ws is, its clients. The caller keeps
+// the target (and closes it).
 func RunTarget(t testing.TB, target any, ws workloads.Spec, o Options) *harness.Report {
 	t.Helper()
 	ctx := context.Background()
@@ -116,22 +92,9 @@ func RunTarget(t testing.TB, target any, ws workloads.Spec, o Options) *harness.
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	cfg := harness.Config{
-		Source: Source(ws, o.Seed), Closed: ws.Closed(), Workers: o.Workers,
-		Ops: o.Ops, Duration: o.Duration, Seed: o.Seed, Shards: o.Shards, Clients: ws.Clients(),
-	}
-	var rep *harness.Report
-	var err error
-	st, sim := target.(harness.SimTarget)
-	wt, wall := target.(harness.Target)
-	switch {
-	case sim && o.Clock != algorithms.Wall:
-		rep, err = harness.RunSim(ctx, st, cfg)
-	case wall && o.Clock != algorithms.Virtual:
-		rep, err = harness.RunWall(ctx, wt, cfg)
-	default:
-		err = fmt.Errorf("algotest: %T is not a target for clock %q", target, o.Clock)
-	}
+	rep, err := bench.Measure(ctx, target, ws, bench.Options{
+		Clock: o.Clock, Ops: o.Ops, Duration: o.Duration, Seed: o.Seed, Shards: o.Shards, Workers: o.Workers,
+	})
 	if err == nil && rep == nil {
 		err = errors.New("algotest: the harness returned no report")
 	}

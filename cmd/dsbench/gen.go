@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dsbench/dsbench/bench"
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -71,7 +72,7 @@ func (a *App) gen(o genOptions) error {
 	if printed {
 		fmt.Fprintf(a.Stderr, "seed: %d (reproduce with --seed %d)\n", seed, seed)
 	}
-	part, err := parseShard(o.shard)
+	part, err := bench.ParseShard(o.shard)
 	if err != nil {
 		return err
 	}

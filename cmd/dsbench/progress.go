@@ -10,21 +10,17 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/dsbench/dsbench/bench"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/results"
 )
 
 // progress reports runs as they go: bars on a terminal, one line per run
-// when stderr is a pipe (CI logs), nothing with -q.
+// when stderr is a pipe (CI logs), nothing with -q. wait blocks until every
+// bar is drawn.
 type progress interface {
-	start(label string, i, n int, expected uint64) runBar
+	bench.Progress
 	wait()
-}
-
-type runBar interface {
-	set(done uint64) // called by the harness ~10×/s, never per op
-	done(rep *harness.Report)
-	abort()
 }
 
 func newProgress(w io.Writer, quiet bool) progress {
@@ -41,19 +37,19 @@ func newProgress(w io.Writer, quiet bool) progress {
 
 type quietProgress struct{}
 
-func (quietProgress) start(string, int, int, uint64) runBar { return quietBar{} }
-func (quietProgress) wait()                                 {}
+func (quietProgress) Start(string, int, int, uint64) bench.RunProgress { return quietBar{} }
+func (quietProgress) wait()                                            {}
 
 type quietBar struct{}
 
-func (quietBar) set(uint64)           {}
-func (quietBar) done(*harness.Report) {}
-func (quietBar) abort()               {}
+func (quietBar) Set(uint64)           {}
+func (quietBar) Done(*harness.Report) {}
+func (quietBar) Abort()               {}
 
 // lineProgress prints one line per finished run.
 type lineProgress struct{ w io.Writer }
 
-func (l *lineProgress) start(label string, i, n int, _ uint64) runBar {
+func (l *lineProgress) Start(label string, i, n int, _ uint64) bench.RunProgress {
 	return &lineBar{w: l.w, prefix: fmt.Sprintf("[%d/%d] %s", i+1, n, label)}
 }
 func (l *lineProgress) wait() {}
@@ -63,20 +59,20 @@ type lineBar struct {
 	prefix string
 }
 
-func (b *lineBar) set(uint64) {}
-func (b *lineBar) done(rep *harness.Report) {
+func (b *lineBar) Set(uint64) {}
+func (b *lineBar) Done(rep *harness.Report) {
 	fmt.Fprintf(b.w, "%s: %s ops in %s", b.prefix, humanCount(rep.Ops), rep.Duration.Round(time.Millisecond))
 	if rep.Interrupted {
 		fmt.Fprint(b.w, " (interrupted)")
 	}
 	fmt.Fprintln(b.w)
 }
-func (b *lineBar) abort() { fmt.Fprintf(b.w, "%s: failed\n", b.prefix) }
+func (b *lineBar) Abort() { fmt.Fprintf(b.w, "%s: failed\n", b.prefix) }
 
 // barProgress draws one mpb bar per run on a terminal.
 type barProgress struct{ p *mpb.Progress }
 
-func (bp *barProgress) start(label string, i, n int, expected uint64) runBar {
+func (bp *barProgress) Start(label string, i, n int, expected uint64) bench.RunProgress {
 	total := int64(expected)
 	started := time.Now()
 	var cur atomic.Uint64
@@ -115,23 +111,23 @@ type termBar struct {
 	last  time.Time
 }
 
-func (t *termBar) set(done uint64) {
+func (t *termBar) Set(done uint64) {
 	now := time.Now()
 	t.bar.EwmaSetCurrent(int64(done), now.Sub(t.last))
 	t.last = now
 	t.cur.Store(done)
 }
 
-// done completes the bar whatever its total was: every bar must complete or
+// Done completes the bar whatever its total was: every bar must complete or
 // abort, or mpb's Wait blocks.
-func (t *termBar) done(rep *harness.Report) {
+func (t *termBar) Done(rep *harness.Report) {
 	t.ended.Store(time.Now().UnixNano())
 	t.cur.Store(rep.Ops)
 	t.bar.SetCurrent(int64(rep.Ops))
 	t.bar.SetTotal(-1, true)
 }
 
-func (t *termBar) abort() { t.bar.Abort(false) }
+func (t *termBar) Abort() { t.bar.Abort(false) }
 
 // humanCount prints 1234567 as 1.23M.
 func humanCount(n uint64) string {

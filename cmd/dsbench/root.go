@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	_ "github.com/dsbench/dsbench/algorithms/all"
+	"github.com/dsbench/dsbench/bench"
 )
 
 // Exit codes.
@@ -99,11 +100,12 @@ func exitCode(a *App, err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "dsbench:", err)
 	var ue usageError
+	var ie *bench.InputError
 	var ee exitError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ue), isCobraUsage(err):
+	case errors.As(err, &ue), errors.As(err, &ie), isCobraUsage(err):
 		return exitUsage
 	}
 	return exitFailed

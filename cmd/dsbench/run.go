@@ -83,7 +83,7 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	f.DurationVar(&o.Duration, "duration", 0, "measured time per run (default 3s; 1s per target in the tour; virtual time on the virtual clock)")
 	f.DurationVar(&o.Warmup, "warmup", 0, "warm-up before each run, measured separately and discarded")
 	f.IntVar(&o.Workers, "workers", 0, "concurrent workers (wall clock) or closed-loop clients (virtual); 0 = default")
-	f.StringVar(&o.Clock, "clock", "", "wall or virtual (default: each target's own)")
+	f.StringVar((*string)(&o.Clock), "clock", "", "wall or virtual (default: each target's own)")
 	f.StringVar(&o.Seed, "seed", "", "root seed, or \"random\" (default 1); the same seed replays the same op stream")
 	f.IntVar(&o.Runs, "runs", 1, "repetitions of each run (for compare: 5 or more)")
 	f.Var(countValue{&o.Load}, "load", "insert `N` records before the measured phase (storage targets, as YCSB's load)")
@@ -148,12 +148,12 @@ func (a *App) runCommand(o RunOptions) error {
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	prog := newProgress(a.Stderr, o.Quiet)
-	doc, runErr := a.execute(ctx, ex, prog)
+	doc, runErr := ex.plan.Execute(ctx, prog)
 	prog.wait()
 	if err := a.emit(ex, doc); err != nil {
 		return err
 	}
-	if ex.tour && !o.Quiet && runErr == nil && !doc.Interrupted {
+	if ex.plan.Tour() && !o.Quiet && runErr == nil && !doc.Interrupted {
 		fmt.Fprint(a.Stderr, tourFooter)
 	}
 	if doc.Interrupted {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/results/compare"
 )
@@ -240,7 +241,9 @@ func (e *entry) set(path string, k, v *yaml.Node) error {
 	case "trace":
 		o.Trace, err = scalar(path, v)
 	case "clock":
-		o.Clock, err = scalar(path, v)
+		var c string
+		c, err = scalar(path, v)
+		o.Clock = algorithms.Clock(c)
 	case "seed":
 		o.Seed, err = scalar(path, v)
 	case "rate":
@@ -401,10 +404,11 @@ func (a *App) checkSuite(path string, s *suite) error {
 		if err != nil {
 			return usagef("%s:%d: %v", path, s.Lines[i], err)
 		}
-		for _, p := range ex.runs {
-			fmt.Fprintf(a.Stdout, "%s:%d: %s\n", path, s.Lines[i], p.label())
+		labels := ex.plan.Labels()
+		for _, l := range labels {
+			fmt.Fprintf(a.Stdout, "%s:%d: %s\n", path, s.Lines[i], l)
 		}
-		total += len(ex.runs)
+		total += len(labels)
 	}
 	fmt.Fprintf(a.Stdout, "%d runs, %d gates: ok\n", total, len(s.Gates))
 	return nil
@@ -449,7 +453,7 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 	gated := len(co.Gates) > 0
 	for i, ex := range exs {
 		prog := newProgress(a.Stderr, quiet)
-		d, err := a.execute(ctx, ex, prog)
+		d, err := ex.plan.Execute(ctx, prog)
 		prog.wait()
 		if err != nil {
 			runErrs = append(runErrs, err)
