@@ -87,5 +87,5 @@ type IntervalReport struct {
 }
 
 // NewHistogram returns a histogram over 1 ns … 1 h at 3 significant digits
-// (DESIGN.md rule 4).
+// (docs/design.md rule 4).
 func NewHistogram() *hdr.Histogram { return hdr.New(1, int64(time.Hour), 3) }

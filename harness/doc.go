@@ -7,7 +7,7 @@
 // omission"; wrk2). Both are reported: latency = done − intended and
 // service = done − sent. Each worker records into its own HDR histograms, one
 // per op kind, merged at the end: no lock, no allocation and no map lookup per
-// op (DESIGN.md rule 4).
+// op (docs/design.md rule 4).
 //
 // RunWall's closed loop gives each worker its own part of the workload and
 // reads the clock once per op (an op's completion is the next one's send).

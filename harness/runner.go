@@ -9,7 +9,7 @@ import (
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// check validates cfg before anything runs (DESIGN.md rule 7).
+// check validates cfg before anything runs (docs/design.md rule 7).
 func (cfg *Config) check() error {
 	switch {
 	case cfg.Source == nil:

@@ -4,7 +4,7 @@ import "math/rand/v2"
 
 // splitmix64 is Steele, Lea and Flood's SplitMix64 finaliser: consecutive
 // inputs give statistically independent outputs, so per-worker seeds derived
-// from one root seed do not correlate (DESIGN.md rule 5).
+// from one root seed do not correlate (docs/design.md rule 5).
 func splitmix64(x uint64) uint64 {
 	x += 0x9E3779B97F4A7C15
 	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9

@@ -19,7 +19,7 @@ const NoShard int32 = -1
 
 // Target is asked on the wall clock by many workers at once. now is the time
 // since the run's start at which the op is sent (read once by the harness, so
-// the algorithm never reads the clock itself: DESIGN.md rule 1).
+// the algorithm never reads the clock itself: docs/design.md rule 1).
 type Target interface {
 	Do(now time.Duration, op *workloads.Op) Outcome
 }

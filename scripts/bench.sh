@@ -5,7 +5,7 @@
 #   scripts/bench.sh ./harness/       # only these packages
 #   BENCHTIME=3s COUNT=5 scripts/bench.sh ./harness/ > new.txt   # for benchstat
 #
-# Goals (DESIGN.md): BenchmarkWallNoop at most 2× BenchmarkBareLoop (the
+# Goals (docs/design.md, rule 9): BenchmarkWallNoop at most 2× BenchmarkBareLoop (the
 # harness's cost per op); BenchmarkSim* ≥ 5M events/s on one core; 0 allocs/op.
 # On a shared machine, events/cpu-s is the figure to read.
 set -eu

@@ -5,7 +5,7 @@
 // & Schomaker), Maglev (Eisenbud et al., NSDI'16), consistent hashing with
 // bounded loads (Mirrokni, Thorup & Zadimoghaddam 2016), multi-probe
 // consistent hashing (Appleton & O'Reilly 2015), and plain hash mod n as the
-// bad baseline. Definitions follow shared/REFERENCES.md ("Hashing and load
+// bad baseline. Definitions follow docs/references.md ("Hashing and load
 // balancing").
 //
 // Every algorithm maps a uint64 key to the index of its owner in the node

@@ -6,7 +6,7 @@
 // ip_hash, on the op's client id), uniform random, power of d choices
 // (Mitzenmacher 2001; Azar et al. 1994) and consistent hashing with bounded
 // loads as a balancer (Mirrokni, Thorup & Zadimoghaddam 2016; Vimeo's
-// HAProxy change). Definitions follow shared/REFERENCES.md ("Hashing and
+// HAProxy change). Definitions follow docs/references.md ("Hashing and
 // load balancing").
 //
 // A balancer is a pure decision procedure over a Pool (health, weights,

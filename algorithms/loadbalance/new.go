@@ -59,7 +59,7 @@ func (cfg Config) withDefaults() Config {
 
 // check returns the error New would return for cfg (with defaults filled),
 // without building anything: the registered targets' Check calls it, so a
-// bad combination is bad input before a run (DESIGN.md rule 7).
+// bad combination is bad input before a run (docs/design.md rule 7).
 func (cfg Config) check() error {
 	if cfg.Weights == nil {
 		return fmt.Errorf("loadbalance: backends=%d: need at least 1", cfg.Backends)

@@ -1,7 +1,7 @@
 // Package simnet is a deterministic simulated message network on a
 // *harness.World, for protocol targets that run in virtual time (Paxos, Raft,
 // Dynamo quorums). It follows the shape of FoundationDB's deterministic
-// simulation and TigerBeetle's VOPR (REFERENCES.md, "Deterministic
+// simulation and TigerBeetle's VOPR (docs/references.md, "Deterministic
 // simulation"): one seed, one virtual clock and event heap; a per-link delay
 // that is a floor plus a random part; loss, duplication and reordering;
 // partitions (isolate one node, split in two, one-way links) that start and
