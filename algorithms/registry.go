@@ -10,7 +10,7 @@ import (
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// Clock names one of the two clocks a target can run on (DESIGN.md rule 2).
+// Clock names one of the two clocks a target can run on (docs/design.md rule 2).
 type Clock string
 
 // The clocks.
@@ -50,7 +50,7 @@ type Info struct {
 	Loads bool
 	// Check, if set, validates what no single parameter's range can (e.g.
 	// pause < every). Resolve calls it, so a bad combination is a usage error
-	// found before any run starts (DESIGN.md rule 7), not a failed run.
+	// found before any run starts (docs/design.md rule 7), not a failed run.
 	Check func(Params) error
 	// Preflight, if set, is called once per parameter combination after
 	// every other check and before any run starts: a target that reaches a

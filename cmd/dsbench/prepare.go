@@ -14,7 +14,7 @@ import (
 
 // execution is a validated invocation: the plan bench.NewPlan checked and
 // the outputs to write. Everything that can be wrong with the input has been
-// found before the first run starts (DESIGN.md rule 7).
+// found before the first run starts (docs/design.md rule 7).
 type execution struct {
 	opts    RunOptions
 	plan    *bench.Plan
