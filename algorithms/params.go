@@ -36,6 +36,9 @@ type Param struct {
 	Min, Max float64
 	HasRange bool
 	Choices  []string // Enum values
+	// Cluster marks a parameter of the simulated cluster's vocabulary
+	// (cluster.go), added by Info.Cluster rather than declared by the family.
+	Cluster bool
 }
 
 // Range returns a copy of p bounded to [lo, hi].

@@ -57,6 +57,13 @@ type Info struct {
 	// server dials it here, so an unreachable one is bad input (exit 2)
 	// whose error names the address, not a failed run.
 	Preflight func(Params) error
+	// Cluster, if set, gives the target the simulated cluster's parameters
+	// (cluster.go): Register appends them to Params, marked Cluster, and
+	// Resolve validates their fault specs.
+	Cluster *ClusterSpec
+	// Aliases maps old parameter names to their current names, accepted for
+	// one release and shown by `dsbench list`.
+	Aliases map[string]string
 }
 
 // DefaultWorkload is the workload a target runs when neither it nor the user names one.
@@ -103,9 +110,21 @@ func (i *Info) defaultClock() Clock {
 // against the declared parameters, fills defaults and returns them. An
 // unknown name or a bad value is an error that names the valid choices.
 func (i *Info) Resolve(raw map[string]string) (Params, error) {
+	raw, err := i.applyAliases(raw)
+	if err != nil {
+		return Params{}, err
+	}
 	p, err := resolveParams(i.Name, i.Params, raw)
-	if err != nil || i.Check == nil {
+	if err != nil {
 		return p, err
+	}
+	if i.Cluster != nil {
+		if _, err := ClusterOf(p); err != nil {
+			return Params{}, fmt.Errorf("%s: %v", i.Name, err)
+		}
+	}
+	if i.Check == nil {
+		return p, nil
 	}
 	if err := i.Check(p); err != nil {
 		return Params{}, err
@@ -137,12 +156,34 @@ func Register(info Info) {
 	if _, dup := registry[info.Name]; dup {
 		panic("algorithms: Register called twice for " + info.Name)
 	}
-	for _, p := range info.Params {
+	in := info
+	if info.Cluster != nil {
+		cp, err := info.Cluster.params()
+		if err != nil {
+			panic("algorithms: Register: " + info.Name + ": cluster " + err.Error())
+		}
+		for _, p := range info.Params {
+			if IsClusterParam(p.Name) {
+				panic("algorithms: Register: " + info.Name + " declares cluster parameter " + p.Name + " itself; set Cluster.Defaults instead")
+			}
+		}
+		in.Params = append(append([]Param(nil), info.Params...), cp...)
+	}
+	seen := map[string]bool{}
+	for _, p := range in.Params {
 		if err := p.check(); err != nil {
 			panic("algorithms: Register: " + info.Name + ": " + err.Error())
 		}
+		if seen[p.Name] {
+			panic("algorithms: Register: " + info.Name + " declares " + p.Name + " twice")
+		}
+		seen[p.Name] = true
 	}
-	in := info
+	for old, now := range info.Aliases {
+		if seen[old] || !seen[now] {
+			panic("algorithms: Register: " + info.Name + ": alias " + old + " → " + now + " must map an undeclared name to a declared one")
+		}
+	}
 	registry[info.Name] = &in
 }
 

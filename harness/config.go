@@ -5,6 +5,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/dsbench/dsbench/harness/history"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -43,6 +44,13 @@ type Config struct {
 	// Progress, if set, is called about ten times a second from a goroutine
 	// of the harness (never from the per-op path) with the measured ops so far.
 	Progress func(done uint64)
+
+	// Check records the client history of a target that implements
+	// HistoryRecorder and checks it for linearizability after the run
+	// (check.go); CheckLimit bounds the checker's wall time per key
+	// (default DefaultCheckLimit).
+	Check      bool
+	CheckLimit time.Duration
 }
 
 // Report is what one run measured: raw histograms and counters, summarised
@@ -68,6 +76,9 @@ type Report struct {
 	Metrics         map[string]float64 // from the target's Metricser, if any
 	FirstError      error
 	Events          uint64 // virtual time: discrete events the World ran
+	// Check is the linearizability verdict when Config.Check was set and
+	// the target records a history; nil otherwise.
+	Check *history.Result
 }
 
 // KindReport is the share of a run of one op kind.

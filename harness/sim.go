@@ -43,6 +43,7 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	s.im, _ = target.(IntervalMetricser)
 	s.arriveFn, s.issueFn, s.sampleFn = s.arrive, s.issue, s.sample
 
+	hist := startHistory(target, &cfg)
 	stopProgress := s.progressLoop()
 	if su, ok := target.(SimSetup); ok {
 		su.Setup(s.w)
@@ -76,6 +77,7 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	if m, ok := target.(Metricser); ok {
 		rep.Metrics = m.Metrics()
 	}
+	finishHistory(hist, &cfg, rep)
 	return rep, nil
 }
 

@@ -36,6 +36,7 @@ func RunWall(ctx context.Context, target Target, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	hist := startHistory(target, &cfg)
 	r := newWallRun(ctx, target, &cfg, n)
 	stopWatch := r.watch()
 	if cfg.Closed {
@@ -44,7 +45,9 @@ func RunWall(ctx context.Context, target Target, cfg Config) (*Report, error) {
 		r.runOpen(srcs[0])
 	}
 	stopWatch()
-	return r.report(), nil
+	rep := r.report()
+	finishHistory(hist, &cfg, rep)
+	return rep, nil
 }
 
 // wallRun is the state shared by one wall-clock run's workers.

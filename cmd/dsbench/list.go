@@ -59,6 +59,9 @@ type listing struct {
 	KeyDists      []string       `json:"key_distributions"`
 	Arrivals      []string       `json:"arrival_processes"`
 	DurationDists []string       `json:"duration_distributions"`
+	// Cluster is the simulated cluster's vocabulary, shared by every
+	// networked target (global defaults; a target's own are in its params).
+	Cluster []listedParam `json:"cluster_params"`
 }
 
 type listedTarget struct {
@@ -68,6 +71,7 @@ type listedTarget struct {
 	Tour        bool          `json:"tour"`
 	Workload    string        `json:"workload,omitempty"`
 	Params      []listedParam `json:"params"`
+	Aliases     string        `json:"aliases,omitempty"`
 }
 
 type listedParam struct {
@@ -76,6 +80,7 @@ type listedParam struct {
 	Default string `json:"default"`
 	Allowed string `json:"allowed"`
 	Doc     string `json:"doc"`
+	Cluster bool   `json:"cluster,omitempty"`
 }
 
 type listedPreset struct {
@@ -98,9 +103,13 @@ func buildListing(family string) listing {
 			t.Clocks = append(t.Clocks, string(c))
 		}
 		for _, p := range info.Params {
-			t.Params = append(t.Params, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc})
+			t.Params = append(t.Params, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc, Cluster: p.Cluster})
 		}
+		t.Aliases = info.AliasNote()
 		l.Targets = append(l.Targets, t)
+	}
+	for _, p := range algorithms.ClusterParams() {
+		l.Cluster = append(l.Cluster, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc, Cluster: true})
 	}
 	for _, name := range workloads.Presets() {
 		l.Presets = append(l.Presets, listedPreset{Name: name, Spec: workloads.PresetSpec(name)})
@@ -121,8 +130,27 @@ func writeListing(w io.Writer, l listing) {
 		}
 		fmt.Fprintf(w, "  %-32s %s%s\n", t.Name, t.Description, mark)
 		fmt.Fprintf(w, "  %-32s clocks: %s\n", "", strings.Join(t.Clocks, ", "))
+		var cluster []string
 		for _, p := range t.Params {
+			if p.Cluster {
+				if p.Default != clusterDefault(l.Cluster, p.Name) || p.Name == "nodes" {
+					cluster = append(cluster, p.Name+"="+p.Default)
+				}
+				continue
+			}
 			fmt.Fprintf(w, "  %-32s   %s=%s  (%s) %s\n", "", p.Name, p.Default, p.Allowed, p.Doc)
+		}
+		if hasCluster(t) {
+			fmt.Fprintf(w, "  %-32s   + the cluster parameters (CLUSTER PARAMETERS below); defaults here: %s\n", "", strings.Join(cluster, " "))
+		}
+		if t.Aliases != "" {
+			fmt.Fprintf(w, "  %-32s   %s\n", "", t.Aliases)
+		}
+	}
+	if usesCluster(l) {
+		fmt.Fprintf(w, "\nCLUSTER PARAMETERS (every networked target: the simulated cluster, harness/simnet)\n")
+		for _, p := range l.Cluster {
+			fmt.Fprintf(w, "  %s=%s  (%s) %s\n", p.Name, p.Default, p.Allowed, p.Doc)
 		}
 	}
 	fmt.Fprintf(w, "\nWORKLOAD PRESETS\n")
@@ -146,4 +174,31 @@ func writeListing(w io.Writer, l listing) {
 // completeTargets completes target names for run.
 func completeTargets(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return algorithms.Names(), cobra.ShellCompDirectiveNoFileComp
+}
+
+func clusterDefault(ps []listedParam, name string) string {
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Default
+		}
+	}
+	return ""
+}
+
+func hasCluster(t listedTarget) bool {
+	for _, p := range t.Params {
+		if p.Cluster {
+			return true
+		}
+	}
+	return false
+}
+
+func usesCluster(l listing) bool {
+	for _, t := range l.Targets {
+		if hasCluster(t) {
+			return true
+		}
+	}
+	return false
 }

@@ -55,6 +55,8 @@ func (nt *Net[P]) Crash(node int) {
 		return
 	}
 	nt.down[node] = true
+	nt.dropQueue(node)
+	nt.dropDisk(node)
 	if nt.OnCrash != nil {
 		nt.OnCrash(node)
 	}

@@ -2,29 +2,22 @@ package simnet
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// The standard network parameters: the names, defaults and docs a family
-// declares so every simnet family is configured alike.
 const (
-	ParamDelay      = "delay"
-	ParamJitter     = "jitter"
-	ParamLoss       = "loss"
-	ParamDup        = "dup"
-	DefaultDelay    = "const:d=500us" // one-way floor
-	DefaultJitter   = "const:d=0s"    // no random part
-	DefaultLoss     = "0"
-	DefaultDup      = "0"
-	DocDelay        = "one-way network delay floor (a duration distribution), drawn per message"
-	DocJitter       = "random part added to each message's delay (e.g. exp:mean=300us); reorders messages"
-	DocLoss         = "probability a message copy is lost"
-	DocDup          = "probability a message is duplicated (the copy has its own delay)"
-	MaxKinds        = 32 // message kinds counted separately (Kind < MaxKinds)
-	maxNodesDefault = 1024
+	// MaxKinds is the number of message kinds counted separately (Kind <
+	// MaxKinds; larger kinds are counted under MaxKinds−1).
+	MaxKinds = 32
+	// MaxNodes bounds Config.Nodes.
+	MaxNodes = 1024
+	// External is Msg.From of a message a client sent, and Msg.To of a
+	// message to a client.
+	External = -1
 )
 
 // Kind tags a message for per-kind counts; values ≥ MaxKinds are counted
@@ -36,8 +29,22 @@ type Config struct {
 	Nodes  int                    // number of nodes (≥ 1)
 	Delay  workloads.DurationDist // one-way delay floor; nil = DefaultDelay (500µs)
 	Jitter workloads.DurationDist // added random delay; nil = none
-	Loss   float64                // loss probability per copy, [0, 1)
-	Dup    float64                // duplication probability, [0, 1]
+	Loss   float64                // loss probability per copy between nodes, [0, 1)
+	Dup    float64                // duplication probability between nodes, [0, 1]
+	// FIFO keeps every link in send order (TCP): a message is delivered no
+	// earlier than the one sent before it on the same link.
+	FIFO bool
+	// CPUSend and CPURecv are the CPU costs of sending and of receiving one
+	// message between nodes or from a client (nil: free). Each node is one
+	// FIFO server (cpu.go).
+	CPUSend, CPURecv workloads.DurationDist
+	// Fsync is the latency of one log fsync (nil: no disk); GroupCommit lets
+	// log writes that arrive during an fsync share the next one (disk.go).
+	Fsync       workloads.DurationDist
+	GroupCommit bool
+	// Slow multiplies node i's CPU and fsync times by Slow[i] (0 or 1: normal
+	// speed); nil: every node at normal speed.
+	Slow []float64
 	// KindNames names message kinds for Stats.ByKind (index = Kind).
 	KindNames []string
 }
@@ -45,28 +52,45 @@ type Config struct {
 // Check validates c.
 func (c Config) Check() error {
 	switch {
-	case c.Nodes < 1 || c.Nodes > maxNodesDefault:
-		return fmt.Errorf("simnet: nodes=%d out of range (valid: 1 … %d)", c.Nodes, maxNodesDefault)
+	case c.Nodes < 1 || c.Nodes > MaxNodes:
+		return fmt.Errorf("simnet: nodes=%d out of range (valid: 1 … %d)", c.Nodes, MaxNodes)
 	case !(c.Loss >= 0 && c.Loss < 1):
 		return fmt.Errorf("simnet: loss=%g out of range (valid: 0 ≤ loss < 1)", c.Loss)
 	case !(c.Dup >= 0 && c.Dup <= 1):
 		return fmt.Errorf("simnet: dup=%g out of range (valid: 0 … 1)", c.Dup)
 	case len(c.KindNames) > MaxKinds:
 		return fmt.Errorf("simnet: %d kind names, at most %d", len(c.KindNames), MaxKinds)
+	case c.Slow != nil && len(c.Slow) != c.Nodes:
+		return fmt.Errorf("simnet: %d slow factors for %d nodes", len(c.Slow), c.Nodes)
+	}
+	for i, f := range c.Slow {
+		if !(f >= 0 && f <= 1e6) || math.IsInf(f, 0) {
+			return fmt.Errorf("simnet: slow factor %g of node %d out of range (valid: 0 … 1e6)", f, i)
+		}
 	}
 	return nil
+}
+
+// isZero reports whether d always draws 0 (then the cost is not modelled).
+func isZero(d workloads.DurationDist) bool {
+	return d == nil || (d.Mean() == 0 && d.String() != "" && isConst(d))
+}
+
+func isConst(d workloads.DurationDist) bool {
+	s := d.String()
+	return len(s) >= 6 && s[:6] == "const:"
 }
 
 // Msg is one message as its handler sees it. The pointer is valid only during
 // the handler call.
 type Msg[P any] struct {
-	From, To int
+	From, To int // External for a client
 	Kind     Kind
 	SentAt   time.Duration
 	Payload  P
 }
 
-// Handler receives the messages delivered to one node.
+// Handler receives the messages delivered to one node (or to the clients).
 type Handler[P any] func(m *Msg[P])
 
 // Counts are message counters.
@@ -77,36 +101,55 @@ type Counts struct {
 	Dups      uint64 // extra copies made by duplication
 }
 
-// Stats are the Net's counters, total and per kind.
+// Stats are the Net's counters, total and per kind. Messages to and from
+// clients are counted under ClientSent / ClientDelivered only.
 type Stats struct {
 	Counts
 	Local  uint64 // self-sends delivered
 	ByKind [MaxKinds]Counts
 	// Drop reasons.
 	Lost, Partitioned, Crashed uint64
+	// Client traffic.
+	ClientSent, ClientDelivered uint64
+	// Disk.
+	Fsyncs, LogWrites uint64
+	// Scheduled faults that happened (Schedule).
+	FaultCrashes, FaultPartitions uint64
 }
 
-// Net is a simulated network of Config.Nodes nodes on one World.
+// Net is a simulated cluster of Config.Nodes nodes on one World: the network
+// between them, one CPU and one disk per node, their crashes and partitions.
 type Net[P any] struct {
 	w       *harness.World
 	cfg     Config
 	n       int
 	handler []Handler[P]
+	client  Handler[P]
 	blocked []bool // from*n+to
 	down    []bool
 	inc     []uint64
 	links   []workloads.DurationDist // from*n+to → per-link delay floor override
+	last    []time.Duration          // from*n+to → latest delivery time (FIFO)
 	env     []*Msg[P]
 	free    []int32
 	stats   Stats
+	cpu     []cpu
+	disk    []disk
+	timers  []timer
+	tfree   []int32
+	useCPU  bool // cpu_send or cpu_recv set
+	recvCPU bool
 	// OnCrash and OnRestart, if set, are called when a node crashes or
 	// restarts (after the net marks it down / up).
 	OnCrash, OnRestart func(node int)
+	// Leader, if set, names the node the protocol currently considers its
+	// leader (−1: none); faults aimed at "leader" use it.
+	Leader func() int
 
-	deliverFn harness.EventFunc
+	deliverFn, processFn, timerFn, syncFn harness.EventFunc
 }
 
-// New returns a network of cfg.Nodes nodes on w.
+// New returns a cluster of cfg.Nodes nodes on w.
 func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -115,6 +158,18 @@ func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 		d, _ := workloads.ParseDurationDist(DefaultDelay)
 		cfg.Delay = d
 	}
+	if isZero(cfg.Jitter) {
+		cfg.Jitter = nil
+	}
+	if isZero(cfg.CPUSend) {
+		cfg.CPUSend = nil
+	}
+	if isZero(cfg.CPURecv) {
+		cfg.CPURecv = nil
+	}
+	if isZero(cfg.Fsync) {
+		cfg.Fsync = nil
+	}
 	n := cfg.Nodes
 	nt := &Net[P]{
 		w: w, cfg: cfg, n: n,
@@ -122,8 +177,18 @@ func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 		blocked: make([]bool, n*n),
 		down:    make([]bool, n),
 		inc:     make([]uint64, n),
+		cpu:     make([]cpu, n),
+		disk:    make([]disk, n),
+		useCPU:  cfg.CPUSend != nil || cfg.CPURecv != nil,
+		recvCPU: cfg.CPURecv != nil,
 	}
-	nt.deliverFn = nt.deliver
+	if cfg.FIFO {
+		nt.last = make([]time.Duration, n*n)
+	}
+	for i, f := range cfg.Slow {
+		nt.cpu[i].slow, nt.disk[i].slow = f, f
+	}
+	nt.deliverFn, nt.processFn, nt.timerFn, nt.syncFn = nt.deliver, nt.process, nt.fireTimer, nt.synced
 	return nt, nil
 }
 
@@ -133,8 +198,14 @@ func (nt *Net[P]) Nodes() int { return nt.n }
 // World is the world the net runs on.
 func (nt *Net[P]) World() *harness.World { return nt.w }
 
+// Config is the cluster's configuration (defaults filled in).
+func (nt *Net[P]) Config() Config { return nt.cfg }
+
 // Handle registers node's handler (replacing any earlier one).
 func (nt *Net[P]) Handle(node int, h Handler[P]) { nt.handler[node] = h }
+
+// HandleClients registers the handler of messages sent to clients (ToClient).
+func (nt *Net[P]) HandleClients(h Handler[P]) { nt.client = h }
 
 // Stats returns the counters.
 func (nt *Net[P]) Stats() *Stats { return &nt.stats }
@@ -160,16 +231,31 @@ func (nt *Net[P]) drop(k Kind, reason *uint64) {
 	*reason++
 }
 
+// sendCost charges node's CPU for one send and returns when the message
+// leaves it.
+func (nt *Net[P]) sendCost(node int) time.Duration {
+	now := nt.w.Now()
+	if !nt.useCPU {
+		return now
+	}
+	var d time.Duration
+	if nt.cfg.CPUSend != nil {
+		d = nt.cfg.CPUSend.Next(nt.w.Rand())
+	}
+	return nt.cpu[node].charge(now, d)
+}
+
 // Send sends a message of kind k with payload p from one node to another.
-// It draws the delay, the loss and the duplication from the World's random
-// source now, and reports whether at least one copy was put on the wire.
+// The sender's CPU pays cpu_send and the message leaves when that is done;
+// the delay, loss and duplication are drawn from the World's source now. It
+// reports whether at least one copy was put on the wire.
 func (nt *Net[P]) Send(from, to int, k Kind, p P) bool {
 	if from == to {
 		if nt.down[from] {
 			return false
 		}
 		nt.stats.Local++
-		nt.post(from, to, k, p, 0)
+		nt.post(from, to, k, p, nt.w.Now())
 		return true
 	}
 	nt.stats.Sent++
@@ -182,6 +268,7 @@ func (nt *Net[P]) Send(from, to int, k Kind, p P) bool {
 		nt.drop(k, &nt.stats.Partitioned)
 		return false
 	}
+	leave := nt.sendCost(from)
 	r := nt.w.Rand()
 	copies := 1
 	if nt.cfg.Dup > 0 && r.Float64() < nt.cfg.Dup {
@@ -195,7 +282,13 @@ func (nt *Net[P]) Send(from, to int, k Kind, p P) bool {
 			nt.drop(k, &nt.stats.Lost)
 			continue
 		}
-		nt.post(from, to, k, p, nt.delay(from, to))
+		at := leave + nt.delay(from, to)
+		if nt.last != nil {
+			l := &nt.last[from*nt.n+to]
+			at = max(at, *l)
+			*l = at
+		}
+		nt.post(from, to, k, p, at)
 		any = true
 	}
 	return any
@@ -212,10 +305,30 @@ func (nt *Net[P]) Broadcast(from int, k Kind, p P) int {
 	return c
 }
 
+// FromClient delivers a message from a client (outside the cluster) to node
+// to after one network delay; the node's CPU pays cpu_recv. Client links are
+// neither lossy nor partitioned; a message to a crashed node is dropped.
+func (nt *Net[P]) FromClient(to int, k Kind, p P) {
+	nt.stats.ClientSent++
+	nt.post(External, to, k, p, nt.w.Now()+nt.delay(-1, -1))
+}
+
+// ToClient sends a message from node from to the clients' handler: the
+// node's CPU pays cpu_send, then one network delay. A crashed node sends
+// nothing (it reports false).
+func (nt *Net[P]) ToClient(from int, k Kind, p P) bool {
+	if nt.down[from] {
+		return false
+	}
+	nt.stats.ClientSent++
+	nt.post(from, External, k, p, nt.sendCost(from)+nt.delay(-1, -1))
+	return true
+}
+
 func (nt *Net[P]) delay(from, to int) time.Duration {
 	r := nt.w.Rand()
 	base := nt.cfg.Delay
-	if nt.links != nil {
+	if nt.links != nil && from >= 0 && to >= 0 {
 		if l := nt.links[from*nt.n+to]; l != nil {
 			base = l
 		}
@@ -227,7 +340,7 @@ func (nt *Net[P]) delay(from, to int) time.Duration {
 	return d
 }
 
-func (nt *Net[P]) post(from, to int, k Kind, p P, d time.Duration) {
+func (nt *Net[P]) post(from, to int, k Kind, p P, at time.Duration) {
 	var i int32
 	if l := len(nt.free); l > 0 {
 		i = nt.free[l-1]
@@ -238,31 +351,54 @@ func (nt *Net[P]) post(from, to int, k Kind, p P, d time.Duration) {
 	}
 	m := nt.env[i]
 	m.From, m.To, m.Kind, m.SentAt, m.Payload = from, to, k, nt.w.Now(), p
-	nt.w.After(d, nt.deliverFn, nil, int64(i))
+	nt.w.At(at, nt.deliverFn, nil, int64(i))
 }
 
+// deliver is a message reaching its destination's network interface.
 func (nt *Net[P]) deliver(_ *harness.World, _ *harness.Request, arg int64) {
-	m := nt.env[arg]
-	defer nt.release(int32(arg))
-	local := m.From == m.To
+	i := int32(arg)
+	m := nt.env[i]
 	switch {
-	case nt.down[m.To]:
-		if local {
-			return
+	case m.To == External:
+		nt.stats.ClientDelivered++
+		if nt.client != nil {
+			nt.client(m)
 		}
-		nt.drop(m.Kind, &nt.stats.Crashed)
+		nt.release(i)
 		return
-	case !local && nt.blocked[m.From*nt.n+m.To]:
+	case nt.down[m.To]:
+		if m.From != m.To && m.From != External {
+			nt.drop(m.Kind, &nt.stats.Crashed)
+		}
+		nt.release(i)
+		return
+	case m.From != m.To && m.From != External && nt.blocked[m.From*nt.n+m.To]:
 		nt.drop(m.Kind, &nt.stats.Partitioned)
+		nt.release(i)
 		return
 	}
-	if !local {
+	if nt.recvCPU && m.From != m.To {
+		nt.receive(i)
+		return
+	}
+	nt.handle(i)
+}
+
+// handle hands envelope i to its node's handler and releases it.
+func (nt *Net[P]) handle(i int32) {
+	m := nt.env[i]
+	switch m.From {
+	case m.To:
+	case External:
+		nt.stats.ClientDelivered++
+	default:
 		nt.stats.Delivered++
 		nt.stats.ByKind[kidx(m.Kind)].Delivered++
 	}
 	if h := nt.handler[m.To]; h != nil {
 		h(m)
 	}
+	nt.release(i)
 }
 
 func (nt *Net[P]) release(i int32) {

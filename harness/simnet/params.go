@@ -1,0 +1,62 @@
+package simnet
+
+// The cluster vocabulary: one set of parameter names, defaults and docs for
+// every networked family (the same words everywhere; see doc.go). The
+// algorithms registry declares them once from these constants.
+const (
+	ParamNodes     = "nodes"
+	ParamDelay     = "delay"
+	ParamJitter    = "jitter"
+	ParamLoss      = "loss"
+	ParamDup       = "dup"
+	ParamFIFO      = "fifo"
+	ParamCPUSend   = "cpu_send"
+	ParamCPURecv   = "cpu_recv"
+	ParamFsync     = "fsync"
+	ParamGroup     = "group_commit"
+	ParamCrash     = "crash"
+	ParamCrashAt   = "crash_at"
+	ParamRestartAt = "restart_at"
+	ParamPartition = "partition"
+	ParamFaultGap  = "fault_gap"
+	ParamFaultLen  = "fault_len"
+	ParamFaultsEnd = "faults_end"
+	ParamSlow      = "slow"
+
+	DefaultDelay     = "const:d=500us" // one-way floor
+	DefaultJitter    = "const:d=0s"    // no random part
+	DefaultLoss      = "0"
+	DefaultDup       = "0"
+	DefaultFIFO      = "false"
+	DefaultCPUSend   = "0s"
+	DefaultCPURecv   = "0s"
+	DefaultFsync     = "0s"
+	DefaultGroup     = "true"
+	DefaultCrash     = "none"
+	DefaultCrashAt   = "300ms"
+	DefaultRestartAt = "0s"
+	DefaultPartition = "none"
+	DefaultFaultGap  = "0s"
+	DefaultFaultLen  = "20ms"
+	DefaultFaultsEnd = "700ms"
+	DefaultSlow      = "none"
+
+	DocNodes     = "machines in the cluster"
+	DocDelay     = "one-way network delay floor (a duration distribution), drawn per message"
+	DocJitter    = "random part added to each message's delay (e.g. exp:mean=300us); reorders messages unless fifo=true"
+	DocLoss      = "probability a message copy between nodes is lost"
+	DocDup       = "probability a message between nodes is duplicated (the copy has its own delay)"
+	DocFIFO      = "links deliver in send order, as TCP does (a message never overtakes an earlier one on its link)"
+	DocCPUSend   = "CPU time a node spends sending one message (a duration distribution; one FIFO CPU per node): a leader pays for its fan-out"
+	DocCPURecv   = "CPU time a node spends receiving one message before its handler runs (queued FIFO behind earlier work)"
+	DocFsync     = "latency of one fsync of a node's log (a duration distribution; 0s: no disk)"
+	DocGroup     = "group commit: log writes that arrive during an fsync share the next one"
+	DocCrash     = "node to crash at crash_at: none, a node number, leader or random"
+	DocCrashAt   = "virtual time the crash happens"
+	DocRestartAt = "virtual time the crashed node restarts (0s: never)"
+	DocPartition = "a partition: none, isolate:N|leader|random, split:K (K random nodes vs the rest) or split:0,1/2,3,4, oneway:A>B; optional @FROM..TO (e.g. isolate:leader@300ms..800ms; default: the whole run)"
+	DocFaultGap  = "mean gap between random faults (isolations, splits, one-way cuts, crashes) drawn from the seed; 0s: none"
+	DocFaultLen  = "mean length of a random fault"
+	DocFaultsEnd = "virtual time the random faults stop and everything heals (the liveness phase follows)"
+	DocSlow      = "slow nodes: NODE:FACTOR[,NODE:FACTOR…] multiplies that node's CPU and fsync times (e.g. 2:4); NODE may be random"
+)
