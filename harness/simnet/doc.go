@@ -1,10 +1,10 @@
 // Package simnet is the one simulated cluster under every virtual-time
 // protocol in dsbench (Paxos, Raft, ZooKeeper, Chubby, Dynamo, Kafka,
 // Spanner, MapReduce, the networked case studies). It follows the shape of
-// FoundationDB's deterministic simulation and TigerBeetle's VOPR (docs/references.md, "Deterministic
-// simulation"): one seed,
-// one virtual clock and event heap (a *harness.World); per-link delay that is
-// a floor plus a random part; loss, duplication and reordering; partitions
+// FoundationDB's deterministic simulation and TigerBeetle's VOPR
+// (docs/references.md, "Deterministic simulation"): one seed, one virtual
+// clock and event heap (a *harness.World); per-link delay that is a floor
+// plus a random part; loss, duplication and reordering; partitions
 // that start and heal; node crashes and restarts — plus, per node, a CPU and
 // a disk, so that a protocol's throughput curve comes from the messages it
 // sends and the fsyncs it waits for, not from a cost formula.
