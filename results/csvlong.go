@@ -6,20 +6,26 @@ import (
 	"strconv"
 )
 
-// The long CSV has one row per (run, figure): run_id,target,workload,metric,
-// value, for pivot tables. workload is the short workload name. The figures
-// are the counters, throughput, every latency and service figure (overall
-// and per kind, as kinds.<kind>.latency_ns.p99 …), the fairness figures with
+// The long CSV has one row per (run, figure), for pivot tables:
+// run_id,target,params,workload,workload_spec,clock,repetition,metric,value.
+// params is the parameters set for the run (the sweep point, "k=v k=v"; every
+// parameter is in csv and json), workload the short workload name and
+// workload_spec its canonical, fully resolved spec. The figures are the
+// counters, throughput, every latency and service figure (overall and per
+// kind, as kinds.<kind>.latency_ns.p99 …), the fairness figures with
 // per-shard and per-client counts (fairness.shards.counts.<i>), and the
-// family metrics (metrics.<name>). Intervals are left to json and hlog.
+// family metrics (metrics.<name>); an undefined figure has an empty value.
+// The time series is the intervals format.
 func writeCSVLong(w io.Writer, doc *Document) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"run_id", "target", "workload", "metric", "value"}); err != nil {
+	if err := cw.Write([]string{"run_id", "target", "params", "workload", "workload_spec", "clock", "repetition", "metric", "value"}); err != nil {
 		return err
 	}
 	for _, r := range doc.Runs {
+		id := []string{r.ID, r.Target, paramsText(r.Params, shownParams(r, TableOptions{})), workloadLabel(r),
+			r.Workload, r.Clock, strconv.Itoa(r.Repetition)}
 		emit := func(metric, value string) error {
-			return cw.Write([]string{r.ID, r.Target, workloadLabel(r), metric, value})
+			return cw.Write(append(id[:len(id):len(id)], metric, value))
 		}
 		for _, fig := range longFigures(r) {
 			if err := emit(fig.name, fig.value); err != nil {
@@ -60,7 +66,7 @@ func longFigures(r Run) []figure {
 	cnt("denied", r.Denied)
 	cnt("warmup_ops", r.WarmupOps)
 	num("duration_s", r.DurationS)
-	num("throughput_ops_s", r.ThroughputOpsS)
+	out = append(out, figure{"throughput_ops_s", numOf(r.ThroughputOpsS, r.ThroughputDefined()).String()})
 	summary("latency_ns", r.LatencyNs)
 	summary("service_ns", r.ServiceNs)
 	for _, k := range sortedKeys(r.Kinds) {

@@ -16,12 +16,15 @@
 //
 // Numbers JSON cannot hold: NewRun and the JSON writers turn NaN and ±Inf
 // into 0 in summaries, fairness and intervals, and omit non-finite family
-// metrics (a 0 there would read as a measurement).
+// metrics (a 0 there would read as a measurement). Undefined figures (no
+// samples, no shards) are null in JSON and empty in CSV and XLSX
+// (undefined.go).
 //
 // The formats (see Formats): table and md for people; json (the Document);
 // jsonl (one run per line, each with schema and environment folded in, so a
-// line stands alone); csv (wide, one row per run) and csv-long
-// (run_id,target,workload,metric,value); bench; hlog; hgrm. WriteFile
+// line stands alone); csv (wide, one row per run, columns.go) and csv-long
+// (one row per run and figure); intervals (the time series); xlsx (an Excel
+// workbook, xlsx.go, written with excelize); bench; hlog; hgrm. WriteFile
 // writes through a temporary file and a rename, so no reader ever sees a
 // torn file. ReadFile reads json and jsonl back.
 package results

@@ -22,7 +22,17 @@ func NewEnvironment(version, commit string, start time.Time) Environment {
 		CPU:       cpuModel(),
 		Cores:     runtime.NumCPU(),
 		Start:     start.UTC().Round(0),
+		Host:      hostname(),
 	}
+}
+
+// hostname is the machine's name, "" when the system will not say.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return h
 }
 
 func cpuModel() string {

@@ -18,7 +18,8 @@ func fixtureEnv() Environment {
 		Version: "v0.1.0-test", Commit: "abc1234", GoVersion: "go1.26.0",
 		OS: "linux", Arch: "amd64", CPU: "Test CPU @ 2.00GHz", Cores: 2,
 		Start:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-		Command: "dsbench run builtin/map -p shards=4",
+		Host:    "testhost",
+		Command: CommandLine([]string{"dsbench", "run", "builtin/map", "-p", "shards=4|8"}),
 	}
 }
 

@@ -24,26 +24,48 @@ const (
 	Bench   Format = "bench"    // Go benchmark format, read by benchstat
 	HLog    Format = "hlog"     // HdrHistogram interval log
 	HGRM    Format = "hgrm"     // HdrHistogram percentile distribution
+	// Intervals is every run's per-interval time series as CSV, one row per
+	// (run, interval): -o intervals:FILE.csv.
+	Intervals Format = "intervals"
+	// XLSX is an Excel workbook (sheets runs, metrics, intervals,
+	// percentiles, environment, and aggregate for repeated runs).
+	XLSX Format = "xlsx"
 )
 
-type writerFunc func(io.Writer, *Document) error
+// Options tunes the writers; the zero value gives every format's default.
+type Options struct {
+	// Columns, when set, is exactly the wide table's columns, in order, for
+	// csv and the xlsx runs sheet (names checked by ParseColumns), so files
+	// written by different invocations line up.
+	Columns []string
+	// Table tunes the human formats (table and md).
+	Table TableOptions
+}
+
+type writerFunc func(io.Writer, *Document, Options) error
 
 var writers = map[Format]writerFunc{
-	Table:   writeTable,
-	JSON:    writeJSON,
-	JSONL:   writeJSONL,
-	CSV:     writeCSV,
-	CSVLong: writeCSVLong,
-	MD:      writeMarkdown,
-	Bench:   writeBench,
-	HLog:    writeHLog,
-	HGRM:    writeHGRM,
+	Table:     func(w io.Writer, d *Document, o Options) error { return WriteTable(w, d, o.Table) },
+	JSON:      func(w io.Writer, d *Document, _ Options) error { return writeJSON(w, d) },
+	JSONL:     func(w io.Writer, d *Document, _ Options) error { return writeJSONL(w, d) },
+	CSV:       writeCSV,
+	CSVLong:   func(w io.Writer, d *Document, _ Options) error { return writeCSVLong(w, d) },
+	MD:        func(w io.Writer, d *Document, o Options) error { return WriteMarkdown(w, d, o.Table) },
+	Bench:     func(w io.Writer, d *Document, _ Options) error { return writeBench(w, d) },
+	HLog:      func(w io.Writer, d *Document, _ Options) error { return writeHLog(w, d) },
+	HGRM:      func(w io.Writer, d *Document, _ Options) error { return writeHGRM(w, d) },
+	Intervals: func(w io.Writer, d *Document, _ Options) error { return writeIntervals(w, d) },
+	XLSX:      writeXLSX,
 }
 
 // Formats returns every format name, in the order the help text lists them.
 func Formats() []Format {
-	return []Format{Table, JSON, JSONL, CSV, CSVLong, MD, Bench, HLog, HGRM}
+	return []Format{Table, JSON, JSONL, CSV, CSVLong, MD, Bench, HLog, HGRM, Intervals, XLSX}
 }
+
+// Binary reports whether a format is a binary file format, which belongs in
+// a file (-o), not on a terminal.
+func (f Format) Binary() bool { return f == XLSX }
 
 func formatList() string {
 	names := make([]string, 0, len(writers))
@@ -68,11 +90,12 @@ var extensions = []struct {
 	f   Format
 }{
 	{".json", JSON}, {".jsonl", JSONL}, {".csv", CSV}, {".md", MD},
-	{".txt", Bench}, {".hlog", HLog}, {".hgrm", HGRM},
+	{".txt", Bench}, {".hlog", HLog}, {".hgrm", HGRM}, {".xlsx", XLSX},
 }
 
 // FormatForPath picks the format from a file name's extension: .json,
-// .jsonl, .csv (wide), .md, .txt (Go benchmark format), .hlog, .hgrm.
+// .jsonl, .csv (wide), .md, .txt (Go benchmark format), .hlog, .hgrm, .xlsx.
+// csv-long and intervals are CSV too, so they are named: -o csv-long:F.csv.
 func FormatForPath(path string) (Format, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	var valid []string
@@ -105,8 +128,13 @@ func ParseOutput(arg string) (Format, string, error) {
 	return f, arg, err
 }
 
-// Write renders doc in format f.
+// Write renders doc in format f with the default options.
 func Write(w io.Writer, f Format, doc *Document) error {
+	return WriteWith(w, f, doc, Options{})
+}
+
+// WriteWith renders doc in format f.
+func WriteWith(w io.Writer, f Format, doc *Document, o Options) error {
 	wf, ok := writers[f]
 	if !ok {
 		return fmt.Errorf("unknown format %q (valid: %s)", f, formatList())
@@ -114,18 +142,24 @@ func Write(w io.Writer, f Format, doc *Document) error {
 	if doc == nil {
 		return fmt.Errorf("results: nil document")
 	}
-	return wf(w, doc)
+	return wf(w, doc, o)
 }
 
-// WriteFile writes doc to path in format f through a temporary file in the
-// same directory, renamed into place only when complete, so an interrupted
-// or failed write never leaves a torn file.
+// WriteFile writes doc to path in format f with the default options (see
+// WriteFileWith).
 func WriteFile(path string, f Format, doc *Document) error {
+	return WriteFileWith(path, f, doc, Options{})
+}
+
+// WriteFileWith writes doc to path in format f through a temporary file in
+// the same directory, renamed into place only when complete, so an
+// interrupted or failed write never leaves a torn file.
+func WriteFileWith(path string, f Format, doc *Document, o Options) error {
 	if _, ok := writers[f]; !ok {
 		return fmt.Errorf("unknown format %q (valid: %s)", f, formatList())
 	}
 	return WriteAtomic(path, func(w io.Writer) error {
-		if err := Write(w, f, doc); err != nil {
+		if err := WriteWith(w, f, doc, o); err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		return nil

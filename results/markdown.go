@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-func writeMarkdown(w io.Writer, doc *Document) error {
-	return WriteMarkdown(w, doc, TableOptions{})
-}
-
 // WriteMarkdown writes the table writer's content as GitHub-flavoured
 // Markdown: the run table (numbers right-aligned), a metrics table when any
 // run has metrics, and the footnotes as a list.

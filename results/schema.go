@@ -23,7 +23,8 @@ type Environment struct {
 	CPU       string    `json:"cpu"`
 	Cores     int       `json:"cores"`
 	Start     time.Time `json:"start"`
-	Command   string    `json:"command,omitempty"` // the command line, for reproduction
+	Host      string    `json:"host,omitempty"`    // the machine's host name
+	Command   string    `json:"command,omitempty"` // the command line, shell-quoted, for reproduction
 }
 
 // Run is one (target, params, workload, repetition).

@@ -10,10 +10,6 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-func writeTable(w io.Writer, doc *Document) error {
-	return WriteTable(w, doc, TableOptions{})
-}
-
 // WriteTable writes the run table, then the family metrics table when any
 // run has metrics, then the footnotes (closed loops, interrupted and failed
 // runs).

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -154,6 +155,111 @@ func TestCSVWide(t *testing.T) {
 	if recs[2][col["param.service"]] != "exp:mean=1ms, jitter|2" {
 		t.Errorf("a value with a comma did not survive: %q", recs[2][col["param.service"]])
 	}
+	// r2 has no shards: its shard fairness is undefined, written empty (not 0)
+	for _, name := range []string{"shards_jain", "shards_max_mean", "shards_cov", "shards_gini"} {
+		if v := recs[2][col[name]]; v != "" {
+			t.Errorf("r2 %s = %q, want empty (undefined)", name, v)
+		}
+	}
+	if v := recs[2][col["shards_n"]]; v != "0" {
+		t.Errorf("r2 shards_n = %q, want 0", v)
+	}
+	// the environment rides on every row, the command shell-quoted
+	for name, want := range map[string]string{
+		"dsbench_version": "v0.1.0-test", "commit": "abc1234", "started_at": "2026-01-02T03:04:05Z",
+		"host": "testhost", "cpu": "Test CPU @ 2.00GHz", "command": "dsbench run builtin/map -p 'shards=4|8'",
+	} {
+		for _, rec := range recs[1:] {
+			if rec[col[name]] != want {
+				t.Errorf("%s %s = %q, want %q", rec[0], name, rec[col[name]], want)
+			}
+		}
+	}
+}
+
+func TestCSVColumnsFixTheSet(t *testing.T) {
+	doc := fixtureDoc()
+	cols, err := ParseColumns("run_id, param.shards,metric.keys_moved,metric.nosuch,latency_ns_p99,host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteWith(&buf, CSV, doc, Options{Columns: cols}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "run_id,param.shards,metric.keys_moved,metric.nosuch,latency_ns_p99,host" {
+		t.Errorf("header %s", got)
+	}
+	if got := strings.Join(recs[1], ","); got != "r1,4,12,,1990,testhost" {
+		t.Errorf("r1 %s", got)
+	}
+	for _, bad := range []string{"run_id,latency_p99", "run_id,run_id", ",", "param."} {
+		if _, err := ParseColumns(bad); err == nil {
+			t.Errorf("ParseColumns(%q) accepted it", bad)
+		} else if strings.Contains(bad, "latency_p99") && !strings.Contains(err.Error(), "latency_ns_p99") {
+			t.Errorf("error %q does not list the valid columns", err)
+		}
+	}
+}
+
+func TestIntervalsCSV(t *testing.T) {
+	doc := fixtureDoc()
+	recs, err := csv.NewReader(strings.NewReader(render(t, Intervals, doc))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range doc.Runs {
+		n += len(r.Intervals)
+	}
+	if len(recs) != 1+n || n == 0 {
+		t.Fatalf("%d records for %d intervals", len(recs), n)
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	first := recs[1]
+	if first[col["run_id"]] != "r1" || first[col["interval"]] != "0" || first[col["ops"]] != "600" || first[col["gauge.keys_moved"]] != "5" {
+		t.Errorf("first interval row %v", first)
+	}
+	if recs[2][col["gauge.keys_moved"]] != "" {
+		t.Errorf("an interval without the gauge should leave it empty: %v", recs[2])
+	}
+}
+
+func TestJSONNullForUndefined(t *testing.T) {
+	var got struct {
+		Runs []struct {
+			LatencyNs map[string]*float64 `json:"latency_ns"`
+			Fairness  struct {
+				Shards struct {
+					Jain *float64 `json:"jain"`
+				} `json:"shards"`
+			} `json:"fairness"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(render(t, JSON, fixtureDoc())), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Runs[0].Fairness.Shards.Jain == nil || got.Runs[0].LatencyNs["p99"] == nil {
+		t.Errorf("r1's figures are defined but came out null")
+	}
+	if v := got.Runs[1].Fairness.Shards.Jain; v != nil {
+		t.Errorf("r2 has no shards: jain should be null, got %v", *v)
+	}
+	if v := got.Runs[2].LatencyNs["p99"]; v != nil {
+		t.Errorf("r3 has no samples: p99 should be null, got %v", *v)
+	}
+	// and the document reads back, nulls as zero values
+	doc, err := Read(strings.NewReader(render(t, JSON, fixtureDoc())))
+	if err != nil || doc.Runs[1].Fairness.Shards.Defined() || !doc.Runs[0].Fairness.Shards.Defined() {
+		t.Errorf("read back: %v", err)
+	}
 }
 
 func TestCSVLong(t *testing.T) {
@@ -162,30 +268,38 @@ func TestCSVLong(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != "run_id,target,workload,metric,value" {
+	if strings.Join(recs[0], ",") != "run_id,target,params,workload,workload_spec,clock,repetition,metric,value" {
 		t.Fatalf("header %v", recs[0])
 	}
 	got := map[string]string{}
+	ids := map[string]string{}
 	for _, r := range recs[1:] {
-		if len(r) != 5 {
+		if len(r) != 9 {
 			t.Fatalf("record %v", r)
 		}
-		if _, err := strconv.ParseFloat(r[4], 64); err != nil {
-			t.Errorf("value %q of %s is not a number", r[4], r[3])
+		if _, err := strconv.ParseFloat(r[8], 64); err != nil && r[8] != "" {
+			t.Errorf("value %q of %s is not a number", r[8], r[7])
 		}
-		key := r[0] + " " + r[3]
+		key := r[0] + " " + r[7]
 		if _, dup := got[key]; dup {
 			t.Errorf("%s twice", key)
 		}
-		got[key] = r[4]
+		got[key] = r[8]
+		ids[r[0]] = strings.Join(r[1:7], "|")
 	}
 	for k, want := range map[string]string{
 		"r1 latency_ns.p99": "1990", "r1 kinds.update.ops": "200", "r1 fairness.shards.counts.3": "102",
 		"r1 metrics.keys_moved": "12", "r2 fairness.clients.n": "1", "r3 ops": "0",
+		// undefined figures are empty, not 0: r2 has no shards, r3 no samples
+		"r2 fairness.shards.jain": "", "r2 fairness.shards.n": "0", "r3 latency_ns.p99": "", "r3 latency_ns.count": "0",
 	} {
-		if got[k] != want {
-			t.Errorf("%s = %q, want %q", k, got[k], want)
+		if v, ok := got[k]; !ok || v != want {
+			t.Errorf("%s = %q (present %v), want %q", k, v, ok, want)
 		}
+	}
+	// every row names the run's parameters and the workload's full spec
+	if want := "builtin/map|shards=4 value_size=100|ycsb-a|" + doc.Runs[0].Workload + "|wall|1"; ids["r1"] != want {
+		t.Errorf("r1 identity %q, want %q", ids["r1"], want)
 	}
 }
 

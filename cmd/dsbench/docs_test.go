@@ -4,6 +4,7 @@ package main
 //
 //	<!-- check -->                 compare each command's whole stdout
 //	<!-- check first-table -->     compare stdout up to its first empty line
+//	<!-- check head=N -->          compare the first N lines of stdout
 //	<!-- check exit=N -->          the block's last command must exit N (the others 0)
 //
 // in README.md, docs/ or a package's NOTES.md is run through the CLI in-process
@@ -44,6 +45,7 @@ type docBlock struct {
 	file       string
 	line       int // 1-based line of the opening fence
 	firstTable bool
+	head       int // > 0: compare only the first head lines
 	exit       int
 	cmds       []docCmd
 	start, end int // line indexes (0-based) of the block's content: [start, end)
@@ -152,6 +154,12 @@ func parseDocBlocks(file string, lines []string) ([]docBlock, error) {
 			switch {
 			case o == "first-table":
 				b.firstTable = true
+			case strings.HasPrefix(o, "head="):
+				n, err := strconv.Atoi(strings.TrimPrefix(o, "head="))
+				if err != nil || n < 1 {
+					return nil, fmt.Errorf("%s:%d: bad %q", rel(file), i+1, o)
+				}
+				b.head = n
 			case strings.HasPrefix(o, "exit="):
 				n, err := strconv.Atoi(strings.TrimPrefix(o, "exit="))
 				if err != nil {
@@ -159,7 +167,7 @@ func parseDocBlocks(file string, lines []string) ([]docBlock, error) {
 				}
 				b.exit = n
 			default:
-				return nil, fmt.Errorf("%s:%d: unknown check option %q (valid: first-table, exit=N)", rel(file), i+1, o)
+				return nil, fmt.Errorf("%s:%d: unknown check option %q (valid: first-table, head=N, exit=N)", rel(file), i+1, o)
 			}
 		}
 		j := b.start
@@ -263,6 +271,9 @@ func runDocBlock(t *testing.T, b docBlock) [][]string {
 					break
 				}
 			}
+		}
+		if b.head > 0 && len(lines) > b.head {
+			lines = lines[:b.head]
 		}
 		outs[i] = lines
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/workloads"
+	"github.com/xuri/excelize/v2"
 )
 
 // A target that fails to build when asked, to exercise exit status 1.
@@ -104,7 +107,7 @@ func TestRunJSON(t *testing.T) {
 func TestEveryOutputFormat(t *testing.T) {
 	dir := t.TempDir()
 	var args = []string{"run", "builtin/noop", "--ops", "2000", "-q", "--runs", "2"}
-	files := []string{"r.json", "r.jsonl", "r.csv", "r.md", "r.txt", "r.hlog", "r.hgrm", "csv-long:long.csv"}
+	files := []string{"r.json", "r.jsonl", "r.csv", "r.md", "r.txt", "r.hlog", "r.hgrm", "r.xlsx", "csv-long:long.csv", "intervals:iv.csv"}
 	for _, f := range files {
 		if name, path, ok := strings.Cut(f, ":"); ok {
 			args = append(args, "-o", name+":"+filepath.Join(dir, path))
@@ -114,6 +117,12 @@ func TestEveryOutputFormat(t *testing.T) {
 	}
 	for _, f := range results.Formats() {
 		code, out, errs := dsbench(t, nil, append(args[:7:7], "--format", string(f))...)
+		if f.Binary() {
+			if code != exitUsage || out != "" || !strings.Contains(errs, "-o FILE.xlsx") {
+				t.Errorf("--format %s (binary) on stdout: exit %d, %d bytes, %q; want exit 2 pointing at -o", f, code, len(out), errs)
+			}
+			continue
+		}
 		if code != 0 || out == "" {
 			t.Errorf("--format %s: exit %d, %d bytes (%s)", f, code, len(out), errs)
 		}
@@ -196,9 +205,31 @@ func TestVirtualRunIsDeterministic(t *testing.T) {
 	args := []string{"run", "builtin/sleep", "--clock", "virtual", "--arrival", "poisson:rate=500", "--ops", "2000", "--format", "csv", "-q"}
 	_, a, _ := dsbench(t, nil, args...)
 	_, b, _ := dsbench(t, nil, args...)
+	// Every figure is the same; only the environment's start time differs.
+	a, b = withoutColumn(t, a, "started_at"), withoutColumn(t, b, "started_at")
 	if a != b || a == "" {
 		t.Errorf("two virtual-time runs with the same seed differ:\n%s\n%s", a, b)
 	}
+}
+
+// withoutColumn drops one column from a CSV document.
+func withoutColumn(t *testing.T, doc, name string) string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(doc)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("not CSV (%v): %s", err, doc)
+	}
+	col := slices.Index(recs[0], name)
+	if col < 0 {
+		t.Fatalf("no column %s in %v", name, recs[0])
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	for _, r := range recs {
+		w.Write(slices.Delete(r, col, col+1))
+	}
+	w.Flush()
+	return b.String()
 }
 
 func TestListAndVersion(t *testing.T) {
@@ -269,5 +300,51 @@ func TestGivenZerosAreBadInput(t *testing.T) {
 		if code, _, errs := dsbench(t, nil, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errs)
 		}
+	}
+}
+
+// TestSpreadsheetOutputs: a sweep written as xlsx opens with a reader and
+// holds one row per run; --columns fixes the csv's columns across
+// invocations (two files with different sweeps line up); the command line is
+// recorded shell-quoted, so it pastes back.
+func TestSpreadsheetOutputs(t *testing.T) {
+	dir := t.TempDir()
+	cols := "run_id,target,param.service,metric.max_queue,latency_ns_p99,command"
+	for i, sweep := range []string{"service=const:d=1ms|const:d=2ms", "concurrency=1|2"} {
+		code, _, errs := dsbench(t, nil, "run", "builtin/sleep", "--clock", "virtual", "-p", sweep, "--ops", "500", "-q",
+			"--runs", "2", "--columns", cols, "-o", filepath.Join(dir, fmt.Sprintf("s%d.csv", i)), "-o", filepath.Join(dir, fmt.Sprintf("s%d.xlsx", i)))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	}
+	for i := range 2 {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("s%d.csv", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil || strings.Join(recs[0], ",") != cols || len(recs) != 5 {
+			t.Fatalf("s%d.csv: %v, header %q, %d records", i, err, recs[0], len(recs))
+		}
+		if want := "dsbench run builtin/sleep --clock virtual -p 'service=const:d=1ms|const:d=2ms' --ops 500 -q --runs 2 --columns " + cols +
+			" -o " + filepath.Join(dir, "s0.csv") + " -o " + filepath.Join(dir, "s0.xlsx"); i == 0 && recs[1][5] != want {
+			t.Errorf("command not shell-quoted:\n got %s\nwant %s", recs[1][5], want)
+		}
+		f, err := excelize.OpenFile(filepath.Join(dir, fmt.Sprintf("s%d.xlsx", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows("runs")
+		if err != nil || len(rows) != 5 {
+			t.Errorf("s%d.xlsx runs: %d rows, %v", i, len(rows), err)
+		}
+		if _, err := f.GetRows("aggregate"); err != nil {
+			t.Errorf("s%d.xlsx: --runs 2 but no aggregate sheet: %v", i, err)
+		}
+		f.Close()
+	}
+	code, _, errs := dsbench(t, nil, "run", "builtin/noop", "--ops", "10", "--columns", "run_id,latency_p99")
+	if code != exitUsage || !strings.Contains(errs, "latency_ns_p99") {
+		t.Errorf("bad --columns: exit %d, %q", code, errs)
 	}
 }

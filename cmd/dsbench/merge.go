@@ -67,9 +67,5 @@ a Kubernetes Indexed Job (scripts/k8s/dsbench-shards.yaml).`,
 
 // commandLine is the invocation recorded in the results.
 func commandLine(a *App) string {
-	s := "dsbench"
-	for _, x := range a.Args {
-		s += " " + x
-	}
-	return s
+	return results.CommandLine(append([]string{"dsbench"}, a.Args...))
 }

@@ -14,5 +14,6 @@ type RunOptions struct {
 	Seed    string
 	Format  string   // --format for stdout
 	Outputs []string // -o FILE or FORMAT:FILE (repeatable)
+	Columns string   // --columns: the wide table's columns, fixed (csv, xlsx)
 	Quiet   bool     // -q
 }

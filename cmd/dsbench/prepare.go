@@ -20,6 +20,7 @@ type execution struct {
 	plan    *bench.Plan
 	outputs []output
 	stdout  results.Format
+	write   results.Options // --columns
 }
 
 // output is one -o destination.
@@ -39,8 +40,13 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 	if format == "" {
 		format = "table"
 	}
-	if ex.stdout, err = results.ParseFormat(format); err != nil {
-		return nil, usageError{fmt.Errorf("--format: %w", err)}
+	if ex.stdout, err = parseStdoutFormat(format); err != nil {
+		return nil, err
+	}
+	if opts.Columns != "" {
+		if ex.write.Columns, err = results.ParseColumns(opts.Columns); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	for _, o := range opts.Outputs {
 		out, err := parseOutput(o)
@@ -62,6 +68,19 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 		fmt.Fprintf(a.Stderr, "seed: %d (reproduce with --seed %d)\n", seed, seed)
 	}
 	return ex, nil
+}
+
+// parseStdoutFormat reads --format: any format but a binary one, which
+// belongs in a file.
+func parseStdoutFormat(name string) (results.Format, error) {
+	f, err := results.ParseFormat(name)
+	if err != nil {
+		return "", usageError{fmt.Errorf("--format: %w", err)}
+	}
+	if f.Binary() {
+		return "", usagef("--format %s: a binary file format, not for a terminal; write it with -o FILE.%s", f, f)
+	}
+	return f, nil
 }
 
 func randomSeed() uint64 {
@@ -98,7 +117,7 @@ func parseOutputFormat(s string) (output, error) {
 	}
 	f, path, err := results.ParseOutput(s)
 	if err != nil {
-		return output{}, usageError{fmt.Errorf("-o %s: %w (or name the format: -o csv-long:%s)", s, err, s)}
+		return output{}, usageError{fmt.Errorf("-o %s: %w; or name the format: -o FORMAT:%s (formats: %s)", s, err, s, strings.Join(formatNames(), ", "))}
 	}
 	return output{format: f, path: path}, nil
 }

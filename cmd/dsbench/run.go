@@ -89,11 +89,12 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	f.Var(countValue{&o.Load}, "load", "insert `N` records before the measured phase (storage targets, as YCSB's load)")
 	f.IntVar(&o.ValueSize, "value-size", 0, "value bytes for writes (default: the workload's size)")
 	f.StringVar(&o.Shard, "shard", "", "run shard `k/n` of the load (k from 0); merge the results with 'dsbench merge'")
-	f.StringVar(&o.Format, "format", "table", "stdout format: "+strings.Join(formatNames(), "|"))
+	f.StringVar(&o.Format, "format", "table", "stdout format: "+strings.Join(stdoutFormatNames(), "|"))
 	f.StringArrayVarP(&o.Outputs, "output", "o", nil, "write results to `FILE` (format from the extension) or FORMAT:FILE (repeatable)")
+	f.StringVar(&o.Columns, "columns", "", "csv and xlsx: exactly these columns, in order (`LIST`, comma-separated, e.g. run_id,param.vnodes,latency_ns_p99), so appended files line up")
 	f.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress on stderr")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return formatNames(), cobra.ShellCompDirectiveNoFileComp
+		return stdoutFormatNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.RegisterFlagCompletionFunc("clock", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"wall", "virtual"}, cobra.ShellCompDirectiveNoFileComp
@@ -127,10 +128,22 @@ func checkGivenFlags(cmd *cobra.Command, o RunOptions) error {
 	return nil
 }
 
+// formatNames lists every format (for -o); stdoutFormatNames those --format
+// takes (no binary ones).
 func formatNames() []string {
 	var out []string
 	for _, f := range results.Formats() {
 		out = append(out, string(f))
+	}
+	return out
+}
+
+func stdoutFormatNames() []string {
+	var out []string
+	for _, f := range results.Formats() {
+		if !f.Binary() {
+			out = append(out, string(f))
+		}
 	}
 	return out
 }
@@ -166,13 +179,13 @@ func (a *App) runCommand(o RunOptions) error {
 // because a reader that closes stdout early (| head) ends the process with
 // SIGPIPE, and the files are what must not be lost.
 func (a *App) emit(ex *execution, doc *results.Document) error {
-	doc.Environment.Command = "dsbench " + strings.Join(a.Args, " ")
+	doc.Environment.Command = commandLine(a)
 	for _, out := range ex.outputs {
-		if err := results.WriteFile(out.path, out.format, doc); err != nil {
+		if err := results.WriteFileWith(out.path, out.format, doc, ex.write); err != nil {
 			return fmt.Errorf("writing %s: %w", out.path, err)
 		}
 	}
-	if err := results.Write(a.Stdout, ex.stdout, doc); err != nil {
+	if err := results.WriteWith(a.Stdout, ex.stdout, doc, ex.write); err != nil {
 		return fmt.Errorf("writing %s to stdout: %w", ex.stdout, err)
 	}
 	return nil

@@ -77,11 +77,13 @@ func metricDirection(name string) (Direction, error) {
 	return Unknown, fmt.Errorf("unknown metric %q (valid: %s)", name, strings.Join(MetricNames(), ", "))
 }
 
-// value extracts a metric from a run; ok is false when the run lacks it.
+// value extracts a metric from a run; ok is false when the run lacks it or
+// the figure is undefined for it (no samples, no shards, no duration), so an
+// undefined figure is never compared as a measured 0.
 func value(r *results.Run, name string) (float64, bool) {
 	for _, b := range builtin {
 		if b.name == name {
-			return b.get(r), true
+			return b.get(r), defined(r, name)
 		}
 	}
 	if rest, ok := strings.CutPrefix(name, "metrics."); ok {
@@ -111,4 +113,19 @@ func familyMetrics(runs []*results.Run) []string {
 	}
 	sort.Strings(ns)
 	return ns
+}
+
+// defined reports whether a built-in figure means anything for r.
+func defined(r *results.Run, name string) bool {
+	switch {
+	case name == "throughput":
+		return r.ThroughputDefined()
+	case strings.HasPrefix(name, "latency."):
+		return r.LatencyNs.Defined()
+	case strings.HasPrefix(name, "service."):
+		return r.ServiceNs.Defined()
+	case strings.HasPrefix(name, "fairness.shards."):
+		return r.Fairness.Shards.Defined()
+	}
+	return true
 }
