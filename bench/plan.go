@@ -199,6 +199,26 @@ func (p *Plan) Labels() []string {
 	return out
 }
 
+// Variants names the plan's distinct variants, in order: a target with the
+// parameters set for it (the sweep point). The repetitions of a variant,
+// and its runs on several workloads, share its name.
+func (p *Plan) Variants() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range p.runs {
+		var b strings.Builder
+		b.WriteString(r.info.Name)
+		for _, k := range sortedKeys(r.paramsRaw) {
+			fmt.Fprintf(&b, " %s=%s", k, r.paramsRaw[k])
+		}
+		if v := b.String(); !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // label is how progress lines and errors name the run.
 func (r *planned) label() string {
 	var b strings.Builder

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,8 @@ type compareFlags struct {
 	ignore  []string
 	format  string
 	output  string
+	pairBy  string
+	across  bool // --across-targets: --pair-by workload
 }
 
 func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
@@ -35,7 +38,9 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 	cmd.Flags().StringArrayVar(&f.ignore, "ignore-param", nil, "pair runs that differ in this parameter (the change under test); repeatable")
 	if withFormat {
 		cmd.Flags().StringVar(&f.format, "format", "table", "output: "+strings.Join(compare.Formats, "|"))
-		cmd.Flags().StringVarP(&f.output, "output", "o", "", "also write the comparison to FILE (format from --format)")
+		cmd.Flags().StringVarP(&f.output, "output", "o", "", "also write the comparison to `FILE`, the format from its extension (.json .md .csv .txt) or named: FORMAT:FILE")
+		cmd.Flags().StringVar(&f.pairBy, "pair-by", compare.PairAll, "what runs pair by: all (target, parameters, workload, clock) or workload (workload and clock: compare two targets or parameter sets)")
+		cmd.Flags().BoolVar(&f.across, "across-targets", false, "pair runs by workload and clock regardless of target or parameters (= --pair-by workload)")
 	}
 }
 
@@ -63,7 +68,37 @@ func (f *compareFlags) options() (compare.Options, error) {
 	if f.format != "" && !contains(compare.Formats, f.format) {
 		return o, usagef("--format %q: valid: %s", f.format, strings.Join(compare.Formats, ", "))
 	}
+	o.PairBy = f.pairBy
+	if f.across {
+		if f.pairBy != "" && f.pairBy != compare.PairAll && f.pairBy != compare.PairWorkload {
+			return o, usagef("--across-targets is --pair-by workload; it contradicts --pair-by %s", f.pairBy)
+		}
+		o.PairBy = compare.PairWorkload
+	}
+	if o.PairBy != "" && !contains(compare.PairByValues, o.PairBy) {
+		return o, usagef("--pair-by %q: valid: %s", o.PairBy, strings.Join(compare.PairByValues, ", "))
+	}
 	return o, nil
+}
+
+// compareOutputExt maps a comparison file's extension to its format.
+var compareOutputExt = map[string]string{".json": "json", ".md": "md", ".csv": "csv", ".txt": "table"}
+
+// parseCompareOutput reads compare's -o: FORMAT:FILE, or FILE with the
+// format from its extension, as run's -o does.
+func parseCompareOutput(s string) (format, path string, err error) {
+	if name, p, ok := strings.Cut(s, ":"); ok && contains(compare.Formats, name) {
+		if p == "" {
+			return "", "", usagef("-o %s: names format %s but no file", s, name)
+		}
+		return name, p, nil
+	}
+	ext := strings.ToLower(filepath.Ext(s))
+	if f, ok := compareOutputExt[ext]; ok {
+		return f, s, nil
+	}
+	return "", "", usagef("-o %s: cannot tell the format from the extension %q (known: .json .md .csv .txt); or name it: -o FORMAT:%s (formats: %s)",
+		s, ext, s, strings.Join(compare.Formats, ", "))
 }
 
 func contains(list []string, s string) bool {
@@ -100,6 +135,10 @@ func newCompareCmd(a *App) *cobra.Command {
 		Short: "Compare two results with significance, and gate on thresholds",
 		Long: `Compare pairs the runs of BASE and CANDIDATE by target, parameters, workload
 and clock; each side's repetitions (dsbench run --runs K) are the samples.
+To compare two variants measured on the same workload — two targets (p2c
+against round-robin, Paxos against Raft) or two parameter sets — pair by
+workload and clock alone: --pair-by workload (or --across-targets); each file
+then holds one variant per workload.
 For every metric it prints the medians, the change with a Hodges–Lehmann
 confidence interval, the Mann–Whitney U p-value and a verdict: faster,
 slower, ~ (no significant change, or one inside the noise band), higher or
@@ -113,12 +152,19 @@ workloads, a bad threshold, or a gate that too few runs cannot decide.`,
   dsbench run hashing/ring --runs 5 -o new.json
   dsbench compare base.json new.json --fail-on 'latency.p99>+5%' --fail-on 'throughput<-3%'
   dsbench compare base.json new.json --format md > comment.md
-  dsbench compare sleep-1ms.json sleep-1.1ms.json --ignore-param service`,
+  dsbench compare sleep-1ms.json sleep-1.1ms.json --ignore-param service
+  dsbench compare rr.json p2c.json --across-targets -o cmp.json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o, err := f.options()
 			if err != nil {
 				return err
+			}
+			var out compareOutput
+			if f.output != "" {
+				if out.format, out.path, err = parseCompareOutput(f.output); err != nil {
+					return err
+				}
 			}
 			base, err := readDoc(args[0])
 			if err != nil {
@@ -128,7 +174,7 @@ workloads, a bad threshold, or a gate that too few runs cannot decide.`,
 			if err != nil {
 				return err
 			}
-			return a.compareDocs(base, cand, o, f.format, f.output)
+			return a.compareDocs(base, cand, o, f.format, out)
 		},
 	}
 	f.bind(cmd, true)
@@ -145,7 +191,10 @@ func readDoc(path string) (*results.Document, error) {
 }
 
 // compareDocs compares, writes the comparison, and sets the exit code.
-func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format, output string) error {
+// compareOutput is compare's -o destination.
+type compareOutput struct{ format, path string }
+
+func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format string, out compareOutput) error {
 	res, err := compare.Compare(base, cand, o)
 	if err != nil {
 		return usagef("%v", err)
@@ -156,8 +205,8 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 	if err := compare.Write(a.Stdout, res, format); err != nil {
 		return err
 	}
-	if output != "" {
-		if err := writeFileAtomic(output, func(w io.Writer) error { return compare.Write(w, res, format) }); err != nil {
+	if out.path != "" {
+		if err := writeFileAtomic(out.path, func(w io.Writer) error { return compare.Write(w, res, out.format) }); err != nil {
 			return err
 		}
 	}

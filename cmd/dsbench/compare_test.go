@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,5 +109,91 @@ func TestMergeAndReportCommands(t *testing.T) {
 	code, out, errs := cli(t, "report", writeSide(t, dir, "r.json", "builtin/sleep", 2, 1e6, 1), "-o", rep, "--no-png")
 	if code != 0 || !strings.Contains(out, filepath.Join(rep, "report.html")) {
 		t.Errorf("report: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestCompareAcrossTargetsAndOutputFormat: two targets pair only when asked
+// (--across-targets / --pair-by workload); -o takes its format from the
+// extension, or a FORMAT: prefix.
+func TestCompareAcrossTargetsAndOutputFormat(t *testing.T) {
+	dir := t.TempDir()
+	base := writeSide(t, dir, "sleep.json", "builtin/sleep", 5, 1e6, 1)
+	other := writeSide(t, dir, "noop.json", "builtin/noop", 5, 2e6, 5)
+	if code, _, errs := cli(t, "compare", base, other); code != exitUsage || !strings.Contains(errs, "targets differ") {
+		t.Errorf("across targets by default: exit %d, %q", code, errs)
+	}
+	for _, flag := range [][]string{{"--across-targets"}, {"--pair-by", "workload"}} {
+		js := filepath.Join(dir, "cmp.json")
+		args := append([]string{"compare", base, other, "-o", js}, flag...)
+		code, out, errs := cli(t, args...)
+		if code != 0 || !strings.Contains(out, "builtin/sleep vs builtin/noop") || !strings.Contains(out, "slower") {
+			t.Errorf("%v: exit %d\n%s%s", flag, code, out, errs)
+		}
+		var got struct {
+			Rows []struct {
+				Verdict string  `json:"verdict"`
+				P       float64 `json:"p"`
+			} `json:"rows"`
+		}
+		b, err := os.ReadFile(js)
+		if err != nil || json.Unmarshal(b, &got) != nil || len(got.Rows) == 0 || got.Rows[0].P == 0 {
+			t.Errorf("%v: -o cmp.json is not the JSON comparison (%v): %.200s", flag, err, b)
+		}
+	}
+	md := filepath.Join(dir, "cmp.out")
+	if code, _, errs := cli(t, "compare", base, base, "-o", "md:"+md); code != 0 {
+		t.Errorf("-o md:FILE: exit %d %s", code, errs)
+	} else if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "| run |") {
+		t.Errorf("-o md:FILE wrote %.80q", b)
+	}
+	if code, _, errs := cli(t, "compare", base, base, "-o", filepath.Join(dir, "cmp.weird")); code != exitUsage || !strings.Contains(errs, ".json") {
+		t.Errorf("-o with an unknown extension: exit %d, %q", code, errs)
+	}
+	if code, _, errs := cli(t, "compare", base, other, "--pair-by", "target"); code != exitUsage || !strings.Contains(errs, "workload") {
+		t.Errorf("--pair-by target: exit %d, %q", code, errs)
+	}
+}
+
+// TestRunCompare: two targets, five repetitions, one command: the runs and
+// then the significance table with a verdict and a p-value. A plan that is
+// not two variants, or has too few repetitions, is bad input before it runs.
+func TestRunCompare(t *testing.T) {
+	code, out, errs := cli(t, "run", "loadbalance/p2c", "loadbalance/round-robin", "--runs", "5", "--duration", "1s", "--compare", "-q")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	i := strings.Index(out, "base: loadbalance/p2c; candidate: loadbalance/round-robin")
+	if i < 0 {
+		t.Fatalf("no comparison after the runs:\n%s", out)
+	}
+	var p99 string
+	for _, l := range strings.Split(out[i:], "\n") {
+		if strings.Contains(l, " latency.p99 ") {
+			p99 = l
+		}
+	}
+	f := strings.Fields(p99)
+	if len(f) < 4 || f[len(f)-1] != "slower" {
+		t.Fatalf("latency.p99 row %q: want round-robin slower than p2c", p99)
+	}
+	if p, err := strconv.ParseFloat(f[len(f)-3], 64); err != nil || p >= 0.05 {
+		t.Errorf("latency.p99 p-value %q, want < 0.05", f[len(f)-3])
+	}
+	// with a machine-readable stdout the comparison goes to stderr
+	code, out, errs = cli(t, "run", "builtin/sleep", "--clock", "virtual", "-p", "service=exp:mean=1ms|exp:mean=2ms", "--ops", "300", "--runs", "4", "--compare", "-q", "--format", "json")
+	if code != 0 || !strings.Contains(errs, "base: builtin/sleep service=exp:mean=1ms; candidate: builtin/sleep service=exp:mean=2ms") {
+		t.Errorf("sweep --compare --format json: exit %d, stderr %q", code, errs)
+	}
+	if _, err := results.Read(strings.NewReader(out)); err != nil {
+		t.Errorf("stdout is no longer one JSON document: %v", err)
+	}
+	for _, bad := range [][]string{
+		{"run", "loadbalance/p2c", "loadbalance/round-robin", "loadbalance/random", "--runs", "5", "--compare"},
+		{"run", "loadbalance/p2c", "--runs", "5", "--compare"},
+		{"run", "loadbalance/p2c", "loadbalance/round-robin", "--runs", "3", "--compare"},
+	} {
+		if code, out, errs := cli(t, bad...); code != exitUsage || out != "" || !strings.Contains(errs, "--compare") {
+			t.Errorf("%v: exit %d, stdout %d bytes, %q", bad, code, len(out), errs)
+		}
 	}
 }

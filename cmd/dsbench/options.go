@@ -15,5 +15,6 @@ type RunOptions struct {
 	Format  string   // --format for stdout
 	Outputs []string // -o FILE or FORMAT:FILE (repeatable)
 	Columns string   // --columns: the wide table's columns, fixed (csv, xlsx)
+	Compare bool     // --compare: the two variants' significance table after the runs
 	Quiet   bool     // -q
 }

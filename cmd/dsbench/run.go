@@ -65,6 +65,7 @@ func newRunCmd(a *App) *cobra.Command {
 		ValidArgsFunction: completeTargets,
 	}
 	bindRunFlags(cmd, &o)
+	cmd.Flags().BoolVar(&o.Compare, "compare", false, "after the runs, compare the two variants (two targets, or one parameter's two values) as 'dsbench compare --pair-by workload' does: medians, change, p-value, verdict (needs --runs 4 or more)")
 	return cmd
 }
 
@@ -154,6 +155,11 @@ func (a *App) runCommand(o RunOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Compare {
+		if err := checkCompare(ex); err != nil {
+			return err
+		}
+	}
 	parent := a.ctx
 	if parent == nil {
 		parent = context.Background()
@@ -165,6 +171,11 @@ func (a *App) runCommand(o RunOptions) error {
 	prog.wait()
 	if err := a.emit(ex, doc); err != nil {
 		return err
+	}
+	if o.Compare && runErr == nil && !doc.Interrupted {
+		if err := a.compareVariants(ex, doc); err != nil {
+			return err
+		}
 	}
 	if ex.plan.Tour() && !o.Quiet && runErr == nil && !doc.Interrupted {
 		fmt.Fprint(a.Stderr, tourFooter)

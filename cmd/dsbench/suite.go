@@ -502,5 +502,5 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		}
 		return results.Write(a.Stdout, results.Table, doc)
 	}
-	return a.compareDocs(base, doc, co, format, "")
+	return a.compareDocs(base, doc, co, format, compareOutput{})
 }

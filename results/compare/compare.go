@@ -22,7 +22,23 @@ type Options struct {
 	// Gates: a suite gates deterministic virtual-time entries tightly and
 	// leaves a noisy wall-clock entry ungated, or gates it loosely.
 	KeyGates map[Key][]Threshold
+	// PairBy says what runs pair by: PairAll (the default: target,
+	// parameters, workload and clock) or PairWorkload (workload and clock
+	// only), which compares two variants — p2c against round-robin, Paxos
+	// against Raft — measured on the same workload. Under PairWorkload each
+	// side must hold one variant (one target and parameter set) per
+	// workload and clock.
+	PairBy string
 }
+
+// The PairBy values.
+const (
+	PairAll      = "all"
+	PairWorkload = "workload"
+)
+
+// PairByValues lists the valid Options.PairBy values.
+var PairByValues = []string{PairAll, PairWorkload}
 
 // Verdicts.
 const (
@@ -94,7 +110,23 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 	for _, p := range o.IgnoreParams {
 		ignore[p] = true
 	}
-	bg, cg := groupRuns(base, ignore), groupRuns(cand, ignore)
+	byWorkload := false
+	switch o.PairBy {
+	case "", PairAll:
+	case PairWorkload:
+		byWorkload = true
+	default:
+		return nil, fmt.Errorf("pair-by %q: valid: %s", o.PairBy, strings.Join(PairByValues, ", "))
+	}
+	bg, cg := groupRuns(base, ignore, byWorkload), groupRuns(cand, ignore, byWorkload)
+	if byWorkload {
+		if err := oneVariantEach(bg, "base"); err != nil {
+			return nil, err
+		}
+		if err := oneVariantEach(cg, "candidate"); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkPairing(bg, cg); err != nil {
 		return nil, err
 	}
@@ -112,6 +144,9 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 				continue
 			}
 			row.Label = k.Label(bg.names[k])
+			if byWorkload {
+				row.Label = bg.variant(k) + " vs " + cg.variant(k) + " " + row.Label
+			}
 			res.Rows = append(res.Rows, row)
 		}
 	}

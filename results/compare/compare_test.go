@@ -307,3 +307,35 @@ func TestKeyGates(t *testing.T) {
 		t.Error("a key gate on a missing metric was accepted")
 	}
 }
+
+// TestPairByWorkload compares two different targets on one workload: refused
+// by default (they measure different things), a verdict with a p-value when
+// pairing by workload, and refused again when a side pools two variants.
+func TestPairByWorkload(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	base := doc(sample(r, "loadbalance/round-robin", "default", 1, 5, 2000, 6e9, 0.02))
+	cand := doc(sample(r, "loadbalance/p2c", "default", 1, 5, 7000, 17e6, 0.02))
+	_, err := Compare(base, cand, Options{})
+	var mm *MismatchError
+	if !errors.As(err, &mm) || !strings.Contains(err.Error(), "targets differ") {
+		t.Fatalf("default pairing across targets: %v, want a mismatch naming the targets", err)
+	}
+	res, err := Compare(base, cand, Options{PairBy: PairWorkload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p99 := verdictOf(t, res, "latency.p99")
+	if p99.Verdict != Faster || p99.P >= 0.05 || !strings.HasPrefix(p99.Label, "loadbalance/round-robin vs loadbalance/p2c default") {
+		t.Errorf("p99 row %+v: want faster with p < 0.05, labelled with both variants", p99)
+	}
+	if tp := verdictOf(t, res, "throughput"); tp.Verdict != Faster {
+		t.Errorf("throughput verdict %q, want faster", tp.Verdict)
+	}
+	pooled := doc(sample(r, "loadbalance/p2c", "default", 1, 5, 7000, 17e6, 0.02), sample(r, "loadbalance/random", "default", 1, 5, 2000, 6e9, 0.02))
+	if _, err := Compare(base, pooled, Options{PairBy: PairWorkload}); !errors.As(err, &mm) || !strings.Contains(err.Error(), "2 variants") {
+		t.Errorf("a side with two variants on one workload: %v, want a mismatch", err)
+	}
+	if _, err := Compare(base, cand, Options{PairBy: "target"}); err == nil || !strings.Contains(err.Error(), "workload") {
+		t.Errorf("bad pair-by: %v", err)
+	}
+}

@@ -19,7 +19,10 @@ type Key struct {
 
 // Label is the short form used in tables.
 func (k Key) Label(workloadName string) string {
-	parts := []string{k.Target}
+	var parts []string
+	if k.Target != "" {
+		parts = append(parts, k.Target)
+	}
 	if k.Params != "" {
 		parts = append(parts, k.Params)
 	}
@@ -64,10 +67,18 @@ type group struct {
 	seeds map[uint64]bool
 	bad   int             // runs skipped because they failed
 	igned map[string]bool // ignored parameters as name=value
+	// variants lists, per key, the variants (target and parameters) whose
+	// runs it holds, in first-seen order: one per key unless pairing by
+	// workload.
+	variants map[Key][]string
 }
 
-func groupRuns(d *results.Document, ignore map[string]bool) *group {
-	g := &group{runs: map[Key][]*results.Run{}, names: map[Key]string{}, seeds: map[uint64]bool{}, igned: map[string]bool{}}
+// variant names the one variant a key holds.
+func (g *group) variant(k Key) string { return strings.Join(g.variants[k], ", ") }
+
+func groupRuns(d *results.Document, ignore map[string]bool, byWorkload bool) *group {
+	g := &group{runs: map[Key][]*results.Run{}, names: map[Key]string{}, seeds: map[uint64]bool{}, igned: map[string]bool{},
+		variants: map[Key][]string{}}
 	for i := range d.Runs {
 		r := &d.Runs[i]
 		if r.Error != "" {
@@ -75,6 +86,17 @@ func groupRuns(d *results.Document, ignore map[string]bool) *group {
 			continue
 		}
 		k := keyOf(r, ignore)
+		v := k.Target
+		if k.Params != "" {
+			v += " " + k.Params
+		}
+		if byWorkload {
+			v = variantLabel(r)
+			k.Target, k.Params = "", ""
+		}
+		if !contains(g.variants[k], v) {
+			g.variants[k] = append(g.variants[k], v)
+		}
 		for p := range ignore {
 			if v, ok := r.Params[p]; ok {
 				g.igned[p+"="+v] = true
@@ -177,4 +199,42 @@ func seedList(m map[uint64]bool) string {
 		parts[i] = fmt.Sprint(v)
 	}
 	return strings.Join(parts, ",")
+}
+
+// variantLabel names a run's variant for a label: its target and the
+// parameters set for it (the sweep point), as the run table shows them.
+func variantLabel(r *results.Run) string {
+	v := r.Target
+	var set []string
+	for _, k := range r.ParamsSet {
+		if val, ok := r.Params[k]; ok {
+			set = append(set, k+"="+val)
+		}
+	}
+	sort.Strings(set)
+	if len(set) > 0 {
+		v += " " + strings.Join(set, " ")
+	}
+	return v
+}
+
+// oneVariantEach checks that, pairing by workload, a side holds one variant
+// per workload and clock: two would be pooled into one sample.
+func oneVariantEach(g *group, side string) error {
+	for _, k := range g.keys {
+		if vs := g.variants[k]; len(vs) > 1 {
+			return &MismatchError{[]string{fmt.Sprintf("pairing by workload, the %s holds %d variants on workload %s (%s): %s; keep one variant per file",
+				side, len(vs), k.Label(g.names[k]), k.Clock, quoteAll(vs))}}
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
