@@ -66,7 +66,18 @@ type Report struct {
 
 	// Latency (done − intended) and Service (done − sent) over all kinds, in ns.
 	Latency, Service *hdr.Histogram
-	Kinds            [workloads.NumKinds]KindReport
+	// The open loop's account of its own schedule (generator.go): SendLag
+	// (actual − intended send, ns; nil in a closed loop), the measured ops
+	// the schedule asked for (Intended = Ops + Dropped) and those due before
+	// the end that were never sent (Dropped).
+	SendLag           *hdr.Histogram
+	Intended, Dropped uint64
+	DroppedEstimated  bool // past a count of 2^24 the rest of Dropped is estimated
+	// IntendedSpan runs from the start of the measured phase to the last
+	// intended start the schedule asked for; SentSpan to the last actual
+	// send. Their ratio to the op counts gives the requested and achieved rates.
+	IntendedSpan, SentSpan time.Duration
+	Kinds                  [workloads.NumKinds]KindReport
 
 	ShardOps        []uint64  // ops served per shard (Outcome.Shard)
 	ShardLatencyP99 []float64 // p99 latency per shard, ns, when recorded
@@ -87,14 +98,21 @@ type KindReport struct {
 	Latency, Service    *hdr.Histogram // nil when no op of the kind ran
 }
 
-// IntervalReport is one step of the time series.
+// IntervalReport is one step of the time series. Steps are Config.Interval
+// long, doubled as often as needed to keep at most MaxIntervals of them. The
+// last one runs to the end of the measured phase: a tail under half a step
+// is merged into the interval before it (which then runs up to 1.5 steps),
+// a longer one is kept and marked Partial.
 type IntervalReport struct {
 	Start   time.Duration
 	Ops     uint64
 	Errors  uint64
 	Denied  uint64
-	Latency *hdr.Histogram
+	Latency *hdr.Histogram     // 2 significant digits
 	Metrics map[string]float64 // from the target's IntervalMetricser, if any
+	// Partial marks a last interval shorter than a step (at least half a
+	// step, or the only interval of a shorter run).
+	Partial bool
 }
 
 // NewHistogram returns a histogram over 1 ns … 1 h at 3 significant digits

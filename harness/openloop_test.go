@@ -24,12 +24,11 @@ func (t *peakTarget) Do(time.Duration, *workloads.Op) Outcome {
 }
 
 // TestWallOpenPoolStaysSmall: a target that answers at once needs one
-// goroutine sending while another leads, so the pool must not grow with the
-// rate. A goroutine that has finished its op but not yet come back to the
-// stream's lock (runnable, not yet scheduled) is not busy: counting it as
-// busy grew the pool to thousands of idle goroutines at 100k ops/s on a
-// loaded machine, and their scheduling then delayed the schedule it exists to
-// keep.
+// goroutine sending and one watching, so the pool must not grow with the
+// rate. A sender that is merely behind (runnable, waiting for a CPU) is not
+// stuck in the target: growing the pool for it (thousands of idle goroutines
+// at 100k ops/s on a loaded machine, in an earlier design) only adds
+// goroutines whose scheduling delays the schedule they exist to keep.
 func TestWallOpenPoolStaysSmall(t *testing.T) {
 	tg := &peakTarget{}
 	before := runtime.NumGoroutine()
@@ -42,7 +41,7 @@ func TestWallOpenPoolStaysSmall(t *testing.T) {
 	}
 	pool := tg.peak.Load() - int64(before)
 	t.Logf("peak pool ≈ %d goroutines; latency p50 %v p99 %v", pool, time.Duration(rep.Latency.ValueAtQuantile(50)), time.Duration(rep.Latency.ValueAtQuantile(99)))
-	if pool > 100 { // measured: 12-19 on a loaded 2-core machine; 1,400-3,000 before the fix
+	if pool > 100 { // measured: 6-20 on a loaded 2-core machine; 1,400-3,000 in the earlier design
 		t.Errorf("the open-loop pool grew to ≈%d goroutines for a target that answers at once", pool)
 	}
 }
@@ -65,10 +64,12 @@ func (t *gapTarget) Do(now time.Duration, _ *workloads.Op) Outcome {
 }
 
 // TestWallOpenSentIsTheSend: service time is done − sent, so "sent" must be
-// read when the op is handed to the target, after the leader has handed
-// leadership on (an Unlock that can yield the CPU to the next leader) and
-// started a goroutine: timing those made a noop's service p99 5–90 µs on two
-// cores instead of ~100 ns.
+// read when the op is handed to the target, not before the harness's own
+// work: timing the leader hand-off and a goroutine start made a noop's
+// service p99 5–90 µs on two cores instead of ~100 ns. A sender that is
+// behind schedule reuses an op's completion time as the next op's send time
+// (one clock read per op, issue 13), so only recording that completion
+// lies between the two; a preemption there is the rare exception.
 func TestWallOpenSentIsTheSend(t *testing.T) {
 	tg := &gapTarget{}
 	r := newWallRun(context.Background(), tg, &Config{Source: constRate(100000, 1, 1), Ops: 50000}, 1)
@@ -80,7 +81,9 @@ func TestWallOpenSentIsTheSend(t *testing.T) {
 	r.runOpen(srcs[0])
 	slow, total := tg.slow.Load(), tg.total.Load()
 	t.Logf("%d of %d ops were sent more than 2µs before the target was called", slow, total)
-	if total != 50000 || slow > total/500 { // measured: 4–21 with the fix (race included), 151–891 without
+	// Measured: 11–67 of 50,000 on a loaded 2-core machine, 190 under -race;
+	// 151–891 with the hand-off timed.
+	if total != 50000 || slow > total/100 {
 		t.Errorf("%d of %d ops reached the target over 2µs after their send time", slow, total)
 	}
 }

@@ -35,11 +35,18 @@ func recordClamped(h *hdr.Histogram, v time.Duration) {
 // per-op path takes no lock; the arrays are indexed by kind, shard and
 // client, so it does no map lookup; histograms are made on a kind's or
 // shard's first op, so it allocates only when a new index first shows up.
+//
+// An op's latency is recorded once, into its kind's histogram of the current
+// interval (cur). At an interval boundary those histograms are folded into
+// the run's cumulative ones (lat) and into the interval sink, and cleared:
+// the interval's percentiles come from that snapshot, not from a second
+// record per op.
 type recorder struct {
 	closed bool // latency = service: the service histograms are not kept
 
-	lat, svc          [workloads.NumKinds]*hdr.Histogram
+	cur, lat, svc     [workloads.NumKinds]*hdr.Histogram
 	ops, errs, denied [workloads.NumKinds]uint64
+	lag               *hdr.Histogram // open loop: send lag, actual − intended send
 	firstErr          error
 
 	shardOps     []uint64
@@ -47,59 +54,61 @@ type recorder struct {
 	clientOps    []uint64
 	clientDenied []uint64
 
-	// The current interval; it is flushed to sink when an op completes
-	// past its end.
-	sink          *intervalSink
-	origin        time.Duration // start of the measured phase
-	ivIdx         int
-	ivEnd         time.Duration
-	ivOps, ivErrs uint64
-	ivDenied      uint64
-	ivLat         *hdr.Histogram
+	// The current interval, [ivStart, ivEnd) from the run's start; the
+	// counts of the ones before it sum to flushed.
+	sink           *intervalSink
+	origin         time.Duration // start of the measured phase
+	ivStart, ivEnd time.Duration
+	flushed        [3]uint64 // ops, errors, denied as of the last flush
 
-	measured bool          // at least one op was recorded
 	lastDone time.Duration // completion of the last recorded op
 }
 
 func newRecorder(closed bool, shards, clients int, sink *intervalSink) *recorder {
-	return &recorder{
+	r := &recorder{
 		closed:       closed,
 		shardOps:     make([]uint64, shards),
 		shardLat:     make([]*hdr.Histogram, min(shards, maxShardHistograms)),
 		clientOps:    make([]uint64, clients),
 		clientDenied: make([]uint64, clients),
 		sink:         sink,
-		ivLat:        newSmallHistogram(),
 	}
+	if !closed {
+		r.lag = NewHistogram()
+	}
+	return r
 }
 
 // start sets the origin of the measured phase, from which intervals count.
 func (r *recorder) start(origin time.Duration) {
 	r.origin = origin
-	r.ivIdx = 0
-	r.ivEnd = origin + r.sink.step
+	r.ivStart = origin
+	r.ivEnd = origin + r.sink.currentStep()
 }
 
 // record accounts one measured op: intended is its intended start (the send
-// time in a closed loop), sent when it was sent, done when it completed.
-func (r *recorder) record(op *workloads.Op, o Outcome, intended, sent, done time.Duration) {
+// time in a closed loop), sent when it was sent, done when it completed. It
+// reports whether it also closed an interval — bookkeeping a caller timing
+// the next op should not count.
+func (r *recorder) record(op *workloads.Op, o Outcome, intended, sent, done time.Duration) (flushed bool) {
 	if done >= r.ivEnd {
 		r.nextInterval(done)
+		flushed = true
 	}
 	k := op.Kind
-	h := r.lat[k]
+	h := r.cur[k]
 	if h == nil {
 		h = r.newKind(k)
 	}
 	lat := done - intended
 	recordClamped(h, lat)
+	r.ops[k]++
 	if !r.closed {
 		recordClamped(r.svc[k], done-sent)
+		recordClamped(r.lag, sent-intended)
 	}
-	r.ops[k]++
 	if o.Err != nil {
 		r.errs[k]++
-		r.ivErrs++
 		if r.firstErr == nil {
 			r.firstErr = o.Err
 		}
@@ -114,21 +123,28 @@ func (r *recorder) record(op *workloads.Op, o Outcome, intended, sent, done time
 	r.clientOps[c]++
 	if o.Denied {
 		r.denied[k]++
-		r.ivDenied++
 		r.clientDenied[c]++
 	}
-	r.ivOps++
-	recordClamped(r.ivLat, lat)
 	r.lastDone = done
-	r.measured = true
+	return flushed
+}
+
+// measured reports whether any op was recorded.
+func (r *recorder) measured() bool {
+	var n uint64
+	for _, v := range r.ops {
+		n += v
+	}
+	return n > 0
 }
 
 func (r *recorder) newKind(k workloads.Kind) *hdr.Histogram {
+	r.cur[k] = NewHistogram()
 	r.lat[k] = NewHistogram()
 	if !r.closed {
 		r.svc[k] = NewHistogram()
 	}
-	return r.lat[k]
+	return r.cur[k]
 }
 
 func (r *recorder) countShard(s int, lat time.Duration) {
@@ -156,19 +172,36 @@ func (r *recorder) growClients(c int) {
 }
 
 // nextInterval flushes the current interval and moves to the one holding
-// done. A worker's completions come in time order, so intervals only advance.
+// done. A worker's completions come in time order (or nearly: the open loop
+// records a batch at a time), so intervals only advance; a completion a
+// little before the current interval is counted in it.
 func (r *recorder) nextInterval(done time.Duration) {
-	r.flushInterval()
-	r.ivIdx = int((done - r.origin) / r.sink.step)
-	r.ivEnd = r.origin + time.Duration(r.ivIdx+1)*r.sink.step
+	step := r.flushInterval()
+	idx := (done - r.origin) / step
+	r.ivStart = r.origin + idx*step
+	r.ivEnd = r.ivStart + step
 }
 
-// flushInterval hands the current interval to the sink and clears it.
-func (r *recorder) flushInterval() {
-	if r.ivOps == 0 {
-		return
+// flushInterval hands the current interval to the sink, folds its
+// histograms into the cumulative ones and clears them. It returns the
+// sink's step.
+func (r *recorder) flushInterval() time.Duration {
+	var tot [3]uint64
+	for k := range r.ops {
+		tot[0] += r.ops[k]
+		tot[1] += r.errs[k]
+		tot[2] += r.denied[k]
 	}
-	r.sink.add(r.ivIdx, r.ivOps, r.ivErrs, r.ivDenied, r.ivLat)
-	r.ivOps, r.ivErrs, r.ivDenied = 0, 0, 0
-	r.ivLat.Reset()
+	if tot[0] == r.flushed[0] {
+		return r.sink.currentStep()
+	}
+	step := r.sink.add(r.ivStart-r.origin, tot[0]-r.flushed[0], tot[1]-r.flushed[1], tot[2]-r.flushed[2], r.cur[:])
+	r.flushed = tot
+	for k, h := range r.cur {
+		if h != nil && h.TotalCount() > 0 {
+			r.lat[k].Merge(h)
+			h.Reset()
+		}
+	}
+	return step
 }

@@ -22,6 +22,9 @@ func merge(recs []*recorder, closed bool, shards, clients int) *Report {
 			if r.lat[k] == nil {
 				continue
 			}
+			if r.cur[k] != nil && r.cur[k].TotalCount() > 0 {
+				panic("harness: merge before the recorder's last interval was flushed")
+			}
 			kr := &rep.Kinds[k]
 			if kr.Latency == nil {
 				kr.Latency, kr.Service = NewHistogram(), NewHistogram()
@@ -35,6 +38,12 @@ func merge(recs []*recorder, closed bool, shards, clients int) *Report {
 			kr.Ops += r.ops[k]
 			kr.Errors += r.errs[k]
 			kr.Denied += r.denied[k]
+		}
+		if r.lag != nil {
+			if rep.SendLag == nil {
+				rep.SendLag = NewHistogram()
+			}
+			rep.SendLag.Merge(r.lag)
 		}
 		if rep.FirstError == nil {
 			rep.FirstError = r.firstErr

@@ -65,13 +65,17 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 
 	rep := merge([]*recorder{s.rec}, cfg.Closed, cfg.Shards, max(cfg.Clients, 1))
 	rep.WarmupOps = s.warm.n
-	if s.started && s.rec.measured && s.rec.lastDone > s.origin {
+	if s.started && s.rec.measured() && s.rec.lastDone > s.origin {
 		rep.Duration = s.rec.lastDone - s.origin
 	}
-	if s.started && s.im != nil && !s.sink.isSampled(s.nextSample) {
-		s.sink.sample(s.nextSample, s.im.IntervalMetrics())
+	if s.started && s.im != nil && rep.Duration > 0 {
+		s.sink.sample(rep.Duration, s.im.IntervalMetrics())
 	}
-	rep.Intervals = s.sink.report()
+	rep.Intervals = s.sink.report(phaseSpan(rep.Duration, cfg.Duration, s.reachedEnd))
+	if !cfg.Closed { // virtual time sends every op on schedule: nothing is dropped
+		rep.Intended = rep.Ops
+		rep.IntendedSpan, rep.SentSpan = s.lastAt-s.origin, s.lastAt-s.origin
+	}
 	rep.Interrupted = s.interrupted
 	rep.Events = s.w.Events()
 	if m, ok := target.(Metricser); ok {
@@ -105,8 +109,10 @@ type sim struct {
 	hasEnd  bool
 	sent    uint64 // measured ops sent
 	over    bool   // no more measured ops are sent
+	// reachedEnd: the measured phase lasted its whole Duration
+	reachedEnd bool
 
-	nextSample  int
+	lastAt      time.Duration // intended start of the last measured op sent
 	done        atomic.Uint64 // measured ops completed, for Progress
 	interrupted bool
 
@@ -120,8 +126,20 @@ type sim struct {
 
 // stalledSteps is how many events may run at one virtual instant before the
 // run is declared stalled: far more than any real burst of simultaneous
-// events, about a second of CPU.
-const stalledSteps = 1 << 23
+// events, about a second of CPU. It applies only while time alone bounds the
+// phase (see timeBound): a run bounded by an op count ends however many of
+// its events share an instant. A variable so tests can lower it.
+var stalledSteps = 1 << 23
+
+// timeBound reports whether only virtual time can end the current phase:
+// a warm-up with no op count, or a measured phase with no op count. Only
+// then can a run whose clock stopped go on forever.
+func (s *sim) timeBound() bool {
+	if s.warming {
+		return s.warm.ops == 0
+	}
+	return s.cfg.Ops == 0
+}
 
 // loop steps the world until every op has completed, checking ctx every few
 // thousand events.
@@ -135,7 +153,7 @@ func (s *sim) loop(ctx context.Context) {
 				s.interrupted = true
 				return
 			}
-			if now := s.w.Now(); now != s.lastNow {
+			if now := s.w.Now(); now != s.lastNow || !s.timeBound() {
 				s.lastNow, s.still = now, 0
 			} else if s.still += 4096; s.still >= stalledSteps {
 				s.stalled = true
@@ -219,9 +237,11 @@ func (s *sim) admit(req *Request, t time.Duration) bool {
 	}
 	if (s.hasEnd && t >= s.end) || (s.cfg.Ops > 0 && s.sent >= s.cfg.Ops) {
 		s.over = true
+		s.reachedEnd = s.hasEnd && t >= s.end
 		return false
 	}
 	s.sent++
+	s.lastAt = req.Op.At
 	return true
 }
 
@@ -236,7 +256,7 @@ func (s *sim) begin(t time.Duration) {
 		s.hasEnd, s.end = true, s.origin+s.cfg.Duration
 	}
 	if s.im != nil {
-		s.w.At(s.origin+s.sink.step, s.sampleFn, nil, 0)
+		s.w.At(s.origin+s.sink.currentStep(), s.sampleFn, nil, 0)
 	}
 }
 
@@ -266,12 +286,15 @@ func (s *sim) release(req *Request) {
 	s.free = req
 }
 
-// sample records the target's gauges at the end of each interval.
+// sample records the target's gauges at the end of each interval. The step
+// may double as the run grows, so a run whose ops are a day apart samples a
+// bounded number of times, not once per simulated second.
 func (s *sim) sample(w *World, _ *Request, _ int64) {
-	s.sink.sample(s.nextSample, s.im.IntervalMetrics())
-	s.nextSample++
+	end := w.now - s.origin
+	s.sink.sample(end, s.im.IntervalMetrics())
 	if s.active > 0 || s.inflight > 0 {
-		w.At(s.origin+time.Duration(s.nextSample+1)*s.sink.step, s.sampleFn, nil, 0)
+		step := s.sink.currentStep()
+		w.At(s.origin+(end/step+1)*step, s.sampleFn, nil, 0)
 	}
 }
 

@@ -50,3 +50,33 @@ func constRate(rate float64, clients uint32, seed uint64) func(workloads.Part) (
 		return &testSource{part: p, gap: gap, clients: clients, keys: 1000, rng: rand.New(rand.NewPCG(s, 1))}, nil
 	}
 }
+
+// seqSource is the cheapest op stream: reads of keys 0, 1, 2, … at a
+// constant rate (every op at 0 for a closed loop), so a benchmark of the
+// harness measures the harness, not a key distribution.
+type seqSource struct {
+	rate float64
+	i    uint64
+}
+
+func (s *seqSource) Next(op *workloads.Op) bool {
+	var at time.Duration
+	if s.rate > 0 {
+		at = time.Duration(float64(s.i) * 1e9 / s.rate)
+	}
+	*op = workloads.Op{Seq: s.i, At: at, Kind: workloads.Read, Key: s.i}
+	s.i++
+	return true
+}
+
+// seqRate returns a Config.Source of one seqSource at rate ops/s (0: closed
+// loop); parts interleave as constRate's do.
+func seqRate(rate float64) func(workloads.Part) (workloads.Source, error) {
+	return func(p workloads.Part) (workloads.Source, error) {
+		if p.Of > 1 {
+			return &testSource{part: p, gap: time.Duration(float64(time.Second) / max(rate, 1)), keys: 1000,
+				rng: rand.New(rand.NewPCG(uint64(p.Index), 1))}, nil
+		}
+		return &seqSource{rate: rate}, nil
+	}
+}
