@@ -28,7 +28,9 @@ import (
 //     claims the op and sends it, and an idle goroutine (or a new one, up to
 //     the cap) becomes the watcher. Senders merely short of CPU (a loaded
 //     machine, the race detector) are not inside Do most of the time, so
-//     they do not grow the pool: more goroutines would not give them a CPU. So the pool grows to the
+//     they do not grow the pool: more goroutines would not give them a CPU.
+//     While all is well the watcher looks less and less often, down to once
+//     per watchBackoff, so a healthy slow schedule wakes it rarely. So the pool grows to the
 //     concurrency a slow target needs, and a stalled op delays the ops after
 //     it by about a nanosleep's precision (measured 40–130 µs), not by its
 //     own length.
@@ -53,6 +55,9 @@ const (
 	claimWindow = 10 * time.Microsecond // ops due this soon are claimed together
 	claimBatch  = 64                    // at most this many per claim
 	watchGrace  = 50 * time.Microsecond // this overdue and unclaimed: every sender is busy
+	// watchBackoff is the longest the watcher sleeps between looks while
+	// the senders keep up: a sender that then blocks is relieved within it.
+	watchBackoff = time.Millisecond
 	// drainBudget bounds the ops drawn at the end only to count those never
 	// sent; past it the rest are estimated from the schedule's mean rate.
 	drainBudget = 1 << 24
@@ -84,6 +89,7 @@ type openLoop struct {
 	lastIntended, lastSent time.Duration
 	lastClaim              time.Duration // when a goroutine last claimed ops
 	senders                int           // goroutines holding a batch
+	watchEvery             time.Duration // the watcher's current interval between looks
 	inTarget               []*inTarget   // one per goroutine
 }
 
@@ -198,13 +204,18 @@ func (l *openLoop) acquire(batch []claimed, watcher bool, tm *time.Timer) ([]cla
 		switch {
 		case watcher:
 			if due := max(at, l.lastClaim) + watchGrace; now < due || !l.allInTarget() {
+				// All is well: look again at the op's time, or later
+				// each time all is still well (up to watchBackoff), so a
+				// healthy run does not wake the watcher once per op.
+				l.watchEvery = min(max(2*l.watchEvery, watchGrace), watchBackoff)
 				l.mu.Unlock()
-				l.r.sleepUntil(max(due, now+watchGrace), tm)
+				l.r.sleepUntil(max(due, now+l.watchEvery), tm)
 				l.mu.Lock()
 				continue
 			}
 			// Overdue, no goroutine has come for an op for as long, and
 			// every sender is inside the target.
+			l.watchEvery = 0
 			l.recruitWatcher()
 			return l.claim(batch, now+claimWindow), false
 		case at <= now+claimWindow:

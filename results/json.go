@@ -130,6 +130,11 @@ func sanitizeRun(r Run) Run {
 	r.ThroughputOpsS = finite(r.ThroughputOpsS)
 	r.LatencyNs = r.LatencyNs.finite()
 	r.ServiceNs = r.ServiceNs.finite()
+	if r.SendLagNs != nil {
+		lag := r.SendLagNs.finite()
+		r.SendLagNs = &lag
+	}
+	r.RequestedOpsS = finite(r.RequestedOpsS)
 	if r.Kinds != nil {
 		kinds := make(map[string]KindRun, len(r.Kinds))
 		for k, kr := range r.Kinds {

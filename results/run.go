@@ -76,6 +76,13 @@ func NewRun(meta RunMeta, rep *harness.Report) Run {
 	}
 	r.LatencyNs = Summarize(rep.Latency)
 	r.ServiceNs = Summarize(rep.Service)
+	if rep.Loop == "open" && rep.SendLag != nil {
+		lag := Summarize(rep.SendLag)
+		r.SendLagNs = &lag
+		r.RequestedOpsS = finite(rep.RequestedRate())
+		r.Dropped = rep.Dropped
+		r.FellBehind = rep.FellBehind()
+	}
 	for k := range workloads.NumKinds {
 		kr := rep.Kinds[k]
 		if kr.Ops == 0 && kr.Latency == nil {
@@ -135,6 +142,7 @@ func intervalsOf(rep *harness.Report) []Interval {
 			LatencyP99Ns:   p99,
 			LatencyMaxNs:   pmax,
 			Metrics:        nilIfEmpty(finiteMetrics(iv.Metrics)),
+			Partial:        iv.Partial,
 		})
 	}
 	return out

@@ -53,6 +53,16 @@ type Run struct {
 
 	LatencyNs Summary            `json:"latency_ns"` // done − intended start
 	ServiceNs Summary            `json:"service_ns"` // done − sent
+	// The open loop's account of its own schedule, as wrk2 and k6 report
+	// it: send lag (actual − intended send; 0 by construction in virtual
+	// time), the schedule's rate, the ops due before the end of --duration
+	// that were never sent, and, when it achieved under 0.95× the requested
+	// rate or its send lag p99 was over 1 ms, why: such a run's latency
+	// includes the generator's own lag. Absent in a closed loop.
+	SendLagNs     *Summary `json:"send_lag_ns,omitempty"`
+	RequestedOpsS float64  `json:"requested_ops_s,omitempty"`
+	Dropped       uint64   `json:"dropped,omitempty"`
+	FellBehind    string   `json:"fell_behind,omitempty"`
 	Kinds     map[string]KindRun `json:"kinds"`      // per op kind ("read", "update", …)
 
 	Fairness  Fairness           `json:"fairness"`
@@ -121,4 +131,7 @@ type Interval struct {
 	LatencyP99Ns   float64            `json:"latency_p99_ns"`
 	LatencyMaxNs   float64            `json:"latency_max_ns"`
 	Metrics        map[string]float64 `json:"metrics,omitempty"`
+	// Partial marks a last interval shorter than a step (a shorter tail is
+	// merged into the interval before it); its rate is over its real length.
+	Partial bool `json:"partial,omitempty"`
 }

@@ -47,6 +47,10 @@ func newView(doc *Document, opt TableOptions) view {
 			id += "*"
 			interrupted = append(interrupted, r.ID)
 		}
+		if r.FellBehind != "" {
+			id += "~"
+			v.notes = append(v.notes, fmt.Sprintf("~ %s: the generator fell behind: %s; latency includes its lag", r.ID, r.FellBehind))
+		}
 		if r.Error != "" {
 			id += "!"
 			v.notes = append(v.notes, fmt.Sprintf("! %s failed: %s", r.ID, oneLine(r.Error)))

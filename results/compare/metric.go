@@ -40,6 +40,16 @@ var builtin = []struct {
 	{"service.p999", LowerIsBetter, func(r *results.Run) float64 { return r.ServiceNs.P999 }},
 	{"errors", LowerIsBetter, func(r *results.Run) float64 { return float64(r.Errors) }},
 	{"fairness.shards.jain", HigherIsBetter, func(r *results.Run) float64 { return r.Fairness.Shards.Jain }},
+	{"send_lag.p99", LowerIsBetter, func(r *results.Run) float64 { return sendLag(r).P99 }},
+	{"dropped", LowerIsBetter, func(r *results.Run) float64 { return float64(r.Dropped) }},
+}
+
+// sendLag is a run's send lag; a closed loop has none, which reads as 0.
+func sendLag(r *results.Run) results.Summary {
+	if r.SendLagNs == nil {
+		return results.Summary{}
+	}
+	return *r.SendLagNs
 }
 
 const defaultBuiltins = 5

@@ -24,9 +24,15 @@ func mergeRuns(rs []*results.Run) (results.Run, error) {
 		Seed: f.Seed, Clock: f.Clock, Loop: f.Loop, Repetition: f.Repetition,
 		Kinds: map[string]results.KindRun{}, Metrics: map[string]float64{},
 	}
-	var errs []string
+	var errs, behind []string
 	for _, r := range rs {
 		out.Workers += r.Workers
+		out.Dropped += r.Dropped
+		out.RequestedOpsS += r.RequestedOpsS
+		if r.FellBehind != "" {
+			behind = append(behind, fmt.Sprintf("shard %s: %s", r.Shard, r.FellBehind))
+		}
+		out.SendLagNs = worstLag(out.SendLagNs, r.SendLagNs)
 		out.Ops += r.Ops
 		out.Errors += r.Errors
 		out.Denied += r.Denied
@@ -41,6 +47,7 @@ func mergeRuns(rs []*results.Run) (results.Run, error) {
 		}
 	}
 	out.Error = strings.Join(errs, "; ")
+	out.FellBehind = strings.Join(behind, "; ")
 	if out.DurationS > 0 {
 		out.ThroughputOpsS = float64(out.Ops) / out.DurationS
 	}
@@ -106,4 +113,24 @@ func mergeHist(rs []*results.Run, get func(*results.Run) string) (string, result
 	}
 	enc, err := results.EncodeHistogram(sum)
 	return enc, results.Summarize(sum), err
+}
+
+// worstLag combines the shards' send lags. Their histograms are not kept, so
+// the merged run shows, figure by figure, the worst shard's: the shard whose
+// generator lagged most decides whether the whole run's latency is to be
+// trusted.
+func worstLag(a, b *results.Summary) *results.Summary {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		c := *b
+		return &c
+	}
+	c := *a
+	c.Count += b.Count
+	c.P50, c.P90, c.P99 = math.Max(c.P50, b.P50), math.Max(c.P90, b.P90), math.Max(c.P99, b.P99)
+	c.P999, c.P9999, c.Max = math.Max(c.P999, b.P999), math.Max(c.P9999, b.P9999), math.Max(c.Max, b.Max)
+	c.Mean, c.Stddev = math.Max(c.Mean, b.Mean), math.Max(c.Stddev, b.Stddev)
+	return &c
 }
