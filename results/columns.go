@@ -116,6 +116,7 @@ func fixedColumns() []column {
 	}
 	cols = append(cols, summaryCols("latency_ns", func(r *Run) Summary { return r.LatencyNs })...)
 	cols = append(cols, summaryCols("service_ns", func(r *Run) Summary { return r.ServiceNs })...)
+	cols = append(cols, generatorCols()...)
 	cols = append(cols, spreadCols("shards", func(r *Run) Spread { return r.Fairness.Shards })...)
 	cols = append(cols, spreadCols("clients", func(r *Run) Spread { return r.Fairness.Clients })...)
 	cols = append(cols,
@@ -137,6 +138,28 @@ func startedAt(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// generatorCols are the open loop's account of its schedule; empty cells in
+// a closed loop, which has none.
+func generatorCols() []column {
+	lag := func(i int) func(*Document, *Run) cell {
+		return func(_ *Document, r *Run) cell {
+			if r.SendLagNs == nil {
+				return numOf(0, false)
+			}
+			return numOf(summaryValues(*r.SendLagNs)[i], true)
+		}
+	}
+	open := func(r *Run) bool { return r.SendLagNs != nil }
+	return []column{
+		col("send_lag_ns_p50", lag(1)),
+		col("send_lag_ns_p99", lag(3)),
+		col("send_lag_ns_max", lag(6)),
+		col("requested_ops_s", func(_ *Document, r *Run) cell { return numOf(r.RequestedOpsS, open(r) && r.RequestedOpsS > 0) }),
+		col("dropped", func(_ *Document, r *Run) cell { c := countOf(r.Dropped); c.ok = open(r); return c }),
+		col("fell_behind", func(_ *Document, r *Run) cell { return textOf(r.FellBehind) }),
+	}
 }
 
 var summaryFields = []string{"count", "p50", "p90", "p99", "p999", "p9999", "max", "mean", "stddev"}

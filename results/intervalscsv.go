@@ -10,12 +10,12 @@ import (
 // csv-long), the interval's index and start, its counters, throughput and
 // latency, and one gauge.<name> column per sampled gauge any interval
 // reports (sorted by name). An interval in which no op completed has empty
-// latency cells.
+// latency cells. partial marks a last interval shorter than a step.
 
 // intervalHeader is the intervals table's header; intervalRows its rows.
 func intervalHeader(gauges []string) []string {
 	h := []string{"run_id", "target", "params", "workload", "clock", "repetition", "interval", "start_s",
-		"ops", "errors", "denied", "throughput_ops_s", "latency_p50_ns", "latency_p99_ns", "latency_max_ns"}
+		"ops", "errors", "denied", "throughput_ops_s", "latency_p50_ns", "latency_p99_ns", "latency_max_ns", "partial"}
 	for _, g := range gauges {
 		h = append(h, "gauge."+g)
 	}
@@ -41,7 +41,7 @@ func intervalCells(r *Run, i int, gauges []string) []cell {
 	row := []cell{textOf(r.ID), textOf(r.Target), textOf(paramsText(r.Params, shownParams(*r, TableOptions{}))),
 		textOf(workloadLabel(*r)), textOf(r.Clock), countOf(uint64(r.Repetition)), countOf(uint64(i)),
 		numOf(iv.StartS, true), countOf(iv.Ops), countOf(iv.Errors), countOf(iv.Denied), numOf(iv.ThroughputOpsS, true),
-		numOf(iv.LatencyP50Ns, ok), numOf(iv.LatencyP99Ns, ok), numOf(iv.LatencyMaxNs, ok)}
+		numOf(iv.LatencyP50Ns, ok), numOf(iv.LatencyP99Ns, ok), numOf(iv.LatencyMaxNs, ok), boolOf(iv.Partial)}
 	for _, g := range gauges {
 		v, has := iv.Metrics[g]
 		row = append(row, numOf(v, has))
