@@ -26,6 +26,10 @@ type Env struct {
 	Clock    Clock          // the clock the run uses
 	Workload workloads.Spec // the fully resolved workload the run will replay
 	Workers  int            // wall-clock workers (1 in virtual time)
+	// InFlight caps the ops in flight at once: the closed loop's workers,
+	// or the open loop's --workers (0: no cap). Targets that hold
+	// connections to a server size their pools from it.
+	InFlight int
 }
 
 // Info describes one target.
@@ -64,6 +68,9 @@ type Info struct {
 	// Aliases maps old parameter names to their current names, accepted for
 	// one release and shown by `dsbench list`.
 	Aliases map[string]string
+	// External marks a target that reaches a server outside the process
+	// (real/…): the tour, which must run anywhere, leaves it out.
+	External bool
 }
 
 // DefaultWorkload is the workload a target runs when neither it nor the user names one.
@@ -236,20 +243,22 @@ func Families() []string {
 }
 
 // Tour returns one target per family: the one marked Tour, or else the
-// family's first by name.
+// family's first by name. External targets are left out.
 func Tour() []*Info {
 	var out []*Info
 	for _, fam := range Families() {
 		var pick *Info
 		for _, i := range All() {
-			if i.Family() != fam {
+			if i.Family() != fam || i.External {
 				continue
 			}
 			if pick == nil || (i.Tour && !pick.Tour) {
 				pick = i
 			}
 		}
-		out = append(out, pick)
+		if pick != nil {
+			out = append(out, pick)
+		}
 	}
 	return out
 }

@@ -73,6 +73,7 @@ func (p *Plan) executeOne(ctx context.Context, r *planned, i int, prog Progress)
 	j.o.Load = p.loadFor(r)
 	env := algorithms.Env{
 		Params: r.params, Seed: j.runSeed(), Clock: r.clock, Workload: r.spec, Workers: max(p.opts.Workers, 1),
+		InFlight: workersUsed(p.opts.Workers, r.spec.Closed() && p.trace == nil),
 	}
 	bar := prog.Start(r.label(), i, len(p.runs), p.expectedOps(r))
 	j.progress = bar.Set

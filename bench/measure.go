@@ -37,7 +37,8 @@ func Build(name string, params map[string]string, workload string, o Options) (a
 	if !info.Supports(clock) {
 		return nil, inputf("%s does not run on the %s clock (it supports: %s)", name, clock, clockList(info))
 	}
-	return build(info, algorithms.Env{Params: p, Seed: o.Seed, Clock: clock, Workload: ws, Workers: max(o.Workers, 1)})
+	return build(info, algorithms.Env{Params: p, Seed: o.Seed, Clock: clock, Workload: ws, Workers: max(o.Workers, 1),
+		InFlight: workersUsed(o.Workers, ws.Closed())})
 }
 
 // build calls the constructor of env's clock.

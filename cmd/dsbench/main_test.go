@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
+	"github.com/dsbench/dsbench/bench"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/workloads"
@@ -71,6 +72,9 @@ func TestBadInputExits2(t *testing.T) {
 		{[]string{"run", "hashing/ring", "--load", "10"}, "storage/lsm"},
 		{[]string{"gen", "-w", "keys=zipfy"}, "zipf"},
 		{[]string{"nosuchcommand"}, "unknown command"},
+		// An unreachable server is bad input, found before the run.
+		{[]string{"run", "real/redis", "-p", "addr=127.0.0.1:1"}, "cannot reach Redis at 127.0.0.1:1"},
+		{[]string{"run", "real/postgres", "-p", "dsn=postgres://u@127.0.0.1:1/db"}, "127.0.0.1:1"},
 	}
 	for _, c := range cases {
 		code, out, errs := dsbench(t, nil, c.args...)
@@ -230,6 +234,22 @@ func withoutColumn(t *testing.T, doc, name string) string {
 	}
 	w.Flush()
 	return b.String()
+}
+
+// The tour runs anywhere: it leaves out the targets that need a server.
+func TestTourHasNoRealTargets(t *testing.T) {
+	p, err := bench.NewPlan(nil, "", bench.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range p.Labels() {
+		if strings.HasPrefix(l, "real/") {
+			t.Errorf("the tour runs %s", l)
+		}
+	}
+	if _, err := algorithms.Lookup("real/redis"); err != nil {
+		t.Errorf("the binary does not register the real targets: %v", err)
+	}
 }
 
 func TestListAndVersion(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/dsbench/dsbench/algorithms/all"
 	"github.com/dsbench/dsbench/bench"
+	_ "github.com/dsbench/dsbench/real/all"
 )
 
 // Exit codes.
