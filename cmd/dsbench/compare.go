@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/results/compare"
+	"github.com/dsbench/dsbench/workloads"
 )
 
 func init() { commands = append(commands, newCompareCmd) }
@@ -113,7 +113,7 @@ func contains(list []string, s string) bool {
 // parseNoise reads "2%" or a fraction such as 0.02.
 func parseNoise(s string) (float64, error) {
 	num, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
-	v, err := strconv.ParseFloat(num, 64)
+	v, err := workloads.ParseNumber(num)
 	if err != nil {
 		return 0, errors.New("not a number: write it as 2% or 0.02")
 	}

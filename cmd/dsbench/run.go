@@ -77,7 +77,7 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	f.StringVar(&o.Mix, "mix", "", "op mix, e.g. read:0.9,update:0.1")
 	f.StringVar(&o.Arrival, "arrival", "", "arrival process, e.g. poisson:rate=5000 or closed")
 	f.StringVar(&o.Clients, "clients", "", "client spread, e.g. zipf:theta=0.8,n=1000")
-	f.Float64Var(&o.Rate, "rate", 0, "mean arrival rate in ops/s (makes a closed workload open: constant rate)")
+	f.Var(numberValue{&o.Rate}, "rate", "mean arrival rate in ops/s, e.g. 5000 or 5e3 (makes a closed workload open: constant rate)")
 	f.StringVar(&o.Trace, "trace", "", "replay the op stream in `FILE` (CSV or binary, from 'dsbench gen') instead of generating one")
 	f.StringArrayVarP(&o.Params, "param", "p", nil, "target parameter `key=value`; key=a|b|c sweeps it (repeatable)")
 	f.Var(countValue{&o.Ops}, "ops", "measured ops per run, e.g. 1e6 (default: run for --duration)")

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +18,7 @@ import (
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/results"
 	"github.com/dsbench/dsbench/results/compare"
+	"github.com/dsbench/dsbench/workloads"
 )
 
 func init() { commands = append(commands, newSuiteCmd) }
@@ -87,7 +88,7 @@ func planSuite(path string, data []byte) (*suite, error) {
 			}
 			s.Gates = gs
 		case "alpha":
-			f, err := strconv.ParseFloat(v.Value, 64)
+			f, err := workloads.ParseNumber(v.Value)
 			if err != nil || v.Kind != yaml.ScalarNode || f <= 0 || f >= 1 {
 				return nil, suiteErr(path, v, "alpha: want a number between 0 and 1, got %q", v.Value)
 			}
@@ -249,13 +250,9 @@ func (e *entry) set(path string, k, v *yaml.Node) error {
 	case "rate":
 		o.Rate, err = number(path, v, k.Value)
 	case "ops":
-		var n int
-		n, err = integer(path, v, k.Value)
-		o.Ops = uint64(n)
+		o.Ops, err = count(path, v, k.Value)
 	case "load":
-		var n int
-		n, err = integer(path, v, k.Value)
-		o.Load = uint64(n)
+		o.Load, err = count(path, v, k.Value)
 	case "workers":
 		o.Workers, err = integer(path, v, k.Value)
 	case "runs":
@@ -298,18 +295,35 @@ func strings_(path string, v *yaml.Node) ([]string, error) {
 	return out, nil
 }
 
+// integer and number read a suite's numbers with the parser the command
+// line and workload specs use (workloads.ParseCount, ParseNumber), so
+// "ops: 1e6" and "ops: 1_000_000" mean what --ops 1e6 means.
 func integer(path string, v *yaml.Node, key string) (int, error) {
-	n, err := strconv.Atoi(v.Value)
-	if err != nil || v.Kind != yaml.ScalarNode || n < 0 {
-		return 0, suiteErr(path, v, "%s: want a non-negative integer, got %q", key, v.Value)
+	n, err := count(path, v, key)
+	if err == nil && n > math.MaxInt32 {
+		return 0, suiteErr(path, v, "%s: %q is too large", key, v.Value)
+	}
+	return int(n), err
+}
+
+func count(path string, v *yaml.Node, key string) (uint64, error) {
+	if v.Kind != yaml.ScalarNode {
+		return 0, suiteErr(path, v, "%s: want a non-negative whole number such as 1000, 1e6 or 1_000_000, got a %s", key, kindName(v))
+	}
+	n, err := workloads.ParseCount(v.Value)
+	if err != nil {
+		return 0, suiteErr(path, v, "%s: want a non-negative whole number such as 1000, 1e6 or 1_000_000, got %q", key, v.Value)
 	}
 	return n, nil
 }
 
 func number(path string, v *yaml.Node, key string) (float64, error) {
-	f, err := strconv.ParseFloat(v.Value, 64)
-	if err != nil || v.Kind != yaml.ScalarNode || f < 0 {
-		return 0, suiteErr(path, v, "%s: want a non-negative number, got %q", key, v.Value)
+	if v.Kind != yaml.ScalarNode {
+		return 0, suiteErr(path, v, "%s: want a non-negative number, got a %s", key, kindName(v))
+	}
+	f, err := workloads.ParseNumber(v.Value)
+	if err != nil || f < 0 {
+		return 0, suiteErr(path, v, "%s: want a non-negative number such as 5000 or 5e3, got %q", key, v.Value)
 	}
 	return f, nil
 }

@@ -41,10 +41,37 @@ outputs: [out.json]
 	}
 }
 
+// TestSuiteNumbersAsTheCLIWritesThem: a suite file takes every number form
+// the command line takes (one parser, workloads.ParseCount/ParseNumber).
+func TestSuiteNumbersAsTheCLIWritesThem(t *testing.T) {
+	s, err := planSuite("s.yaml", []byte("targets: [builtin/noop]\nops: 1e6\nload: 1_000\nruns: 5\nrate: 2.5e3\nworkers: 1e1\nalpha: 1e-2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Plans[0]
+	if p.Ops != 1_000_000 || p.Load != 1000 || p.Runs != 5 || p.Rate != 2500 || p.Workers != 10 || s.Alpha != 0.01 {
+		t.Errorf("plan %+v alpha %v", p.Options, s.Alpha)
+	}
+	cmd := newRunCmd(&App{})
+	if err := cmd.Flags().Set("ops", "1e6"); err != nil {
+		t.Errorf("--ops 1e6: %v", err)
+	}
+	if err := cmd.Flags().Set("rate", "2_500"); err != nil {
+		t.Errorf("--rate 2_500: %v", err)
+	}
+	for _, bad := range []string{"NaN", "Inf", "-Inf"} {
+		if err := cmd.Flags().Set("rate", bad); err == nil {
+			t.Errorf("--rate %s accepted", bad)
+		}
+	}
+}
+
 func TestPlanSuiteErrorsNameTheLine(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"targets: [builtin/noop]\nrunz: 5\n", `s.yaml:2: unknown key "runz" (valid: name, targets`},
-		{"targets: [builtin/noop]\nruns: five\n", `s.yaml:2: runs: want a non-negative integer, got "five"`},
+		{"targets: [builtin/noop]\nruns: five\n", `s.yaml:2: runs: want a non-negative whole number such as 1000, 1e6 or 1_000_000, got "five"`},
+		{"targets: [builtin/noop]\nops: 2.5\n", `s.yaml:2: ops: want a non-negative whole number`},
+		{"targets: [builtin/noop]\nrate: NaN\n", `s.yaml:2: rate: want a non-negative number`},
 		{"targets: [builtin/noop]\nduration: 2 parsecs\n", "s.yaml:2: duration: want a duration"},
 		{"targets: [builtin/noop]\nfail_on: [\"latency.p42>5%\"]\n", `s.yaml:2: fail_on: bad threshold "latency.p42>5%"`},
 		{"runs: 3\n", "s.yaml:1: no targets"},
