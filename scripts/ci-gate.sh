@@ -8,7 +8,9 @@
 # $DSBENCH_COMMENT (default dsbench-comparison.md, for a pull-request comment)
 # and the candidate result to $DSBENCH_RESULT (default dsbench-candidate.json),
 # and exits with dsbench's code: 0 pass, 1 a threshold crossed with
-# significance, 2 bad input (or a baseline that does not match the suite).
+# significance, 2 bad input. Runs the pull request adds, renames or removes
+# are listed as new or gone and pass (add --fail-on-missing to fail them).
+# The comment is written on every exit, its first line the verdict.
 # With no baseline file yet it records one and exits 0.
 set -euo pipefail
 

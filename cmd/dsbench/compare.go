@@ -28,6 +28,9 @@ type compareFlags struct {
 	output  string
 	pairBy  string
 	across  bool // --across-targets: --pair-by workload
+	// failOnMissing makes runs found on one side only (new, gone) fail
+	// the gate (exit 1); by default they are listed and pass.
+	failOnMissing bool
 }
 
 func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
@@ -36,6 +39,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%')")
 	cmd.Flags().StringArrayVar(&f.metrics, "metric", nil, "compare only these metrics (repeatable; default: throughput, latency.p50/p99/p999, service.p99 and every family metric)")
 	cmd.Flags().StringArrayVar(&f.ignore, "ignore-param", nil, "pair runs that differ in this parameter (the change under test); repeatable")
+	cmd.Flags().BoolVar(&f.failOnMissing, "fail-on-missing", false, "exit 1 when a run is in one file only (new or gone); by default they are listed and do not fail")
 	if withFormat {
 		cmd.Flags().StringVar(&f.format, "format", "table", "output: "+strings.Join(compare.Formats, "|"))
 		cmd.Flags().StringVarP(&f.output, "output", "o", "", "also write the comparison to `FILE`, the format from its extension (.json .md .csv .txt) or named: FORMAT:FILE")
@@ -46,7 +50,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 
 // options validates the flags into compare.Options.
 func (f *compareFlags) options() (compare.Options, error) {
-	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore}
+	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore, ListMissing: true}
 	if f.alpha <= 0 || f.alpha >= 1 {
 		return o, usagef("--alpha %g: must be between 0 and 1 (e.g. 0.05)", f.alpha)
 	}
@@ -156,29 +160,65 @@ workloads, a bad threshold, or a gate that too few runs cannot decide.`,
   dsbench compare rr.json p2c.json --across-targets -o cmp.json`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := f.options()
-			if err != nil {
-				return err
-			}
-			var out compareOutput
-			if f.output != "" {
-				if out.format, out.path, err = parseCompareOutput(f.output); err != nil {
-					return err
-				}
-			}
-			base, err := readDoc(args[0])
-			if err != nil {
-				return err
-			}
-			cand, err := readDoc(args[1])
-			if err != nil {
-				return err
-			}
-			return a.compareDocs(base, cand, o, f.format, out)
+			return a.markdownOnError(f.format, func() error { return a.compare(f, args) })
 		},
 	}
 	f.bind(cmd, true)
 	return cmd
+}
+
+func (a *App) compare(f compareFlags, args []string) error {
+	o, err := f.options()
+	if err != nil {
+		return err
+	}
+	var out compareOutput
+	if f.output != "" {
+		if out.format, out.path, err = parseCompareOutput(f.output); err != nil {
+			return err
+		}
+	}
+	base, err := readDoc(args[0])
+	if err != nil {
+		return err
+	}
+	cand, err := readDoc(args[1])
+	if err != nil {
+		return err
+	}
+	return a.compareDocs(base, cand, o, f.format, out, f.failOnMissing)
+}
+
+// markdownOnError runs fn and, when it fails without having written to
+// stdout and stdout is Markdown (a pull-request comment), writes the error
+// as one summary line there: a CI gate that ends in bad input still leaves
+// a comment that says why, never an empty one.
+func (a *App) markdownOnError(format string, fn func() error) error {
+	if format != "md" && format != "markdown" {
+		return fn()
+	}
+	stdout := a.Stdout
+	cw := &countingWriter{w: stdout}
+	a.Stdout = cw
+	err := fn()
+	a.Stdout = stdout
+	if err != nil && cw.n == 0 {
+		code := exitCode(&App{}, err, io.Discard)
+		fmt.Fprintf(stdout, "**ERROR** (exit %d): %s\n", code, strings.ReplaceAll(err.Error(), "\n", " "))
+	}
+	return err
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // readDoc reads a result file; a missing or malformed file is bad input.
@@ -194,7 +234,7 @@ func readDoc(path string) (*results.Document, error) {
 // compareOutput is compare's -o destination.
 type compareOutput struct{ format, path string }
 
-func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format string, out compareOutput) error {
+func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format string, out compareOutput, failOnMissing bool) error {
 	res, err := compare.Compare(base, cand, o)
 	if err != nil {
 		return usagef("%v", err)
@@ -216,6 +256,9 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 	case len(res.Undecided) > 0:
 		return usagef("gate(s) cannot be decided with so few runs (use --runs %d or more on both sides): %s",
 			res.Need, strings.Join(res.Undecided, "; "))
+	case failOnMissing && res.Missing():
+		return exitError{exitFailed, fmt.Errorf("--fail-on-missing: %d new and %d gone run(s): %s",
+			len(res.New), len(res.Gone), strings.Join(append(append([]string(nil), res.New...), res.Gone...), "; "))}
 	}
 	a.code = exitOK
 	return nil

@@ -143,7 +143,7 @@ func TestCompareAcrossTargetsAndOutputFormat(t *testing.T) {
 	md := filepath.Join(dir, "cmp.out")
 	if code, _, errs := cli(t, "compare", base, base, "-o", "md:"+md); code != 0 {
 		t.Errorf("-o md:FILE: exit %d %s", code, errs)
-	} else if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "| run |") {
+	} else if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "**No gates**") || !strings.Contains(string(b), "<details>") {
 		t.Errorf("-o md:FILE wrote %.80q", b)
 	}
 	if code, _, errs := cli(t, "compare", base, base, "-o", filepath.Join(dir, "cmp.weird")); code != exitUsage || !strings.Contains(errs, ".json") {

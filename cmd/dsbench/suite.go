@@ -351,6 +351,7 @@ func newSuiteCmd(a *App) *cobra.Command {
 	var baseline string
 	var outputs []string
 	var quiet, check bool
+	var runE func(*cobra.Command, []string) error
 	cmd := &cobra.Command{
 		Use:   "suite FILE.yaml",
 		Short: "Run a benchmark matrix from a file, and gate it against a baseline",
@@ -376,30 +377,33 @@ anything runs; errors name the line.
   dsbench suite scripts/suites/smoke.yaml --baseline base.json --format md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			data, err := os.ReadFile(args[0])
-			if err != nil {
-				return usagef("%v", err)
-			}
-			s, err := planSuite(args[0], data)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("alpha") && s.Alpha != 0 {
-				f.alpha = s.Alpha
-			}
-			if !cmd.Flags().Changed("noise") && s.Noise != "" {
-				f.noise = s.Noise
-			}
-			// --fail-on gates every entry; fail_on: in the file is applied per entry.
-			co, err := f.options()
-			if err != nil {
-				return err
-			}
-			if check {
-				return a.checkSuite(args[0], s)
-			}
-			return a.runSuite(args[0], s, append(s.Outputs, outputs...), baseline, co, f.format, quiet)
+			return a.markdownOnError(f.format, func() error { return runE(cmd, args) })
 		},
+	}
+	runE = func(cmd *cobra.Command, args []string) error {
+		data, err := os.ReadFile(args[0])
+		if err != nil {
+			return usagef("%v", err)
+		}
+		s, err := planSuite(args[0], data)
+		if err != nil {
+			return err
+		}
+		if !cmd.Flags().Changed("alpha") && s.Alpha != 0 {
+			f.alpha = s.Alpha
+		}
+		if !cmd.Flags().Changed("noise") && s.Noise != "" {
+			f.noise = s.Noise
+		}
+		// --fail-on gates every entry; fail_on: in the file is applied per entry.
+		co, err := f.options()
+		if err != nil {
+			return err
+		}
+		if check {
+			return a.checkSuite(args[0], s)
+		}
+		return a.runSuite(args[0], s, append(s.Outputs, outputs...), baseline, co, f.format, quiet, f.failOnMissing)
 	}
 	f.bind(cmd, false)
 	cmd.Flags().StringVar(&f.format, "format", "table", "comparison output with --baseline: "+strings.Join(compare.Formats, "|"))
@@ -430,7 +434,7 @@ func (a *App) checkSuite(path string, s *suite) error {
 
 // runSuite validates every entry, runs them all into one document, writes
 // it, and compares it with the baseline when one is given.
-func (a *App) runSuite(path string, s *suite, outputs []string, baseline string, co compare.Options, format string, quiet bool) error {
+func (a *App) runSuite(path string, s *suite, outputs []string, baseline string, co compare.Options, format string, quiet, failOnMissing bool) error {
 	var base *results.Document
 	if baseline != "" {
 		var err error
@@ -507,7 +511,12 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		return exitError{exitInterrupted, errors.New("interrupted: the results so far were written, marked \"interrupted\"")}
 	}
 	if len(runErrs) > 0 {
-		results.Write(a.Stdout, results.Table, doc)
+		if format == "md" {
+			fmt.Fprintf(a.Stdout, "**ERROR**: %d run(s) failed, nothing was compared\n\n", len(runErrs))
+			results.Write(a.Stdout, results.MD, doc)
+		} else {
+			results.Write(a.Stdout, results.Table, doc)
+		}
 		return errors.Join(runErrs...)
 	}
 	if base == nil {
@@ -516,5 +525,6 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		}
 		return results.Write(a.Stdout, results.Table, doc)
 	}
-	return a.compareDocs(base, doc, co, format, compareOutput{})
+	co.ListMissing, co.AllowNoCommon = true, true
+	return a.compareDocs(base, doc, co, format, compareOutput{}, failOnMissing)
 }

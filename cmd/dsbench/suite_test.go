@@ -185,3 +185,82 @@ matrix:
 		t.Errorf("bad entry gate: %v", err)
 	}
 }
+
+// TestSuiteGateSurvivesAChangingSuite: a pull request that adds or renames
+// a benchmark gets its new and gone runs listed and a green gate (exit 0,
+// or 1 with --fail-on-missing); the Markdown comment opens with one summary
+// line, folds unchanged rows, and is written even when the gate ends in bad
+// input.
+func TestSuiteGateSurvivesAChangingSuite(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, targets string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("targets: ["+targets+"]\nclock: virtual\nops: 500\nruns: 4\nseed: 1\nfail_on: [\"latency.p99>+5%\"]\n"), 0o644)
+		return p
+	}
+	base := filepath.Join(dir, "base.json")
+	if code, out, errs := cli(t, "suite", write("a.yaml", "builtin/sleep"), "-q", "-o", base); code != 0 {
+		t.Fatalf("baseline: exit %d\n%s%s", code, out, errs)
+	}
+	added := write("b.yaml", "builtin/sleep, builtin/stall")
+	code, out, errs := cli(t, "suite", added, "-q", "--baseline", base, "--format", "md")
+	if code != 0 {
+		t.Errorf("a suite that adds a benchmark: exit %d\n%s%s", code, out, errs)
+	}
+	first, _, _ := strings.Cut(out, "\n")
+	if !strings.HasPrefix(first, "**PASS**") || !strings.Contains(first, "1 new and 0 gone") {
+		t.Errorf("summary line %q", first)
+	}
+	if !strings.Contains(out, "new (no baseline to compare with): builtin/stall") || !strings.Contains(out, "<details><summary>") {
+		t.Errorf("comment does not list the new run or fold the unchanged rows:\n%s", out)
+	}
+	if code, _, errs := cli(t, "suite", added, "-q", "--baseline", base, "--fail-on-missing"); code != 1 || !strings.Contains(errs, "1 new and 0 gone") {
+		t.Errorf("--fail-on-missing: exit %d %s", code, errs)
+	}
+	// everything renamed: nothing in common, still a green gate
+	if code, out, errs := cli(t, "suite", write("c.yaml", "builtin/noop"), "-q", "--baseline", base); code != 0 || !strings.Contains(out, "gone (in the baseline only): builtin/sleep") {
+		t.Errorf("every run renamed: exit %d\n%s%s", code, out, errs)
+	}
+	// bad input still writes the comment, one line that says why
+	code, out, _ = cli(t, "suite", added, "-q", "--baseline", filepath.Join(dir, "missing.json"), "--format", "md")
+	if code != exitUsage || !strings.HasPrefix(out, "**ERROR** (exit 2): ") || !strings.Contains(out, "missing.json") {
+		t.Errorf("bad input with --format md: exit %d, stdout %q", code, out)
+	}
+}
+
+// TestSmokeSuiteGatesEveryFamily: the smoke suite gates at least one figure
+// of each family that has a full suite of its own, and has no entry that
+// measures nothing (a zero-time target in virtual time reports 0 ops/s).
+func TestSmokeSuiteGatesEveryFamily(t *testing.T) {
+	b, err := os.ReadFile("../../scripts/suites/smoke.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := planSuite("smoke.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gated := map[string]bool{}
+	for i, p := range s.Plans {
+		gates := s.Gates
+		if s.PlanGates[i] != nil {
+			gates = s.PlanGates[i]
+		}
+		for _, tg := range p.Targets {
+			if tg == "builtin/noop" && p.Clock == "virtual" {
+				t.Errorf("smoke.yaml:%d: builtin/noop in virtual time measures nothing", s.Lines[i])
+			}
+			if len(gates) > 0 {
+				fam, _, _ := strings.Cut(tg, "/")
+				gated[fam] = true
+			}
+		}
+	}
+	suites, _ := filepath.Glob("../../scripts/suites/*.yaml")
+	for _, f := range suites {
+		fam := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		if fam != "smoke" && !gated[fam] {
+			t.Errorf("the smoke suite gates no figure of %s, which has a suite (%s)", fam, f)
+		}
+	}
+}

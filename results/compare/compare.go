@@ -29,6 +29,13 @@ type Options struct {
 	// side must hold one variant (one target and parameter set) per
 	// workload and clock.
 	PairBy string
+	// ListMissing lists runs found on one side only as Result.New
+	// (candidate only: a benchmark the change adds or renames) and
+	// Result.Gone (base only) and compares the rest, instead of refusing
+	// the pair; a CI gate decides with FailOnMissing whether they fail.
+	// With nothing in common it still refuses, unless AllowNoCommon.
+	ListMissing   bool
+	AllowNoCommon bool
 }
 
 // The PairBy values.
@@ -86,7 +93,14 @@ type Result struct {
 	Failures  []string    `json:"failures,omitempty"`
 	Undecided []string    `json:"undecided,omitempty"`
 	Gates     []Threshold `json:"gates,omitempty"`
+	// New and Gone label the runs found only in the candidate and only in
+	// the base (with Options.ListMissing).
+	New  []string `json:"new,omitempty"`
+	Gone []string `json:"gone,omitempty"`
 }
+
+// Missing reports whether some run was found on one side only.
+func (r *Result) Missing() bool { return len(r.New) > 0 || len(r.Gone) > 0 }
 
 // Failed reports whether any gate was crossed with significance.
 func (r *Result) Failed() bool { return len(r.Failures) > 0 }
@@ -127,11 +141,29 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	if err := checkPairing(bg, cg); err != nil {
-		return nil, err
+	var news, gone []string
+	if o.ListMissing {
+		var common int
+		for _, k := range bg.keys {
+			if _, ok := cg.runs[k]; ok {
+				common++
+			}
+		}
+		if common > 0 || o.AllowNoCommon {
+			news, gone = oneSided(cg, bg), oneSided(bg, cg)
+			bg, cg = bg.only(cg), cg.only(bg)
+		}
 	}
-	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: allGates(o)}
+	if len(bg.keys) > 0 || !o.AllowNoCommon {
+		if err := checkPairing(bg, cg); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: allGates(o), New: news, Gone: gone}
 	res.Notes = notes(base, cand, bg, cg)
+	if len(bg.keys) == 0 {
+		return res, nil // nothing in common (AllowNoCommon): only new and gone runs
+	}
 
 	metrics, err := chooseMetrics(o, bg, cg)
 	if err != nil {

@@ -128,14 +128,52 @@ func footer(r *Result, bullet string) string {
 	for _, u := range r.Undecided {
 		fmt.Fprintf(&b, "%sUNDECIDED %s\n", bullet, u)
 	}
+	for _, n := range r.New {
+		fmt.Fprintf(&b, "%snew (no baseline to compare with): %s\n", bullet, n)
+	}
+	for _, g := range r.Gone {
+		fmt.Fprintf(&b, "%sgone (in the baseline only): %s\n", bullet, g)
+	}
 	if len(r.Gates) > 0 && len(r.Failures) == 0 && len(r.Undecided) == 0 {
 		fmt.Fprintf(&b, "%sPASS: no gate crossed with significance\n", bullet)
 	}
 	return b.String()
 }
 
+// writeMarkdown writes a pull-request comment: one summary line first (pass,
+// or which gates were crossed), then the rows that changed, the unchanged
+// ones folded into <details>, then the notes.
 func writeMarkdown(w io.Writer, r *Result) error {
 	var b strings.Builder
+	b.WriteString(Summary(r) + "\n\n")
+	var changed, same []Row
+	for _, row := range r.Rows {
+		if len(row.Failed) > 0 || row.Insufficient || (row.Verdict != Same && row.Verdict != "") {
+			changed = append(changed, row)
+		} else {
+			same = append(same, row)
+		}
+	}
+	n := len(same)
+	same = append(same, r.Geomean...)
+	if len(changed) > 0 {
+		mdRows(&b, r, changed)
+	}
+	if len(same) > 0 {
+		what := fmt.Sprintf("%d unchanged row(s)", n)
+		if len(r.Geomean) > 0 {
+			what += " and the geomeans"
+		}
+		fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n", what)
+		mdRows(&b, r, same)
+		b.WriteString("\n</details>\n")
+	}
+	b.WriteString(footer(r, "- "))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdRows(b *strings.Builder, r *Result, rows []Row) {
 	h := header()
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
 	for i := range h {
@@ -146,7 +184,7 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		}
 	}
 	b.WriteString("\n")
-	for _, row := range append(append([]Row(nil), r.Rows...), r.Geomean...) {
+	for _, row := range rows {
 		c := cells(row, r.Alpha)
 		if row.Label == "geomean" {
 			c[0] = "**geomean**"
@@ -159,9 +197,33 @@ func writeMarkdown(w io.Writer, r *Result) error {
 		}
 		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
 	}
-	b.WriteString(footer(r, "- "))
-	_, err := io.WriteString(w, b.String())
-	return err
+}
+
+// Summary is the comparison in one line, for the top of a pull-request
+// comment: FAIL with the gates crossed, UNDECIDED, or PASS; how many rows
+// changed; how many runs are new or gone.
+func Summary(r *Result) string {
+	changed := 0
+	for _, row := range r.Rows {
+		if row.Verdict != Same && !row.Insufficient {
+			changed++
+		}
+	}
+	var s string
+	switch {
+	case r.Failed():
+		s = fmt.Sprintf("**FAIL**: %d gate(s) crossed with significance: %s", len(r.Failures), strings.Join(r.Failures, "; "))
+	case len(r.Undecided) > 0:
+		s = fmt.Sprintf("**UNDECIDED**: too few runs to decide %s", strings.Join(r.Undecided, "; "))
+	case len(r.Gates) > 0:
+		s = fmt.Sprintf("**PASS**: no gate crossed with significance; %d of %d row(s) changed", changed, len(r.Rows))
+	default:
+		s = fmt.Sprintf("**No gates**: %d of %d row(s) changed significantly", changed, len(r.Rows))
+	}
+	if len(r.New) > 0 || len(r.Gone) > 0 {
+		s += fmt.Sprintf("; %d new and %d gone run(s), not compared", len(r.New), len(r.Gone))
+	}
+	return s
 }
 
 func writeCSV(w io.Writer, r *Result) error {
@@ -232,7 +294,9 @@ func writeJSON(w io.Writer, r *Result) error {
 		Gates     []Threshold `json:"gates,omitempty"`
 		Failures  []string    `json:"failures,omitempty"`
 		Undecided []string    `json:"undecided,omitempty"`
-	}{r.Alpha, r.Noise, r.Need, r.Failed(), toJSON(r.Rows), toJSON(r.Geomean), r.Notes, r.Gates, r.Failures, r.Undecided}
+		New       []string    `json:"new,omitempty"`
+		Gone      []string    `json:"gone,omitempty"`
+	}{r.Alpha, r.Noise, r.Need, r.Failed(), toJSON(r.Rows), toJSON(r.Geomean), r.Notes, r.Gates, r.Failures, r.Undecided, r.New, r.Gone}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)

@@ -238,3 +238,30 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// oneSided labels the keys of g that other lacks.
+func oneSided(g, other *group) []string {
+	var out []string
+	for _, k := range g.keys {
+		if _, ok := other.runs[k]; !ok {
+			l := k.Label(g.names[k])
+			if k.Clock != "" {
+				l += " (" + k.Clock + ")"
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// only returns g restricted to the keys other also has.
+func (g *group) only(other *group) *group {
+	h := *g
+	h.keys = nil
+	for _, k := range g.keys {
+		if _, ok := other.runs[k]; ok {
+			h.keys = append(h.keys, k)
+		}
+	}
+	return &h
+}
