@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -13,9 +14,6 @@ import (
 	"github.com/dsbench/dsbench/real/driver"
 	"github.com/dsbench/dsbench/workloads"
 )
-
-// maxTxnAttempts bounds one read-modify-write's optimistic attempts.
-const maxTxnAttempts = 100
 
 // backend is one etcd cluster's client.
 type backend struct {
@@ -93,7 +91,7 @@ func (b *backend) Do(ctx context.Context, op *workloads.Op) (driver.Result, erro
 // rmw reads the key and puts it back in a Txn guarded by the revision read.
 func (b *backend) rmw(ctx context.Context, key string, size int) (driver.Result, error) {
 	r := driver.Result{Shard: harness.NoShard}
-	for range maxTxnAttempts {
+	for ctx.Err() == nil { // until op_timeout, like real/redis's WATCH loop
 		g, err := b.c.Get(ctx, key)
 		if err != nil {
 			return r, err
@@ -113,7 +111,7 @@ func (b *backend) rmw(ctx context.Context, key string, size int) (driver.Result,
 		}
 		b.conflicts.Add(1)
 	}
-	return r, errors.New("real/etcd: read-modify-write lost the revision race 100 times in a row")
+	return r, fmt.Errorf("real/etcd: read-modify-write kept losing the revision race: %w", ctx.Err())
 }
 
 // acquire takes the lock of op's key for op's client: a session (lease)

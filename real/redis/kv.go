@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 
@@ -11,10 +12,6 @@ import (
 	"github.com/dsbench/dsbench/real/driver"
 	"github.com/dsbench/dsbench/workloads"
 )
-
-// maxWatchAttempts bounds one read-modify-write's optimistic attempts: a
-// key hot enough to lose this many races in a row fails the op.
-const maxWatchAttempts = 100
 
 // backend is one Redis server's client.
 type backend struct {
@@ -90,9 +87,10 @@ func (b *backend) scan(ctx context.Context, op *workloads.Op) error {
 }
 
 // rmw reads the key and writes it back in a WATCH/MULTI/EXEC transaction,
-// again if another client wrote it in between.
+// again if another client wrote it in between, until the attempt's
+// op_timeout: a key hot enough to starve a client fails its op as a timeout.
 func (b *backend) rmw(ctx context.Context, key string, size int) error {
-	for range maxWatchAttempts {
+	for ctx.Err() == nil {
 		err := b.c.Watch(ctx, func(tx *goredis.Tx) error {
 			if err := tx.Get(ctx, key).Err(); err != nil && !isMiss(err) {
 				return err
@@ -108,7 +106,7 @@ func (b *backend) rmw(ctx context.Context, key string, size int) error {
 		}
 		b.conflicts.Add(1)
 	}
-	return errors.New("real/redis: read-modify-write lost the WATCH race 100 times in a row")
+	return fmt.Errorf("real/redis: read-modify-write kept losing the WATCH race: %w", ctx.Err())
 }
 
 // LoadBatch writes keys [from, to) and their index entries in one pipeline.

@@ -17,8 +17,9 @@ import (
 // bucketSize is how many keys share a parent znode.
 const bucketSize = 1000
 
-// maxVersionAttempts bounds one read-modify-write's optimistic attempts.
-const maxVersionAttempts = 100
+// maxVersionAttempts bounds one read-modify-write's optimistic attempts
+// (the call itself is abandoned at op_timeout).
+const maxVersionAttempts = 10000
 
 var acl = zk.WorldACL(zk.PermAll)
 
@@ -181,7 +182,7 @@ func (b *backend) rmw(c *zk.Conn, op *workloads.Op) error {
 		}
 		b.conflicts.Add(1)
 	}
-	return errors.New("real/zookeeper: read-modify-write lost the version race 100 times in a row")
+	return errors.New("real/zookeeper: read-modify-write lost the version race 10000 times in a row")
 }
 
 // acquire takes the lock of op's key for op's client with the lock recipe.
