@@ -51,19 +51,19 @@ type Run struct {
 	ThroughputOpsS float64 `json:"throughput_ops_s"`
 	WarmupOps      uint64  `json:"warmup_ops"`
 
-	LatencyNs Summary            `json:"latency_ns"` // done − intended start
-	ServiceNs Summary            `json:"service_ns"` // done − sent
+	LatencyNs Summary `json:"latency_ns"` // done − intended start
+	ServiceNs Summary `json:"service_ns"` // done − sent
 	// The open loop's account of its own schedule, as wrk2 and k6 report
 	// it: send lag (actual − intended send; 0 by construction in virtual
 	// time), the schedule's rate, the ops due before the end of --duration
 	// that were never sent, and, when it achieved under 0.95× the requested
 	// rate or its send lag p99 was over 1 ms, why: such a run's latency
 	// includes the generator's own lag. Absent in a closed loop.
-	SendLagNs     *Summary `json:"send_lag_ns,omitempty"`
-	RequestedOpsS float64  `json:"requested_ops_s,omitempty"`
-	Dropped       uint64   `json:"dropped,omitempty"`
-	FellBehind    string   `json:"fell_behind,omitempty"`
-	Kinds     map[string]KindRun `json:"kinds"`      // per op kind ("read", "update", …)
+	SendLagNs     *Summary           `json:"send_lag_ns,omitempty"`
+	RequestedOpsS float64            `json:"requested_ops_s,omitempty"`
+	Dropped       uint64             `json:"dropped,omitempty"`
+	FellBehind    string             `json:"fell_behind,omitempty"`
+	Kinds         map[string]KindRun `json:"kinds"` // per op kind ("read", "update", …)
 
 	Fairness  Fairness           `json:"fairness"`
 	Metrics   map[string]float64 `json:"metrics"`
