@@ -207,7 +207,7 @@ func resolveParams(target string, decl []Param, raw map[string]string) (Params, 
 			if valid == "" {
 				valid = "none"
 			}
-			return Params{}, fmt.Errorf("%s has no parameter %q (valid: %s)", target, name, valid)
+			return Params{}, fmt.Errorf("%s has no parameter %q%s (valid: %s)", target, name, didYouMean(name, names), valid)
 		}
 	}
 	out := Params{values: map[string]any{}, raw: map[string]string{}}

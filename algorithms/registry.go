@@ -202,7 +202,7 @@ func Lookup(name string) (*Info, error) {
 	if ok {
 		return info, nil
 	}
-	return nil, fmt.Errorf("unknown target %q (valid: %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("unknown target %q%s (valid: %s)", name, didYouMean(name, Names()), strings.Join(Names(), ", "))
 }
 
 // Names returns every registered name, sorted.

@@ -126,7 +126,17 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 			}
 		}
 		if !known {
-			return nil, inputf("-p %s: no target of this run has that parameter (%s)", s.name, paramNames(infos))
+			var all []string
+			for _, info := range infos {
+				for _, pd := range info.Params {
+					all = append(all, pd.Name)
+				}
+			}
+			hint := ""
+			if g := algorithms.Suggest(s.name, all); g != "" {
+				hint = fmt.Sprintf(" (did you mean %q?)", g)
+			}
+			return nil, inputf("-p %s: no target of this run has that parameter%s (%s)", s.name, hint, paramNames(infos))
 		}
 	}
 

@@ -45,7 +45,7 @@ seed give the same stream byte for byte on every machine.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.workload, "workload", "w", "ycsb-a", "workload: a preset or a spec")
 	o.ops = 20
-	f.Var(countValue{&o.ops}, "ops", "ops to generate, e.g. 1e6")
+	f.VarP(countValue{&o.ops}, "ops", "n", "ops to generate, e.g. 1e6")
 	f.StringVar(&o.seed, "seed", "", "root seed, or \"random\" (default 1)")
 	f.StringVar(&o.format, "format", "csv", "trace format: csv or bin")
 	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` instead of stdout (written to a temporary name, then renamed)")

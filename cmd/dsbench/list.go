@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,26 +18,34 @@ func init() { commands = append(commands, newListCmd) }
 func newListCmd(a *App) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "list [FAMILY]",
+		Use:   "list [FAMILY | FAMILY/NAME]",
 		Short: "List targets with their parameters and clocks, and the workload vocabulary",
 		Long: `List every registered target (or one family's) with its description, its
 parameters (type, default, allowed values) and the clocks it runs on, then the
 workload presets, key distributions and arrival processes.`,
-		Example: "  dsbench list\n  dsbench list hashing\n  dsbench list --json | jq '.targets[].name'",
+		Example: "  dsbench list\n  dsbench list hashing\n  dsbench list hashing/ring\n  dsbench list --json | jq '.targets[].name'",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			family := ""
+			family, target := "", ""
 			if len(args) == 1 {
 				family = args[0]
-				known := false
-				for _, f := range algorithms.Families() {
-					known = known || f == family
-				}
-				if !known {
-					return usagef("unknown family %q (valid: %s)", family, strings.Join(algorithms.Families(), ", "))
+				if strings.Contains(family, "/") {
+					if _, err := algorithms.Lookup(family); err != nil {
+						return usageError{err}
+					}
+					family, target = "", family
+				} else if !slices.Contains(algorithms.Families(), family) {
+					hint := ""
+					if s := algorithms.Suggest(family, append(algorithms.Families(), algorithms.Names()...)); s != "" {
+						hint = fmt.Sprintf(" (did you mean %q?)", s)
+					}
+					return usagef("unknown family %q%s (valid: %s, or FAMILY/NAME for one target)", family, hint, strings.Join(algorithms.Families(), ", "))
 				}
 			}
 			l := buildListing(family)
+			if target != "" {
+				l = oneTarget(l, target)
+			}
 			if asJSON {
 				enc := json.NewEncoder(a.Stdout)
 				enc.SetIndent("", "  ")
@@ -45,8 +54,11 @@ workload presets, key distributions and arrival processes.`,
 			writeListing(a.Stdout, l)
 			return nil
 		},
-		ValidArgsFunction: func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-			return algorithms.Families(), cobra.ShellCompDirectiveNoFileComp
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return append(algorithms.Families(), algorithms.Names()...), cobra.ShellCompDirectiveNoFileComp
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
@@ -117,6 +129,18 @@ func buildListing(family string) listing {
 	return l
 }
 
+// oneTarget keeps one target of a listing, and the vocabulary it uses.
+func oneTarget(l listing, name string) listing {
+	for _, t := range l.Targets {
+		if t.Name == name {
+			l.Targets = []listedTarget{t}
+			break
+		}
+	}
+	l.Presets, l.KeyDists, l.Arrivals, l.DurationDists = nil, nil, nil, nil
+	return l
+}
+
 func writeListing(w io.Writer, l listing) {
 	fam := ""
 	for _, t := range l.Targets {
@@ -146,12 +170,18 @@ func writeListing(w io.Writer, l listing) {
 		if t.Aliases != "" {
 			fmt.Fprintf(w, "  %-32s   %s\n", "", t.Aliases)
 		}
+		if len(l.Targets) == 1 && t.Workload != "" {
+			fmt.Fprintf(w, "  %-32s default workload: %s\n", "", t.Workload)
+		}
 	}
 	if usesCluster(l) {
 		fmt.Fprintf(w, "\nCLUSTER PARAMETERS (every networked target: the simulated cluster, harness/simnet)\n")
 		for _, p := range l.Cluster {
 			fmt.Fprintf(w, "  %s=%s  (%s) %s\n", p.Name, p.Default, p.Allowed, p.Doc)
 		}
+	}
+	if l.Presets == nil {
+		return // one target: its own figures, not the whole vocabulary
 	}
 	fmt.Fprintf(w, "\nWORKLOAD PRESETS\n")
 	for _, p := range l.Presets {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -366,5 +367,71 @@ func TestSpreadsheetOutputs(t *testing.T) {
 	code, _, errs := dsbench(t, nil, "run", "builtin/noop", "--ops", "10", "--columns", "run_id,latency_p99")
 	if code != exitUsage || !strings.Contains(errs, "latency_ns_p99") {
 		t.Errorf("bad --columns: exit %d, %q", code, errs)
+	}
+}
+
+// TestCLIHabits: --version, "did you mean" for mistyped names, list of one
+// target, completion of -p for the chosen targets and of -w, and the short
+// flags -d -n -r -c.
+func TestCLIHabits(t *testing.T) {
+	code, out, _ := dsbench(t, nil, "--version")
+	if code != 0 || !strings.HasPrefix(out, "dsbench ") || !strings.Contains(out, "commit") {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+	if _, v, _ := dsbench(t, nil, "version"); v != out {
+		t.Errorf("version %q and --version %q differ", v, out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "hashing/rnig"}, `did you mean "hashing/ring"?`},
+		{[]string{"run", "ring"}, `did you mean "hashing/ring"?`},
+		{[]string{"run", "hashing/ring", "-p", "vnode=10"}, `did you mean "vnodes"?`},
+		{[]string{"list", "hashin"}, `did you mean "hashing"?`},
+		{[]string{"list", "hashing/rnig"}, `did you mean "hashing/ring"?`},
+	} {
+		code, _, errs := dsbench(t, nil, c.args...)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2 with %s", c.args, code, errs, c.want)
+		}
+	}
+	code, out, _ = dsbench(t, nil, "list", "hashing/ring")
+	if code != 0 || !strings.Contains(out, "hashing/ring") || strings.Contains(out, "hashing/jump") || !strings.Contains(out, "vnodes=100") || strings.Contains(out, "WORKLOAD PRESETS") {
+		t.Errorf("list hashing/ring: exit %d\n%s", code, out)
+	}
+	complete := func(args ...string) []string {
+		t.Helper()
+		_, out, _ := dsbench(t, nil, append([]string{"__complete"}, args...)...)
+		var got []string
+		for _, l := range strings.Split(out, "\n") {
+			if l != "" && !strings.HasPrefix(l, ":") {
+				got = append(got, l)
+			}
+		}
+		return got
+	}
+	if got := complete("run", "hashing/ring", "-p", ""); strings.Join(got, " ") != "hash= nodes= vnodes= weights=" {
+		t.Errorf("-p completion for hashing/ring: %v", got)
+	}
+	if got := complete("run", "hashing/ring", "loadbalance/p2c", "-p", "ch"); strings.Join(got, " ") != "choices=" {
+		t.Errorf("-p ch completion for two targets: %v", got)
+	}
+	if got := complete("run", "hashing/ring", "-p", "hash="); strings.Join(got, " ") != "hash=xxhash hash=fnv hash=murmur3" {
+		t.Errorf("-p hash= completion: %v", got)
+	}
+	if got := complete("run", "-w", "ycsb-"); len(got) != 6 || got[0] != "ycsb-a" {
+		t.Errorf("-w completion: %v", got)
+	}
+	if got := complete("run", "-w", "arr"); strings.Join(got, " ") != "arrival=" {
+		t.Errorf("-w arr completion: %v", got)
+	}
+	code, out, errs := dsbench(t, nil, "run", "builtin/sleep", "--clock", "virtual", "-n", "1000", "-r", "2e3", "-c", "4", "-q", "--format", "csv", "--columns", "ops,workers")
+	if code != 0 || strings.TrimSpace(out) != "ops,workers\n1000,4" {
+		t.Errorf("-n -r -c: exit %d %q %s", code, out, errs)
+	}
+	code, out, errs = dsbench(t, nil, "run", "builtin/sleep", "--clock", "virtual", "-d", "2s", "-q", "--format", "csv", "--columns", "duration_s")
+	if d, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(out, "duration_s\n")), 64); code != 0 || err != nil || d < 1.9 || d > 2.1 {
+		t.Errorf("-d 2s: exit %d %q %s", code, out, errs)
 	}
 }

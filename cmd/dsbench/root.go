@@ -74,6 +74,9 @@ See what is there:     dsbench list`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// --version (and -v) print what `dsbench version` prints.
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(a.Stdout)
 	root.SetErr(a.Stderr)
 	root.SetIn(a.Stdin)

@@ -77,13 +77,13 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	f.StringVar(&o.Mix, "mix", "", "op mix, e.g. read:0.9,update:0.1")
 	f.StringVar(&o.Arrival, "arrival", "", "arrival process, e.g. poisson:rate=5000 or closed")
 	f.StringVar(&o.Clients, "clients", "", "client spread, e.g. zipf:theta=0.8,n=1000")
-	f.Var(numberValue{&o.Rate}, "rate", "mean arrival rate in ops/s, e.g. 5000 or 5e3 (makes a closed workload open: constant rate)")
+	f.VarP(numberValue{&o.Rate}, "rate", "r", "mean arrival rate in ops/s, e.g. 5000 or 5e3 (makes a closed workload open: constant rate)")
 	f.StringVar(&o.Trace, "trace", "", "replay the op stream in `FILE` (CSV or binary, from 'dsbench gen') instead of generating one")
 	f.StringArrayVarP(&o.Params, "param", "p", nil, "target parameter `key=value`; key=a|b|c sweeps it (repeatable)")
-	f.Var(countValue{&o.Ops}, "ops", "measured ops per run, e.g. 1e6 (default: run for --duration)")
-	f.DurationVar(&o.Duration, "duration", 0, "measured time per run (default 3s; 1s per target in the tour; virtual time on the virtual clock)")
+	f.VarP(countValue{&o.Ops}, "ops", "n", "measured ops per run, e.g. 1e6 (default: run for --duration)")
+	f.DurationVarP(&o.Duration, "duration", "d", 0, "measured time per run (default 3s; 1s per target in the tour; virtual time on the virtual clock)")
 	f.DurationVar(&o.Warmup, "warmup", 0, "warm-up before each run, measured separately and discarded")
-	f.IntVar(&o.Workers, "workers", 0, "concurrent workers (wall clock) or closed-loop clients (virtual); 0 = default")
+	f.IntVarP(&o.Workers, "workers", "c", 0, "concurrent workers (wall clock) or closed-loop clients (virtual); 0 = default")
 	f.StringVar((*string)(&o.Clock), "clock", "", "wall or virtual (default: each target's own)")
 	f.StringVar(&o.Seed, "seed", "", "root seed, or \"random\" (default 1); the same seed replays the same op stream")
 	f.IntVar(&o.Runs, "runs", 1, "repetitions of each run (for compare: 5 or more)")
@@ -97,6 +97,8 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return stdoutFormatNames(), cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("param", completeParams)
+	_ = cmd.RegisterFlagCompletionFunc("workload", completeWorkload)
 	_ = cmd.RegisterFlagCompletionFunc("clock", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"wall", "virtual"}, cobra.ShellCompDirectiveNoFileComp
 	})

@@ -20,12 +20,17 @@ func newVersionCmd(a *App) *cobra.Command {
 		Short: "Print the dsbench version, commit and Go version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			c := bench.Commit()
-			if c == "" {
-				c = "unknown"
-			}
-			fmt.Fprintf(a.Stdout, "dsbench %s (commit %s, %s, %s/%s)\n", bench.Version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			fmt.Fprintln(a.Stdout, versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what `dsbench version` and `dsbench --version` print.
+func versionLine() string {
+	c := bench.Commit()
+	if c == "" {
+		c = "unknown"
+	}
+	return fmt.Sprintf("dsbench %s (commit %s, %s, %s/%s)", bench.Version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
