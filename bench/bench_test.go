@@ -241,3 +241,47 @@ func TestFailedRunIsRecorded(t *testing.T) {
 		t.Errorf("missing trace: %v, want an InputError", err)
 	}
 }
+
+// timedRecorder records what Plan.Execute tells a TimedProgress.
+type timedRecorder struct{ warmup, measured []time.Duration }
+
+func (r *timedRecorder) Start(string, int, int, uint64) bench.RunProgress {
+	panic("Execute must call StartTimed on a TimedProgress")
+}
+
+func (r *timedRecorder) StartTimed(_ string, _, _ int, _ uint64, warmup, measured time.Duration) bench.RunProgress {
+	r.warmup, r.measured = append(r.warmup, warmup), append(r.measured, measured)
+	return nopBar{}
+}
+
+type nopBar struct{}
+
+func (nopBar) Set(uint64)           {}
+func (nopBar) Done(*harness.Report) {}
+func (nopBar) Abort()               {}
+
+// A progress bar of elapsed against total gets a run's wall-clock length
+// only when the run ends by time on the wall clock.
+func TestTimedProgressLength(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		o                bench.Options
+		warmup, measured time.Duration
+	}{
+		{"wall duration", bench.Options{Clock: algorithms.Wall, Duration: 30 * time.Millisecond, Warmup: 10 * time.Millisecond}, 10 * time.Millisecond, 30 * time.Millisecond},
+		{"wall ops", bench.Options{Clock: algorithms.Wall, Ops: 100}, 0, 0},
+		{"virtual duration", bench.Options{Clock: algorithms.Virtual, Duration: 10 * time.Millisecond, Rate: 1000}, 0, 0},
+	} {
+		p, err := bench.NewPlan([]any{"builtin/noop"}, "", c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := &timedRecorder{}
+		if _, err := p.Execute(context.Background(), rec); err != nil {
+			t.Fatal(c.name, err)
+		}
+		if len(rec.measured) != 1 || rec.warmup[0] != c.warmup || rec.measured[0] != c.measured {
+			t.Errorf("%s: StartTimed got warmup %v measured %v, want %v %v", c.name, rec.warmup, rec.measured, c.warmup, c.measured)
+		}
+	}
+}

@@ -75,7 +75,13 @@ func (p *Plan) executeOne(ctx context.Context, r *planned, i int, prog Progress)
 		Params: r.params, Seed: j.runSeed(), Clock: r.clock, Workload: r.spec, Workers: max(p.opts.Workers, 1),
 		InFlight: workersUsed(p.opts.Workers, r.spec.Closed() && p.trace == nil),
 	}
-	bar := prog.Start(r.label(), i, len(p.runs), p.expectedOps(r))
+	var bar RunProgress
+	if tp, ok := prog.(TimedProgress); ok {
+		warmup, measured := p.wallLength(r)
+		bar = tp.StartTimed(r.label(), i, len(p.runs), p.expectedOps(r), warmup, measured)
+	} else {
+		bar = prog.Start(r.label(), i, len(p.runs), p.expectedOps(r))
+	}
 	j.progress = bar.Set
 	fail := func(err error) (results.Run, error) {
 		bar.Abort()
@@ -123,6 +129,15 @@ func (p *Plan) expectedOps(r *planned) uint64 {
 		return uint64(rate * p.opts.Duration.Seconds() / float64(p.shard.Of))
 	}
 	return 0
+}
+
+// wallLength is a run's warm-up and measured length on the wall clock when
+// it ends by time, else 0, 0 (see TimedProgress).
+func (p *Plan) wallLength(r *planned) (warmup, measured time.Duration) {
+	if p.opts.Ops > 0 || p.trace != nil || r.clock != algorithms.Wall {
+		return 0, 0
+	}
+	return p.opts.Warmup, p.opts.Duration
 }
 
 // workersUsed is what results record as the run's workers: the closed

@@ -71,6 +71,16 @@ type Progress interface {
 	Start(label string, i, n int, expected uint64) RunProgress
 }
 
+// TimedProgress is a Progress that also takes each run's length on the
+// wall clock, so it can draw elapsed against total: measured is the
+// --duration of a wall-clock run that ends by time and warmup the warm-up
+// before it; both are 0 for a run that ends by op count or runs in virtual
+// time (whose duration is simulated time). Plan.Execute calls StartTimed
+// instead of Start when the Progress has it.
+type TimedProgress interface {
+	StartTimed(label string, i, n int, expected uint64, warmup, measured time.Duration) RunProgress
+}
+
 // RunProgress follows one run.
 type RunProgress interface {
 	Set(done uint64)          // measured ops so far, ~10 times a second, never per op
