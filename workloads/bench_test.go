@@ -39,6 +39,13 @@ func BenchmarkZipf(b *testing.B) {
 			sink += z.Next(r)
 		}
 	})
+	b.Run("zipf-theta=0.99", func(b *testing.B) { // through the key-distribution interface, as scrambled
+		d, _ := ParseKeyDist("zipf:theta=0.99,n=1e6")
+		b.ReportAllocs()
+		for b.Loop() {
+			sink += d.Next(r)
+		}
+	})
 	b.Run("scrambled-theta=0.99", func(b *testing.B) {
 		d, _ := ParseKeyDist("scrambled-zipf:theta=0.99,n=1e6")
 		b.ReportAllocs()

@@ -41,7 +41,7 @@ func (z zipfKeys) build(Part) keySampler {
 	}
 	switch z.kind {
 	case "scrambled-zipf":
-		return &scrambledSampler{z: zz, perm: newFeistel(z.n, z.key)}
+		return newScrambled(zz, newFeistel(z.n, z.key))
 	case "latest":
 		return &latestSampler{z: zz}
 	}

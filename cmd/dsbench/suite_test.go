@@ -176,8 +176,8 @@ matrix:
 			t.Errorf("the ungated entry failed: %s", line)
 		}
 	}
-	code, out, _ = cli(t, "suite", write("c.yaml", "exp:mean=1.1ms"), "-q", "--baseline", base, "--ignore-param", "service", "--fail-on", "latency.p50>+5%")
-	if code != 1 || strings.Count(out, "FAIL latency.p50>+5%") != 2 {
+	code, out, _ = cli(t, "suite", write("c.yaml", "exp:mean=2ms"), "-q", "--baseline", base, "--ignore-param", "service", "--fail-on", "latency.p50>+5%")
+	if code != 1 || strings.Count(out, "FAIL latency.p50>+5% on") != 2 {
 		t.Errorf("--fail-on gates every entry: exit %d\n%s", code, out)
 	}
 	if _, err := planSuite("s.yaml", []byte("targets: [a/b]\nmatrix:\n  - targets: [c/d]\n    fail_on: [\"p42>1%\"]\n")); err == nil ||
