@@ -58,6 +58,14 @@ func (b *blockBuilder) estimate() int { return len(b.buf) + 4*len(b.restarts) + 
 
 // finish appends the restart array and the checksum and returns the on-disk bytes.
 func (b *blockBuilder) finish() []byte {
+	body := b.finishBody()
+	crc := maskCRC(crc32.Checksum(body, castagnoli))
+	return binary.LittleEndian.AppendUint32(body, crc)
+}
+
+// finishBody appends the restart array and returns the block body, without
+// a checksum (a data block's trailer also says how it is stored).
+func (b *blockBuilder) finishBody() []byte {
 	if len(b.restarts) == 0 {
 		b.restarts = append(b.restarts, 0)
 	}
@@ -65,8 +73,7 @@ func (b *blockBuilder) finish() []byte {
 		b.buf = binary.LittleEndian.AppendUint32(b.buf, r)
 	}
 	b.buf = binary.LittleEndian.AppendUint32(b.buf, uint32(len(b.restarts)))
-	crc := maskCRC(crc32.Checksum(b.buf, castagnoli))
-	return binary.LittleEndian.AppendUint32(b.buf, crc)
+	return b.buf
 }
 
 // checkBlock verifies the checksum of on-disk bytes and returns the block body.
@@ -77,6 +84,35 @@ func checkBlock(b []byte, what string) ([]byte, error) {
 	body := b[:len(b)-blockTrailerLen]
 	if maskCRC(crc32.Checksum(body, castagnoli)) != binary.LittleEndian.Uint32(b[len(body):]) {
 		return nil, fmt.Errorf("%w: %s: block checksum mismatch", ErrCorrupt, what)
+	}
+	return checkRestarts(body, what)
+}
+
+// checkTypedBlock verifies a version-2 data block — payload, storage type
+// (1 byte), masked CRC32C of both — and returns its body, decompressed into a
+// new buffer when it was stored compressed. copied says whether the body is
+// a buffer of its own rather than a slice of b.
+func checkTypedBlock(b []byte, what string) (body []byte, copied bool, err error) {
+	if len(b) < blockTrailerLen+1 {
+		return nil, false, fmt.Errorf("%w: %s: block of %d bytes is too short", ErrCorrupt, what, len(b))
+	}
+	n := len(b) - blockTrailerLen
+	if maskCRC(crc32.Checksum(b[:n], castagnoli)) != binary.LittleEndian.Uint32(b[n:]) {
+		return nil, false, fmt.Errorf("%w: %s: block checksum mismatch", ErrCorrupt, what)
+	}
+	typ := b[n-1]
+	body, err = decompressBlock(b[:n-1], typ)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: %s: %v", ErrCorrupt, what, err)
+	}
+	body, err = checkRestarts(body, what)
+	return body, typ != blockRaw, err
+}
+
+// checkRestarts checks a block body's restart count against its length.
+func checkRestarts(body []byte, what string) ([]byte, error) {
+	if len(body) < 4 {
+		return nil, fmt.Errorf("%w: %s: block of %d bytes is too short", ErrCorrupt, what, len(body))
 	}
 	n := binary.LittleEndian.Uint32(body[len(body)-4:])
 	if n == 0 || int(n) > (len(body)-4)/4 {

@@ -26,10 +26,58 @@ func (db *DB) maxBytes(level int) int64 {
 }
 
 func (db *DB) pickCompaction(v *version) *compaction {
+	var c *compaction
 	if db.tiered {
-		return db.pickTiered(v)
+		c = db.pickTiered(v)
+	} else {
+		c = db.pickLeveled(v)
 	}
-	return db.pickLeveled(v)
+	if c == nil && db.full {
+		c = db.pickFull(v)
+	}
+	return c
+}
+
+// pickFull serves CompactAll once nothing else is due: tiered, merge every
+// run into one; leveled, merge the shallowest level holding data (all of
+// it) into the next, until one level (not L0, unless it is a single file)
+// holds everything, as LevelDB's CompactRange over the whole key space.
+func (db *DB) pickFull(v *version) *compaction {
+	if db.tiered {
+		if n := len(v.levels); n > 1 {
+			return &compaction{first: 0, last: n}
+		}
+		return nil
+	}
+	deepest, shallowest := -1, -1
+	if len(v.l0) > 0 {
+		shallowest, deepest = 0, 0
+	}
+	for l := 1; l < numLevels; l++ {
+		if len(v.levels[l-1]) > 0 {
+			if shallowest < 0 {
+				shallowest = l
+			}
+			deepest = l
+		}
+	}
+	if shallowest < 0 || (shallowest == deepest && (deepest > 0 || len(v.l0) == 1)) {
+		return nil // empty, or one level already holds every key
+	}
+	c := &compaction{level: shallowest}
+	if shallowest == 0 {
+		c.inputs[0] = append([]*fileMeta(nil), v.l0...)
+	} else {
+		c.inputs[0] = append([]*fileMeta(nil), v.levels[shallowest-1]...)
+	}
+	lo, hi := keyRange(c.inputs[0])
+	for _, f := range v.levels[shallowest] {
+		if f.overlaps(lo, hi) {
+			c.inputs[1] = append(c.inputs[1], f)
+		}
+	}
+	c.move = shallowest > 0 && len(c.inputs[0]) == 1 && len(c.inputs[1]) == 0
+	return c
 }
 
 // pickLeveled follows LevelDB: score L0 by file count against its trigger
@@ -248,7 +296,7 @@ func (db *DB) mergeInto(it *mergeIter, drop func([]byte) bool) ([]*fileMeta, err
 		if tw == nil {
 			num = db.allocFile()
 			var err error
-			if tw, err = newTableWriter(tablePath(db.opts.Dir, num), db.opts.BloomBitsPerKey, db.opts.BlockBytes); err != nil {
+			if tw, err = newTableWriter(tablePath(db.opts.Dir, num), db.tableOptions()); err != nil {
 				return nil, err
 			}
 		}

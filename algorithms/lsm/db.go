@@ -34,6 +34,7 @@ type DB struct {
 	bgErr    error
 	closing  bool
 	bgBusy   bool
+	full     bool              // CompactAll is waiting: compact down to one level
 	ptr      [numLevels][]byte // leveled: where the next compaction of a level starts
 
 	manifestLog uint64 // log number in the last MANIFEST; only Open and background touch it
@@ -43,6 +44,7 @@ type DB struct {
 	wg         sync.WaitGroup
 	stop       chan struct{}
 	st         counters
+	cache      *blockCache // nil: tables are memory-mapped
 
 	// hook, set by tests before work starts, is called at named points of
 	// flushes and compactions; returning true simulates a crash there.
@@ -71,6 +73,9 @@ func Open(opts Options) (*DB, error) {
 	}
 	db := &DB{opts: o, tiered: o.Compaction == compTiered, stop: make(chan struct{})}
 	db.cond = sync.NewCond(&db.mu)
+	if o.CacheBytes > 0 {
+		db.cache = newBlockCache(o.CacheBytes)
+	}
 	m, err := readManifest(o.Dir)
 	if err != nil {
 		return nil, err
@@ -136,7 +141,7 @@ func (db *DB) loadVersion(m *manifest) (*version, error) {
 		if err != nil {
 			return
 		}
-		f.t, err = openTable(tablePath(db.opts.Dir, f.num), f.num)
+		f.t, err = openTable(tablePath(db.opts.Dir, f.num), f.num, db.cache)
 		if err == nil {
 			opened = append(opened, f)
 		}
@@ -341,7 +346,7 @@ func (db *DB) Close() error {
 	}
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
-	err := db.wal.sync(db.opts.Sync != syncNone)
+	err := db.wal.sync(db.durable())
 	if cerr := db.wal.f.Close(); err == nil {
 		err = cerr
 	}

@@ -89,7 +89,7 @@ func (db *DB) flushImm() error {
 // writeMemtable writes the newest version of every key of mem (tombstones
 // included: older tables may hold the key) into table num.
 func (db *DB) writeMemtable(mem *skiplist, num uint64) (*fileMeta, error) {
-	tw, err := newTableWriter(tablePath(db.opts.Dir, num), db.opts.BloomBitsPerKey, db.opts.BlockBytes)
+	tw, err := newTableWriter(tablePath(db.opts.Dir, num), db.tableOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,8 @@ func (db *DB) finishTable(tw *tableWriter, num uint64) (*fileMeta, error) {
 		tw.abort()
 		return nil, err
 	}
-	t, err := openTable(tablePath(db.opts.Dir, num), num)
+	db.st.logicalWritten.Add(tw.logical)
+	t, err := openTable(tablePath(db.opts.Dir, num), num, db.cache)
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +159,25 @@ func (db *DB) Flush() error {
 	db.mu.Unlock()
 	db.writeMu.Unlock()
 	return err
+}
+
+// CompactAll flushes, then compacts until one level (tiered: one run) holds
+// every key and nothing else is due: the state a full manual compaction
+// (LevelDB's CompactRange, Pebble's Compact over every key) leaves, so a
+// measured phase starts with no compaction debt and reads consult one level.
+func (db *DB) CompactAll() error {
+	if err := db.Flush(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.full = true
+	defer func() { db.full = false }()
+	db.cond.Broadcast()
+	for db.bgErr == nil && !db.closing && (db.bgBusy || db.imm != nil || db.pickCompaction(db.v) != nil) {
+		db.cond.Wait()
+	}
+	return db.bgErr
 }
 
 // CompactSync flushes, then waits until no compaction is due.

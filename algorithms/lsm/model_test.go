@@ -27,15 +27,39 @@ func TestModel(t *testing.T) {
 		for seed := uint64(1); seed <= 3; seed++ {
 			t.Run(fmt.Sprintf("%s/seed=%d", comp, seed), func(t *testing.T) {
 				t.Parallel()
-				runModel(t, comp, seed, 2000)
+				runModel(t, comp, seed, 2000, nil)
 			})
 		}
 	}
 }
 
-func runModel(t *testing.T, comp string, seed uint64, steps int) {
+// TestModelStorageVariants runs the model with compressed blocks, read in
+// place and through a block cache small enough to evict all the time, and
+// with the compression changed at every reopen, so tables of every kind
+// (raw, Snappy, Zstd) meet in
+// one DB.
+func TestModelStorageVariants(t *testing.T) {
+	for name, variant := range map[string]func(o *Options, reopens int){
+		"snappy-mmap": func(o *Options, _ int) { o.Compression = compressSnappy },
+		"zstd-cache":  func(o *Options, _ int) { o.Compression, o.CacheBytes = compressZstd, 16<<10 },
+		"none-cache":  func(o *Options, _ int) { o.CacheBytes = 16 << 10 },
+		"mixed-reopen": func(o *Options, n int) {
+			o.Compression, o.CacheBytes = []string{compressNone, compressSnappy, compressZstd}[n%3], int64(n%2)<<14
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			runModel(t, compLeveled, 5, 1500, variant)
+		})
+	}
+}
+
+func runModel(t *testing.T, comp string, seed uint64, steps int, variant func(o *Options, reopens int)) {
 	dir := t.TempDir()
 	opts := tinyOptions(dir, comp)
+	if variant != nil {
+		variant(&opts, 0)
+	}
 	db, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +119,9 @@ func runModel(t *testing.T, comp string, seed uint64, steps int) {
 				t.Fatalf("step %d close: %v", step, err)
 			}
 			reopens++
+			if variant != nil {
+				variant(&opts, reopens)
+			}
 			if db, err = Open(opts); err != nil {
 				t.Fatalf("step %d reopen: %v", step, err)
 			}

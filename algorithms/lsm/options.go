@@ -8,20 +8,40 @@ import (
 
 // Options configure a DB. Zero fields take the documented defaults.
 type Options struct {
-	Dir  string // required
-	Sync string // "always" | "batch" | "none" (default "none")
+	Dir string // required
+	// Sync is when a write reaches the OS and the disk:
+	//   - "always": the WAL record is fsynced before the write returns;
+	//   - "batch": records wait in a 64 KiB user-space buffer, and a
+	//     background goroutine writes and fsyncs them every BatchInterval;
+	//   - "none" (default): each record is handed to the OS (one write(2))
+	//     before the write returns, never fsynced: a process crash loses
+	//     nothing acknowledged, a machine crash may (LevelDB's sync=false;
+	//     Pebble's NoSync hands records over from a background goroutine);
+	//   - "buffered": records wait in the 64 KiB user-space buffer until it
+	//     fills (or a memtable rotation or Close): a process crash loses up
+	//     to 64 KiB of acknowledged writes. No other engine here has it.
+	Sync string
 	// BatchInterval bounds how stale the log may be under Sync "batch": a
 	// background goroutine fsyncs the log this often when it has unsynced
 	// bytes (default 2 ms). Writes acknowledged in the last interval may be
 	// lost in a machine crash.
-	BatchInterval                                      time.Duration
-	MemtableBytes                                      int    // default 4 MiB
-	BloomBitsPerKey                                    int    // 0 = no filter; DefaultBloomBits (10) ≈ 1% false positives
-	Compaction                                         string // "leveled" | "tiered" (default "leveled")
-	L0CompactTrigger, L0SlowdownTrigger, L0StopTrigger int    // 4, 8, 12
-	L1MaxBytes                                         int64  // 10 MiB; each level ×10
-	BlockBytes                                         int    // 4 KiB
-	TargetFileBytes                                    int64  // 2 MiB
+	BatchInterval   time.Duration
+	MemtableBytes   int    // default 4 MiB
+	BloomBitsPerKey int    // 0 = no filter; DefaultBloomBits (10) ≈ 1% false positives
+	Compaction      string // "leveled" | "tiered" (default "leveled")
+	// Compression of data blocks: "none" (default), "snappy" or "zstd"
+	// (compress.go). Tables written under another choice stay readable.
+	Compression string
+	// CacheBytes > 0 reads tables with pread through a block cache holding
+	// that many bytes of checked, decompressed data blocks (cache.go), as
+	// Pebble and LevelDB do; 0 memory-maps them and reads blocks in place,
+	// the OS page cache serving as the cache (a compressed block is then
+	// decompressed on every read).
+	CacheBytes                                         int64
+	L0CompactTrigger, L0SlowdownTrigger, L0StopTrigger int   // 4, 8, 12
+	L1MaxBytes                                         int64 // 10 MiB; each level ×10
+	BlockBytes                                         int   // 4 KiB
+	TargetFileBytes                                    int64 // 2 MiB
 }
 
 // DefaultBloomBits is the filter size the storage/lsm target uses by default:
@@ -33,6 +53,7 @@ const (
 	syncAlways = "always"
 	syncBatch  = "batch"
 	syncNone   = "none"
+	syncBuffer = "buffered"
 
 	compLeveled = "leveled"
 	compTiered  = "tiered"
@@ -48,9 +69,19 @@ func (o *Options) withDefaults() (Options, error) {
 	switch r.Sync {
 	case "":
 		r.Sync = syncNone
-	case syncAlways, syncBatch, syncNone:
+	case syncAlways, syncBatch, syncNone, syncBuffer:
 	default:
-		return r, fmt.Errorf("lsm: sync=%q (valid: always|batch|none)", r.Sync)
+		return r, fmt.Errorf("lsm: sync=%q (valid: always|batch|none|buffered)", r.Sync)
+	}
+	switch r.Compression {
+	case "":
+		r.Compression = compressNone
+	case compressNone, compressSnappy, compressZstd:
+	default:
+		return r, fmt.Errorf("lsm: compression=%q (valid: none|snappy|zstd)", r.Compression)
+	}
+	if r.CacheBytes < 0 {
+		return r, fmt.Errorf("lsm: CacheBytes=%d (valid: ≥ 0)", r.CacheBytes)
 	}
 	switch r.Compaction {
 	case "":

@@ -13,6 +13,7 @@ type counters struct {
 	stalls, stallNanos                    atomic.Int64
 	gets, filesConsulted                  atomic.Int64
 	bloomNeg, bloomTruePos, bloomFalsePos atomic.Int64
+	logicalWritten                        atomic.Int64
 }
 
 func (c *counters) stall(d time.Duration) {
@@ -28,19 +29,28 @@ type Stats struct {
 	FlushBytes             int64 // bytes of L0 tables written by flushes
 	CompactionBytesRead    int64
 	CompactionBytesWritten int64
-	Flushes                int64
-	Compactions            int64 // merges that rewrote data
-	TrivialMoves           int64 // files moved to the next level without a rewrite
-	FlushTime              time.Duration
-	CompactionTime         time.Duration
-	Stalls                 int64 // writes delayed by the slowdown trigger or stopped
-	StallTime              time.Duration
+	// LogicalBytesWritten is the key+value bytes of every entry written to
+	// tables by flushes and compactions, keys as internal keys (user key +
+	// 8-byte trailer): what FlushBytes + CompactionBytesWritten hold before
+	// block encoding and compression.
+	LogicalBytesWritten int64
+	Flushes             int64
+	Compactions         int64 // merges that rewrote data
+	TrivialMoves        int64 // files moved to the next level without a rewrite
+	FlushTime           time.Duration
+	CompactionTime      time.Duration
+	Stalls              int64 // writes delayed by the slowdown trigger or stopped
+	StallTime           time.Duration
 
 	L0Files      int     // leveled: L0 files; tiered: sorted runs
 	LevelFiles   []int   // files per run after L0 (levels L1…, or tiered runs newest first)
 	LevelBytes   []int64 // bytes per run after L0
 	LiveSSTBytes int64   // bytes of every live table
 	Tables       int
+
+	// Block cache (Options.CacheBytes > 0): lookups that hit and missed, and
+	// the bytes it holds.
+	CacheHits, CacheMisses, CacheBytes int64
 
 	MemtableBytes          int64 // arena bytes of the mutable and immutable memtables
 	PendingCompactionBytes int64 // leveled: bytes over each level's target plus L0 past its trigger; tiered: bytes of runs past the trigger
@@ -81,6 +91,10 @@ func (db *DB) Stats() Stats {
 		Stalls: c.stalls.Load(), StallTime: time.Duration(c.stallNanos.Load()),
 		Gets: c.gets.Load(), FilesConsulted: c.filesConsulted.Load(),
 		BloomNegatives: c.bloomNeg.Load(), BloomTruePositives: c.bloomTruePos.Load(), BloomFalsePositives: c.bloomFalsePos.Load(),
+		LogicalBytesWritten: c.logicalWritten.Load(),
+	}
+	if db.cache != nil {
+		s.CacheHits, s.CacheMisses, s.CacheBytes = db.cache.hits.Load(), db.cache.misses.Load(), db.cache.usedBytes()
 	}
 	written := s.FlushBytes + s.CompactionBytesWritten
 	s.WriteAmp = ratio(written+s.WALBytes, s.UserBytes)

@@ -10,13 +10,20 @@ import (
 	"sync/atomic"
 )
 
-// table is an open, memory-mapped SSTable. The index is decoded at open; a
-// data block's checksum is verified the first time it is read, and a bit
-// remembers that, so corrupted bytes are reported before they are used.
+// table is an open SSTable. Without a block cache it is memory-mapped and
+// blocks are read in place: a data block's checksum is verified the first
+// time it is read, and a bit remembers that. With a block cache (Options.
+// CacheBytes) the file is read with pread: a block is checked and
+// decompressed on every miss, and the cache holds the result. Either way
+// corrupted bytes are reported before they are used. The index and filter
+// are decoded at open and kept in memory.
 type table struct {
 	num      uint64
 	path     string
-	data     []byte
+	data     []byte   // the mapped file; nil when read through the cache
+	f        *os.File // the file, when read through the cache
+	cache    *blockCache
+	typed    bool // format version 2: data blocks carry a storage type
 	filter   []byte
 	idxKeys  []byte   // concatenated last user keys of each block
 	idxEnds  []uint32 // end offset of block i's key in idxKeys
@@ -25,23 +32,27 @@ type table struct {
 	entries  uint64
 }
 
-func openTable(path string, num uint64) (*table, error) {
+func openTable(path string, num uint64, cache *blockCache) (*table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	data, err := mapFile(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("lsm: map %s: %w", path, err)
+	t := &table{num: num, path: path, cache: cache}
+	if cache != nil {
+		t.f = f
+	} else {
+		defer f.Close()
+		if t.data, err = mapFile(f, st.Size()); err != nil {
+			return nil, fmt.Errorf("lsm: map %s: %w", path, err)
+		}
 	}
-	t := &table{num: num, path: path, data: data}
-	if err := t.load(); err != nil {
-		unmapFile(data)
+	if err := t.load(uint64(st.Size())); err != nil {
+		t.close()
 		return nil, err
 	}
 	return t, nil
@@ -51,13 +62,31 @@ func (t *table) corrupt(format string, args ...any) error {
 	return fmt.Errorf("%w: sstable %s: %s", ErrCorrupt, t.path, fmt.Sprintf(format, args...))
 }
 
-func (t *table) load() error {
-	n := uint64(len(t.data))
+// read returns n bytes at off: a slice of the mapping, or a new buffer.
+func (t *table) read(off, n uint64) ([]byte, error) {
+	if t.data != nil {
+		return t.data[off : off+n], nil
+	}
+	b := make([]byte, n)
+	if _, err := t.f.ReadAt(b, int64(off)); err != nil {
+		return nil, fmt.Errorf("lsm: read %s at %d: %w", t.path, off, err)
+	}
+	return b, nil
+}
+
+func (t *table) load(n uint64) error {
 	if n < footerLen {
 		return t.corrupt("%d bytes is shorter than a footer", n)
 	}
-	ft := t.data[n-footerLen:]
-	if binary.LittleEndian.Uint64(ft[44:]) != tableMagic {
+	ft, err := t.read(n-footerLen, footerLen)
+	if err != nil {
+		return err
+	}
+	switch binary.LittleEndian.Uint64(ft[44:]) {
+	case tableMagic:
+		t.typed = true
+	case tableMagicV1:
+	default:
 		return t.corrupt("bad magic number")
 	}
 	if maskCRC(crc32.Checksum(ft[:40], castagnoli)) != binary.LittleEndian.Uint32(ft[40:]) {
@@ -73,13 +102,20 @@ func (t *table) load() error {
 		return t.corrupt("footer handles out of range")
 	}
 	if fLen > 0 {
-		fb := t.data[fOff : fOff+fLen]
+		fb, err := t.read(fOff, fLen)
+		if err != nil {
+			return err
+		}
 		if fLen < 4 || maskCRC(crc32.Checksum(fb[:fLen-4], castagnoli)) != binary.LittleEndian.Uint32(fb[fLen-4:]) {
 			return t.corrupt("filter block checksum mismatch")
 		}
 		t.filter = fb[:fLen-4]
 	}
-	body, err := checkBlock(t.data[iOff:iOff+iLen], "sstable "+t.path+" index")
+	ib, err := t.read(iOff, iLen)
+	if err != nil {
+		return err
+	}
+	body, err := checkBlock(ib, "sstable "+t.path+" index")
 	if err != nil {
 		return err
 	}
@@ -102,7 +138,15 @@ func (t *table) load() error {
 	return nil
 }
 
-func (t *table) close() error { return unmapFile(t.data) }
+func (t *table) close() error {
+	if t.f != nil {
+		return t.f.Close()
+	}
+	if t.data != nil {
+		return unmapFile(t.data)
+	}
+	return nil
+}
 
 func (t *table) idxKey(i int) []byte {
 	start := uint32(0)
@@ -126,19 +170,58 @@ func (t *table) findBlock(ukey []byte) int {
 	return lo
 }
 
-// block returns block i's verified body.
+// block returns block i's verified, decompressed body.
 func (t *table) block(i int) ([]byte, error) {
+	if t.cache != nil {
+		return t.cachedBlock(i)
+	}
 	h := t.blocks[i]
 	b := t.data[h>>32 : h>>32+h&0xffffffff]
 	w, bit := &t.verified[i/32], uint32(1)<<(i%32)
 	if w.Load()&bit != 0 {
-		return b[:len(b)-blockTrailerLen], nil
+		if !t.typed {
+			return b[:len(b)-blockTrailerLen], nil
+		}
+		if typ := b[len(b)-blockTrailerLen-1]; typ == blockRaw {
+			return b[:len(b)-blockTrailerLen-1], nil
+		}
 	}
-	body, err := checkBlock(b, fmt.Sprintf("sstable %s block %d", t.path, i))
+	body, copied, err := t.checkStored(b, i)
 	if err != nil {
 		return nil, err
 	}
-	w.Or(bit)
+	if !copied { // in place: the bit saves checking it again
+		w.Or(bit)
+	}
+	return body, nil
+}
+
+// checkStored checks block i as stored and returns its body.
+func (t *table) checkStored(b []byte, i int) (body []byte, copied bool, err error) {
+	what := fmt.Sprintf("sstable %s block %d", t.path, i)
+	if !t.typed {
+		body, err = checkBlock(b, what)
+		return body, false, err
+	}
+	return checkTypedBlock(b, what)
+}
+
+// cachedBlock serves block i from the cache, reading it on a miss.
+func (t *table) cachedBlock(i int) ([]byte, error) {
+	key := cacheKey(t.num, i)
+	if b, ok := t.cache.get(key); ok {
+		return b, nil
+	}
+	h := t.blocks[i]
+	b, err := t.read(h>>32, h&0xffffffff)
+	if err != nil {
+		return nil, err
+	}
+	body, _, err := t.checkStored(b, i)
+	if err != nil {
+		return nil, err
+	}
+	t.cache.put(key, body)
 	return body, nil
 }
 

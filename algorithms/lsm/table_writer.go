@@ -11,6 +11,12 @@ import (
 //
 //	data blocks | filter block | index block | footer
 //
+// A data block is stored as payload | type (1 byte: 0 raw, 1 Snappy, 2 Zstd;
+// compress.go) | masked CRC32C of payload and type (u32); the payload is the
+// block (block.go) as is, or compressed. Tables of format version 1 (magic
+// "LSMtabl1", before compression) stored every data block raw without the
+// type byte; they are still read.
+//
 // The filter block is one Bloom filter over every user key of the table
 // followed by its masked CRC32C. The index block is a block (block.go) whose
 // keys are the last internal key of each data block and whose values are
@@ -20,9 +26,20 @@ import (
 //	filter off u64 | filter len u64 | index off u64 | index len u64 |
 //	entries u64 | masked CRC32C of the 40 bytes before (u32) | magic u64
 const (
-	footerLen  = 52
-	tableMagic = 0x4c534d7461626c31 // "LSMtabl1"
+	footerLen    = 52
+	tableMagicV1 = 0x4c534d7461626c31 // "LSMtabl1": data blocks raw, untyped
+	tableMagic   = 0x4c534d7461626c32 // "LSMtabl2": typed data blocks
 )
+
+// tableOptions are what a table writer needs from the DB's options.
+type tableOptions struct {
+	bloomBits, blockBytes int
+	compression           string
+}
+
+func (db *DB) tableOptions() tableOptions {
+	return tableOptions{bloomBits: db.opts.BloomBitsPerKey, blockBytes: db.opts.BlockBytes, compression: db.opts.Compression}
+}
 
 type tableWriter struct {
 	f          *os.File
@@ -38,14 +55,21 @@ type tableWriter struct {
 	largest    []byte
 	entries    uint64
 	handle     []byte
+	codec      string
+	stored     []byte // the current block as stored: compressed or not, typed, checksummed
+	// logical counts the key+value bytes of the entries written, internal
+	// keys (user key + 8-byte trailer) as Pebble's raw key size counts them:
+	// the numerator of amplification per logical byte.
+	logical int64
 }
 
-func newTableWriter(path string, bloomBits, blockBytes int) (*tableWriter, error) {
+func newTableWriter(path string, o tableOptions) (*tableWriter, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	return &tableWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), bloomBits: bloomBits, blockBytes: blockBytes}, nil
+	return &tableWriter{f: f, w: bufio.NewWriterSize(f, 256<<10), bloomBits: o.bloomBits, blockBytes: o.blockBytes,
+		codec: o.compression}, nil
 }
 
 // add appends an entry; keys must arrive in increasing order, one version each.
@@ -56,6 +80,7 @@ func (t *tableWriter) add(ukey []byte, trailer uint64, value []byte) error {
 	t.largest = append(t.largest[:0], ukey...)
 	t.ikey = binary.LittleEndian.AppendUint64(append(t.ikey[:0], ukey...), trailer)
 	t.data.add(t.ikey, value)
+	t.logical += int64(len(t.ikey) + len(value))
 	if t.bloomBits > 0 {
 		t.hashes = append(t.hashes, bloomHash(ukey))
 	}
@@ -74,7 +99,10 @@ func (t *tableWriter) flushBlock() error {
 		return nil
 	}
 	last := append([]byte(nil), t.data.last...)
-	b := t.data.finish()
+	b, typ := compressBlock(t.stored[:0], t.data.finishBody(), t.codec)
+	b = append(b, typ)
+	b = binary.LittleEndian.AppendUint32(b, maskCRC(crc32.Checksum(b, castagnoli)))
+	t.stored = b
 	if _, err := t.w.Write(b); err != nil {
 		return err
 	}

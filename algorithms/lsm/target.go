@@ -11,12 +11,17 @@ import (
 
 // Params of the storage/lsm target. sync defaults to none, as the fill and
 // read benchmarks of LevelDB and Pebble run, so the figures measure the
-// engine rather than the disk's fsync latency.
+// engine rather than the disk's fsync latency. compression, cache and
+// settle are the storage family's shared settings, with the same defaults
+// as storage/pebble's.
 var Params = []algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
 		Doc: "database directory; empty = a temporary directory removed after the run"},
-	{Name: "sync", Type: algorithms.Enum, Default: syncNone, Choices: []string{syncAlways, syncBatch, syncNone},
-		Doc: "always = fsync the WAL on every write; batch = fsync every 2 ms; none = leave it to the OS"},
+	{Name: "sync", Type: algorithms.Enum, Default: syncNone, Choices: []string{syncAlways, syncBatch, syncNone, syncBuffer},
+		Doc: "always = fsync every write; batch = fsync every 2 ms; none = each write handed to the OS, no fsync (as Pebble's); buffered = a 64 KiB user-space buffer a process crash loses"},
+	storage.CompressionParam,
+	storage.CacheParam,
+	storage.SettleParam,
 	algorithms.Param{Name: "memtable", Type: algorithms.Int, Default: "4194304",
 		Doc: "memtable bytes before it is flushed to L0"}.Range(4<<10, 1<<30),
 	algorithms.Param{Name: "bloom_bits", Type: algorithms.Int, Default: "10",
@@ -46,14 +51,16 @@ func init() {
 // figures of the package documentation as metrics.
 type Engine struct {
 	*DB
-	dir   string
-	owned bool
+	dir    string
+	owned  bool
+	settle string
 }
 
 var (
 	_ storage.KV                = (*Engine)(nil)
 	_ harness.Metricser         = (*Engine)(nil)
 	_ harness.IntervalMetricser = (*Engine)(nil)
+	_ storage.Settler           = (*Engine)(nil)
 )
 
 // OpenEngine opens a DB from the target's parameters.
@@ -72,6 +79,8 @@ func OpenEngine(p algorithms.Params) (*Engine, error) {
 		MemtableBytes:   p.Int("memtable"),
 		BloomBitsPerKey: p.Int("bloom_bits"),
 		Compaction:      p.String("compaction"),
+		Compression:     p.String("compression"),
+		CacheBytes:      int64(p.Int("cache")),
 	})
 	if err != nil {
 		if owned {
@@ -79,7 +88,18 @@ func OpenEngine(p algorithms.Params) (*Engine, error) {
 		}
 		return nil, fmt.Errorf("storage/lsm: %w", err)
 	}
-	return &Engine{DB: db, dir: dir, owned: owned}, nil
+	return &Engine{DB: db, dir: dir, owned: owned, settle: p.String("settle")}, nil
+}
+
+// Settle does what the settle parameter says once the load is in.
+func (e *Engine) Settle() error {
+	switch e.settle {
+	case storage.SettleFlush:
+		return e.Flush()
+	case storage.SettleCompact:
+		return e.CompactAll()
+	}
+	return nil
 }
 
 // Close closes the DB and removes a temporary directory.
@@ -121,6 +141,13 @@ func (e *Engine) Metrics() map[string]float64 {
 		"l0_files":                  float64(s.L0Files),
 		"sstables":                  float64(s.Tables),
 		"live_sst_bytes":            float64(s.LiveSSTBytes),
+		"logical_bytes_written":     float64(s.LogicalBytesWritten),
+	}
+	if w := s.FlushBytes + s.CompactionBytesWritten; w > 0 {
+		m["compression_ratio"] = float64(s.LogicalBytesWritten) / float64(w)
+	}
+	if n := s.CacheHits + s.CacheMisses; n > 0 {
+		m["block_cache_hit_rate"] = float64(s.CacheHits) / float64(n)
 	}
 	if sa, err := e.SpaceAmp(); err == nil {
 		m["space_amp"] = sa

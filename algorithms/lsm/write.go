@@ -27,10 +27,8 @@ func (db *DB) write(k kind, key, value []byte) error {
 	if err := db.wal.add(db.walBuf); err != nil {
 		return db.fail(err)
 	}
-	if db.opts.Sync == syncAlways {
-		if err := db.wal.sync(true); err != nil {
-			return db.fail(err)
-		}
+	if err := db.syncRecord(); err != nil {
+		return db.fail(err)
 	}
 	db.st.walBytes.Add(db.wal.written - before)
 	db.st.userBytes.Add(int64(len(key) + len(value)))
@@ -68,10 +66,8 @@ func (db *DB) PutBatch(keys, values [][]byte) error {
 	if err := db.wal.add(db.walBuf); err != nil {
 		return db.fail(err)
 	}
-	if db.opts.Sync == syncAlways {
-		if err := db.wal.sync(true); err != nil {
-			return db.fail(err)
-		}
+	if err := db.syncRecord(); err != nil {
+		return db.fail(err)
 	}
 	db.st.walBytes.Add(db.wal.written - before)
 	db.st.userBytes.Add(int64(user))
@@ -81,6 +77,23 @@ func (db *DB) PutBatch(keys, values [][]byte) error {
 	db.lastSeq.Store(first + uint64(len(keys)) - 1)
 	return nil
 }
+
+// syncRecord does what Options.Sync asks once a record is in the WAL's
+// buffer: fsync it (always), hand it to the OS (none), or leave it
+// (batch, buffered). The caller holds writeMu.
+func (db *DB) syncRecord() error {
+	switch db.opts.Sync {
+	case syncAlways:
+		return db.wal.sync(true)
+	case syncNone:
+		return db.wal.sync(false)
+	}
+	return nil
+}
+
+// durable reports whether the WAL is fsynced when a memtable rotates or
+// the DB closes: under every mode that fsyncs at all.
+func (db *DB) durable() bool { return db.opts.Sync == syncAlways || db.opts.Sync == syncBatch }
 
 // fail records a write-path I/O error: the DB refuses writes from then on,
 // since the WAL may no longer match the memtable.
@@ -151,7 +164,7 @@ func (db *DB) rotate(need int) error {
 	if err != nil {
 		return err
 	}
-	if err := db.wal.sync(db.opts.Sync != syncNone); err != nil {
+	if err := db.wal.sync(db.durable()); err != nil {
 		w.abandon()
 		return err
 	}

@@ -40,6 +40,16 @@
 //	                a full scan). Computed by the adapter for DiskUser
 //	                engines; an engine that is not one (storage/lsm) reports
 //	                its own: (live sstable + current WAL bytes) / live bytes.
+//	compression_ratio = bytes the engine's tables hold before block
+//	                encoding and compression (internal keys — user key and
+//	                8-byte trailer — plus values, as Pebble's raw key and
+//	                value sizes count them) / bytes they take: counted as
+//	                written by the dsbench LSM, from the live tables'
+//	                properties for Pebble. Above 1: compression shrank them.
+//	write_amp_logical, space_amp_logical = write_amp and space_amp times
+//	                compression_ratio: amplification per logical byte, how
+//	                many times each user byte was written (is stored), which
+//	                compares a compressing engine with one that does not
 //	read_amp      = storage units a point read consulted, on average:
 //	                sstables whose blocks were searched (Bloom-filtered ones
 //	                excluded) for the dsbench LSM, B+tree pages (the tree's
@@ -48,4 +58,11 @@
 //
 // Compactions still running when Metrics is called count with the bytes
 // they had written by then.
+//
+// Like for like. The two LSMs take the same settings under the same names
+// and defaults (settings.go): compression (none), cache (64 MiB of
+// decompressed blocks in a block cache; the dsbench LSM reads through one
+// too unless cache=0) and settle (compact: after --load, flush and compact
+// every key into one level, so the measured phase starts with no
+// compaction debt; Settler).
 package storage

@@ -67,7 +67,7 @@ func (t *Target) Do(now time.Duration, op *workloads.Op) harness.Outcome {
 func (t *Target) Fork(worker int, r *rand.Rand) harness.Target { return t.newWorker(r) }
 
 // Load inserts keys [0, n) with valueSize-byte values, in batches when the
-// engine is a Batcher.
+// engine is a Batcher, then lets a Settler settle.
 func (t *Target) Load(n uint64, valueSize int) error {
 	if valueSize < 0 {
 		return fmt.Errorf("storage: load value size %d < 0", valueSize)
@@ -105,6 +105,11 @@ func (t *Target) Load(n uint64, valueSize int) error {
 		w.puts.Add(uint64(len(keys)))
 		w.putBytes.Add(uint64(len(keys) * (KeyLen + valueSize)))
 	}
+	if s, ok := t.kv.(Settler); ok {
+		if err := s.Settle(); err != nil {
+			return fmt.Errorf("storage: settling after the load: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -117,7 +122,7 @@ type Flusher interface {
 
 // adapterFigures are the keys the adapter defines (package doc) for every
 // engine alike; an engine's own figure under one of these names is replaced.
-var adapterFigures = []string{"write_amp", "write_amp_wal"}
+var adapterFigures = []string{"write_amp", "write_amp_wal", "write_amp_logical", "space_amp_logical"}
 
 // Metrics flushes the engine (Flusher), merges the engine's figures with the
 // adapter's counters and derives the amplification figures defined in the
@@ -166,6 +171,17 @@ func (t *Target) Metrics() map[string]float64 {
 			if live > 0 {
 				m["space_amp"] = float64(disk) / float64(live)
 			}
+		}
+	}
+	// Per logical byte: what the written (and the stored) bytes held before
+	// block encoding and compression, so that a compressing engine's
+	// figures compare with an uncompressed one's (package doc).
+	if r := m["compression_ratio"]; r > 0 {
+		if wa, ok := m["write_amp"]; ok {
+			m["write_amp_logical"] = wa * r
+		}
+		if sa, ok := m["space_amp"]; ok {
+			m["space_amp_logical"] = sa * r
 		}
 	}
 	return m

@@ -1,6 +1,8 @@
 package reference
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,23 +11,33 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/sstable"
 
 	"github.com/dsbench/dsbench/algorithms/storage"
 )
 
-// PebbleOptions configures a Pebble engine.
+// PebbleOptions configures a Pebble engine. The zero value of Compression,
+// CacheBytes and Settle means the storage family's defaults (none, 64 MiB,
+// compact), the same as storage/lsm's.
 type PebbleOptions struct {
 	Dir  string // "" = a temporary directory, removed on Close
 	Sync bool   // fsync the WAL on every write (pebble.Sync) or not (pebble.NoSync)
+	// Compression of every level's blocks: storage.CompressNone, Snappy or
+	// Zstd (Pebble's ZSTD profile, level 3).
+	Compression string
+	CacheBytes  int64  // block cache bytes; 0 = the default 64 MiB; < 0 = none
+	Settle      string // after a load: storage.SettleNone, Flush or Compact
 }
 
-// Pebble is CockroachDB's Pebble v2 (a RocksDB-style LSM) behind storage.KV, with
-// Pebble's default options apart from a silent logger.
+// Pebble is CockroachDB's Pebble v2 (a RocksDB-style LSM) behind storage.KV,
+// with Pebble's default options apart from a silent logger, 10-bit Bloom
+// filters, and the storage family's compression and block cache.
 type Pebble struct {
-	db    *pebble.DB
-	dir   string
-	owned bool
-	wo    *pebble.WriteOptions
+	db     *pebble.DB
+	dir    string
+	owned  bool
+	wo     *pebble.WriteOptions
+	settle string
 
 	stalls    atomic.Int64
 	stallNs   atomic.Int64
@@ -37,6 +49,7 @@ var (
 	_ storage.Batcher  = (*Pebble)(nil)
 	_ storage.DiskUser = (*Pebble)(nil)
 	_ storage.Flusher  = (*Pebble)(nil)
+	_ storage.Settler  = (*Pebble)(nil)
 )
 
 // OpenPebble opens (or creates) a Pebble database.
@@ -45,7 +58,10 @@ func OpenPebble(o PebbleOptions) (*Pebble, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pebble{dir: dir, owned: owned, wo: pebble.NoSync}
+	p := &Pebble{dir: dir, owned: owned, wo: pebble.NoSync, settle: o.Settle}
+	if p.settle == "" {
+		p.settle = storage.SettleCompact
+	}
 	if o.Sync {
 		p.wo = pebble.Sync
 	}
@@ -67,10 +83,36 @@ func OpenPebble(o PebbleOptions) (*Pebble, error) {
 	// by default: without them Pebble's point reads of absent keys consult
 	// every overlapping table, and a read comparison would be unfair.
 	opts.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
-	// A 64 MiB block cache instead of the 8 MiB default: storage/lsm reads
-	// its tables through mmap (the whole OS page cache), so a small cache
-	// would measure Pebble's decompression, not its design.
-	cache := pebble.NewCache(pebbleCacheBytes)
+	profile, err := pebbleCompression(o.Compression)
+	if err != nil {
+		if owned {
+			os.RemoveAll(dir)
+		}
+		return nil, err
+	}
+	for i := range opts.Levels {
+		opts.Levels[i].Compression = func() *sstable.CompressionProfile { return profile }
+	}
+	// The family's block cache budget (64 MiB by default, against Pebble's
+	// 8 MiB), the same bytes storage/lsm's block cache gets for data blocks.
+	// Pebble also charges its memtables to the block cache (Cache.Reserve,
+	// up to MemTableStopWritesThreshold memtables of MemTableSize), which
+	// would leave a small budget nothing for blocks (cache=1MiB cached none
+	// at all); storage/lsm's memtables are not charged to its cache, so
+	// Pebble's cache gets that reservation on top of the budget.
+	opts.MemTableSize = pebbleMemtableBytes
+	opts.MemTableStopWritesThreshold = pebbleMemtables
+	cacheBytes := o.CacheBytes
+	switch {
+	case cacheBytes == 0:
+		cacheBytes = pebbleCacheBytes
+	case cacheBytes < 0:
+		cacheBytes = 0
+	}
+	if cacheBytes > 0 {
+		cacheBytes += pebbleMemtableBytes * pebbleMemtables
+	}
+	cache := pebble.NewCache(cacheBytes)
 	defer cache.Unref() // Open takes its own reference
 	opts.Cache = cache
 	p.db, err = pebble.Open(dir, opts)
@@ -83,8 +125,47 @@ func OpenPebble(o PebbleOptions) (*Pebble, error) {
 	return p, nil
 }
 
-// pebbleCacheBytes is storage/pebble's block cache size.
-const pebbleCacheBytes = 64 << 20
+// pebbleCacheBytes is storage/pebble's default block cache size; the
+// memtable settings are Pebble's defaults, named because the cache is sized
+// from them.
+const (
+	pebbleCacheBytes    = 64 << 20
+	pebbleMemtableBytes = 4 << 20
+	pebbleMemtables     = 2
+)
+
+// pebbleCompression maps the family's compression names onto Pebble's
+// profiles.
+func pebbleCompression(name string) (*sstable.CompressionProfile, error) {
+	switch name {
+	case "", storage.CompressNone:
+		return sstable.NoCompression, nil
+	case storage.CompressSnappy:
+		return sstable.SnappyCompression, nil
+	case storage.CompressZstd:
+		return sstable.ZstdCompression, nil
+	}
+	return nil, fmt.Errorf("storage/pebble: compression=%q (valid: none|snappy|zstd)", name)
+}
+
+// Settle does what the settle option says once a load is in: compact
+// flushes, then compacts every key into the bottom level (Pebble's manual
+// Compact over the whole key space), leaving no compaction debt.
+func (p *Pebble) Settle() error {
+	switch p.settle {
+	case storage.SettleFlush:
+		return p.db.Flush()
+	case storage.SettleCompact:
+		if err := p.db.Flush(); err != nil {
+			return err
+		}
+		return p.db.Compact(context.Background(), []byte{}, allKeysEnd, true)
+	}
+	return nil
+}
+
+// allKeysEnd is above every key the storage adapter writes (KeyLen bytes).
+var allKeysEnd = bytes.Repeat([]byte{0xff}, storage.KeyLen+1)
 
 // Get appends key's value to buf.
 func (p *Pebble) Get(key, buf []byte) ([]byte, bool, error) {
@@ -160,7 +241,7 @@ func (p *Pebble) Metrics() map[string]float64 {
 		written += l.TableBytesFlushed + l.TableBytesCompacted + l.BlobBytesFlushed + l.BlobBytesCompacted
 	}
 	total := m.Total()
-	return map[string]float64{
+	out := map[string]float64{
 		"bytes_written":     float64(written),
 		"wal_bytes_written": float64(m.WAL.BytesWritten),
 		"pebble_write_amp":  total.WriteAmp(),
@@ -173,6 +254,39 @@ func (p *Pebble) Metrics() map[string]float64 {
 		"l0_files":          float64(m.Levels[0].TablesCount),
 		"sstables":          float64(total.TablesCount),
 	}
+	if hits, misses := m.BlockCache.Hits, m.BlockCache.Misses; hits+misses > 0 {
+		out["block_cache_hit_rate"] = float64(hits) / float64(hits+misses)
+	}
+	// Pebble counts the bytes its tables take, not what they hold: the
+	// ratio of raw key+value bytes to file bytes over the live tables
+	// (their properties) stands for that of everything written.
+	if r := p.compressionRatio(); r > 0 {
+		out["compression_ratio"] = r
+		out["logical_bytes_written"] = float64(written) * r
+	}
+	return out
+}
+
+// compressionRatio is Σ (raw key + raw value bytes) / Σ file bytes over the
+// live tables, 0 when there are none.
+func (p *Pebble) compressionRatio() float64 {
+	levels, err := p.db.SSTables(pebble.WithProperties())
+	if err != nil {
+		return 0
+	}
+	var raw, size uint64
+	for _, l := range levels {
+		for _, t := range l {
+			if t.Properties != nil {
+				raw += t.Properties.RawKeySize + t.Properties.RawValueSize
+				size += t.Size
+			}
+		}
+	}
+	if size == 0 {
+		return 0
+	}
+	return float64(raw) / float64(size)
 }
 
 // IntervalMetrics samples the gauges that show compaction debt building up.
