@@ -43,6 +43,7 @@ type DB struct {
 	immPending atomic.Bool // imm != nil, readable without mu
 	wg         sync.WaitGroup
 	stop       chan struct{}
+	walReady   chan struct{} // Sync "none": wakes walHandOff
 	st         counters
 	cache      *blockCache // nil: tables are memory-mapped
 
@@ -96,9 +97,14 @@ func Open(opts Options) (*DB, error) {
 	}
 	db.wg.Add(1)
 	go db.background()
-	if o.Sync == syncBatch {
+	switch o.Sync {
+	case syncBatch:
 		db.wg.Add(1)
 		go db.batchSyncer()
+	case syncNone:
+		db.walReady = make(chan struct{}, 1)
+		db.wg.Add(1)
+		go db.walHandOff()
 	}
 	return db, nil
 }

@@ -13,10 +13,11 @@ type Options struct {
 	//   - "always": the WAL record is fsynced before the write returns;
 	//   - "batch": records wait in a 64 KiB user-space buffer, and a
 	//     background goroutine writes and fsyncs them every BatchInterval;
-	//   - "none" (default): each record is handed to the OS (one write(2))
-	//     before the write returns, never fsynced: a process crash loses
-	//     nothing acknowledged, a machine crash may (LevelDB's sync=false;
-	//     Pebble's NoSync hands records over from a background goroutine);
+	//   - "none" (default): as Pebble's NoSync, a write returns once its
+	//     record is in the user-space buffer, and a background goroutine
+	//     hands buffered records to the OS at once (write(2)), never fsyncs:
+	//     a process crash loses only records of the last moments, a machine
+	//     crash more;
 	//   - "buffered": records wait in the 64 KiB user-space buffer until it
 	//     fills (or a memtable rotation or Close): a process crash loses up
 	//     to 64 KiB of acknowledged writes. No other engine here has it.

@@ -18,7 +18,7 @@ var Params = []algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
 		Doc: "database directory; empty = a temporary directory removed after the run"},
 	{Name: "sync", Type: algorithms.Enum, Default: syncNone, Choices: []string{syncAlways, syncBatch, syncNone, syncBuffer},
-		Doc: "always = fsync every write; batch = fsync every 2 ms; none = each write handed to the OS, no fsync (as Pebble's); buffered = a 64 KiB user-space buffer a process crash loses"},
+		Doc: "always = fsync every write; batch = fsync every 2 ms; none = records handed to the OS by a background goroutine, no fsync (Pebble's NoSync); buffered = a 64 KiB user-space buffer a process crash loses"},
 	storage.CompressionParam,
 	storage.CacheParam,
 	storage.SettleParam,

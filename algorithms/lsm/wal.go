@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"sync"
 )
 
 // The write-ahead log follows LevelDB's log format: the file is a sequence of
@@ -35,14 +36,24 @@ var ErrCorrupt = errors.New("lsm: corruption")
 // collide trivially.
 func maskCRC(c uint32) uint32 { return (c>>15 | c<<17) + 0xa282ead8 }
 
+// walBufferBytes is the WAL's user-space buffer: records wait there until
+// it fills, a sync, or (Sync "none") the hand-off goroutine writes them out.
+const walBufferBytes = 64 << 10
+
+// walWriter appends records to a user-space buffer. Its owner (the DB's
+// writeMu) serializes add and sync; fileMu serializes writes to the file,
+// so that handOff can write the bytes it took out of the buffer while
+// writers go on filling the other one.
 type walWriter struct {
 	f        *os.File
-	w        *bufio.Writer
+	buf      []byte // records not yet written to the file
+	spare    []byte // the other buffer, empty; handOff swaps them
+	fileMu   sync.Mutex
 	blockOff int   // bytes used in the current block
 	written  int64 // bytes appended, headers included
 	hdr      [walHeaderSize]byte
 	typ      [1]byte
-	dirty    bool
+	dirty    bool // records written since the last fsync (owner's lock)
 }
 
 func createWAL(path string) (*walWriter, error) {
@@ -50,7 +61,18 @@ func createWAL(path string) (*walWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &walWriter{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	return &walWriter{f: f, buf: make([]byte, 0, walBufferBytes), spare: make([]byte, 0, walBufferBytes)}, nil
+}
+
+// write appends b to the buffer, writing the buffer out when it is full.
+func (l *walWriter) write(b []byte) error {
+	if len(l.buf)+len(b) > walBufferBytes && len(l.buf) > 0 {
+		if err := l.sync(false); err != nil {
+			return err
+		}
+	}
+	l.buf = append(l.buf, b...)
+	return nil
 }
 
 // add appends one record, fragmenting it at block boundaries.
@@ -59,7 +81,7 @@ func (l *walWriter) add(payload []byte) error {
 	for {
 		if left := walBlockSize - l.blockOff; left < walHeaderSize {
 			var zero [walHeaderSize]byte
-			if _, err := l.w.Write(zero[:left]); err != nil {
+			if err := l.write(zero[:left]); err != nil {
 				return err
 			}
 			l.written += int64(left)
@@ -87,10 +109,10 @@ func (l *walWriter) add(payload []byte) error {
 		binary.LittleEndian.PutUint32(l.hdr[0:], maskCRC(crc))
 		binary.LittleEndian.PutUint16(l.hdr[4:], uint16(len(frag)))
 		l.hdr[6] = t
-		if _, err := l.w.Write(l.hdr[:]); err != nil {
+		if err := l.write(l.hdr[:]); err != nil {
 			return err
 		}
-		if _, err := l.w.Write(frag); err != nil {
+		if err := l.write(frag); err != nil {
 			return err
 		}
 		n := walHeaderSize + len(frag)
@@ -105,16 +127,50 @@ func (l *walWriter) add(payload []byte) error {
 	}
 }
 
-// sync pushes buffered bytes to the OS and, if durable, fsyncs them.
+// sync pushes buffered bytes to the OS and, if durable, fsyncs them. The
+// caller owns the writer.
 func (l *walWriter) sync(durable bool) error {
-	if err := l.w.Flush(); err != nil {
-		return err
+	l.fileMu.Lock()
+	defer l.fileMu.Unlock()
+	if len(l.buf) > 0 {
+		_, err := l.f.Write(l.buf)
+		l.buf = l.buf[:0]
+		if err != nil {
+			return err
+		}
 	}
 	if durable && l.dirty {
 		l.dirty = false
 		return l.f.Sync()
 	}
 	return nil
+}
+
+// takeBuffered starts a hand-off: the caller owns the writer; it gets the
+// buffered bytes and the file lock, and must call finishHandOff without the
+// owner's lock, so writers fill the other buffer meanwhile. Bytes a later
+// sync writes wait for the file lock, so the file keeps record order.
+func (l *walWriter) takeBuffered() []byte {
+	l.fileMu.Lock()
+	b := l.buf
+	l.buf, l.spare = l.spare[:0], nil
+	return b
+}
+
+// finishHandOff writes the taken bytes to the file and returns the buffer.
+// The caller must hold the owner's lock to return the buffer (recycle).
+func (l *walWriter) finishHandOff(b []byte) error {
+	_, err := l.f.Write(b)
+	l.fileMu.Unlock()
+	return err
+}
+
+// recycle gives the writer back a buffer taken by takeBuffered. The caller
+// owns the writer.
+func (l *walWriter) recycle(b []byte) {
+	if l.spare == nil {
+		l.spare = b[:0]
+	}
 }
 
 func (l *walWriter) close() error {
@@ -125,9 +181,13 @@ func (l *walWriter) close() error {
 	return err
 }
 
-// abandon closes the file without flushing the user-space buffer: what a
-// process crash does to a log written with sync=none.
-func (l *walWriter) abandon() { l.f.Close() }
+// abandon closes the file without writing the user-space buffer: what a
+// process crash does to records not yet handed to the OS.
+func (l *walWriter) abandon() {
+	l.fileMu.Lock()
+	l.f.Close()
+	l.fileMu.Unlock()
+}
 
 // walReader reads records back. A torn tail — a header or fragment cut short
 // by the end of the file, or zeros where a crash left a preallocated or

@@ -79,16 +79,52 @@ func (db *DB) PutBatch(keys, values [][]byte) error {
 }
 
 // syncRecord does what Options.Sync asks once a record is in the WAL's
-// buffer: fsync it (always), hand it to the OS (none), or leave it
-// (batch, buffered). The caller holds writeMu.
+// buffer: fsync it (always), wake the hand-off goroutine that gives it to
+// the OS (none), or leave it (batch, buffered). The caller holds writeMu.
 func (db *DB) syncRecord() error {
 	switch db.opts.Sync {
 	case syncAlways:
 		return db.wal.sync(true)
 	case syncNone:
-		return db.wal.sync(false)
+		select {
+		case db.walReady <- struct{}{}:
+		default: // already woken: it will take this record too
+		}
 	}
 	return nil
+}
+
+// walHandOff implements Sync "none" as Pebble's NoSync does: a write
+// returns once its record is in the user-space buffer, and this goroutine
+// hands the buffered records to the OS (write(2), no fsync) right away,
+// writing while writers fill the other buffer. Only the records of the last
+// moments, not yet handed over, are lost when the process dies; a write
+// per record in the writer's path instead (LevelDB's sync=false) cost the
+// fill benchmark about 2 µs per put.
+func (db *DB) walHandOff() {
+	defer db.wg.Done()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-db.walReady:
+		}
+		db.writeMu.Lock()
+		w := db.wal
+		if db.closed.Load() || len(w.buf) == 0 {
+			db.writeMu.Unlock()
+			continue
+		}
+		b := w.takeBuffered()
+		db.writeMu.Unlock()
+		err := w.finishHandOff(b)
+		db.writeMu.Lock()
+		w.recycle(b)
+		db.writeMu.Unlock()
+		if err != nil {
+			db.fail(err)
+		}
+	}
 }
 
 // durable reports whether the WAL is fsynced when a memtable rotates or
