@@ -186,7 +186,8 @@ func (a *App) compare(f compareFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.compareDocs(base, cand, o, f.format, out, f.failOnMissing)
+	o.FailOnMissing = f.failOnMissing
+	return a.compareDocs(base, cand, o, f.format, out)
 }
 
 // markdownOnError runs fn and, when it fails without having written to
@@ -234,7 +235,7 @@ func readDoc(path string) (*results.Document, error) {
 // compareOutput is compare's -o destination.
 type compareOutput struct{ format, path string }
 
-func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format string, out compareOutput, failOnMissing bool) error {
+func (a *App) compareDocs(base, cand *results.Document, o compare.Options, format string, out compareOutput) error {
 	res, err := compare.Compare(base, cand, o)
 	if err != nil {
 		return usagef("%v", err)
@@ -256,7 +257,7 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 	case len(res.Undecided) > 0:
 		return usagef("gate(s) cannot be decided with so few runs (use --runs %d or more on both sides): %s",
 			res.Need, strings.Join(res.Undecided, "; "))
-	case failOnMissing && res.Missing():
+	case res.MissingFails:
 		return exitError{exitFailed, fmt.Errorf("--fail-on-missing: %d new and %d gone run(s): %s",
 			len(res.New), len(res.Gone), strings.Join(append(append([]string(nil), res.New...), res.Gone...), "; "))}
 	}

@@ -525,6 +525,6 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		}
 		return results.Write(a.Stdout, results.Table, doc)
 	}
-	co.ListMissing, co.AllowNoCommon = true, true
-	return a.compareDocs(base, doc, co, format, compareOutput{}, failOnMissing)
+	co.ListMissing, co.AllowNoCommon, co.FailOnMissing = true, true, failOnMissing
+	return a.compareDocs(base, doc, co, format, compareOutput{})
 }

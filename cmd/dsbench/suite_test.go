@@ -214,8 +214,13 @@ func TestSuiteGateSurvivesAChangingSuite(t *testing.T) {
 	if !strings.Contains(out, "new (no baseline to compare with): builtin/stall") || !strings.Contains(out, "<details><summary>") {
 		t.Errorf("comment does not list the new run or fold the unchanged rows:\n%s", out)
 	}
-	if code, _, errs := cli(t, "suite", added, "-q", "--baseline", base, "--fail-on-missing"); code != 1 || !strings.Contains(errs, "1 new and 0 gone") {
+	code, out, errs = cli(t, "suite", added, "-q", "--baseline", base, "--fail-on-missing", "--format", "md")
+	if code != 1 || !strings.Contains(errs, "1 new and 0 gone") {
 		t.Errorf("--fail-on-missing: exit %d %s", code, errs)
+	}
+	// the comment's verdict agrees with the exit code
+	if first, _, _ := strings.Cut(out, "\n"); !strings.HasPrefix(first, "**FAIL**") || !strings.Contains(first, "--fail-on-missing") {
+		t.Errorf("--fail-on-missing: summary line %q", first)
 	}
 	// everything renamed: nothing in common, still a green gate
 	if code, out, errs := cli(t, "suite", write("c.yaml", "builtin/noop"), "-q", "--baseline", base); code != 0 || !strings.Contains(out, "gone (in the baseline only): builtin/sleep") {

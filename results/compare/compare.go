@@ -36,6 +36,9 @@ type Options struct {
 	// With nothing in common it still refuses, unless AllowNoCommon.
 	ListMissing   bool
 	AllowNoCommon bool
+	// FailOnMissing makes new and gone runs fail the comparison
+	// (Result.MissingFails), as crossed gates do.
+	FailOnMissing bool
 }
 
 // The PairBy values.
@@ -97,6 +100,9 @@ type Result struct {
 	// the base (with Options.ListMissing).
 	New  []string `json:"new,omitempty"`
 	Gone []string `json:"gone,omitempty"`
+	// MissingFails is set when some run is new or gone and
+	// Options.FailOnMissing asked for that to fail.
+	MissingFails bool `json:"missing_fails,omitempty"`
 }
 
 // Missing reports whether some run was found on one side only.
@@ -159,7 +165,8 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: allGates(o), New: news, Gone: gone}
+	res := &Result{Alpha: o.Alpha, Noise: o.Noise, Need: NeedSamples(o.Alpha), Gates: allGates(o), New: news, Gone: gone,
+		MissingFails: o.FailOnMissing && len(news)+len(gone) > 0}
 	res.Notes = notes(base, cand, bg, cg)
 	if len(bg.keys) == 0 {
 		return res, nil // nothing in common (AllowNoCommon): only new and gone runs

@@ -200,7 +200,8 @@ func mdRows(b *strings.Builder, r *Result, rows []Row) {
 }
 
 // Summary is the comparison in one line, for the top of a pull-request
-// comment: FAIL with the gates crossed, UNDECIDED, or PASS; how many rows
+// comment: FAIL with the gates crossed (or the new and gone runs, with
+// FailOnMissing), UNDECIDED, or PASS; how many rows
 // changed; how many runs are new or gone.
 func Summary(r *Result) string {
 	changed := 0
@@ -213,6 +214,9 @@ func Summary(r *Result) string {
 	switch {
 	case r.Failed():
 		s = fmt.Sprintf("**FAIL**: %d gate(s) crossed with significance: %s", len(r.Failures), strings.Join(r.Failures, "; "))
+	case r.MissingFails:
+		s = fmt.Sprintf("**FAIL**: %d new and %d gone run(s) with --fail-on-missing; %d of %d row(s) changed", len(r.New), len(r.Gone), changed, len(r.Rows))
+		return s
 	case len(r.Undecided) > 0:
 		s = fmt.Sprintf("**UNDECIDED**: too few runs to decide %s", strings.Join(r.Undecided, "; "))
 	case len(r.Gates) > 0:
