@@ -67,10 +67,12 @@ func (db *DB) flushImm() error {
 	if db.crashAt("flush:manifest-written") {
 		return errCrashed
 	}
-	db.installFlushed(nv, true)
+	// Count the flush before installing it: installing wakes Flush's
+	// callers, who read the counters next (Metrics after Flush).
 	db.st.flushes.Add(1)
 	db.st.flushBytes.Add(f.size)
 	db.st.flushNanos.Add(int64(time.Since(start)))
+	db.installFlushed(nv, true)
 	ents, _ := os.ReadDir(db.opts.Dir)
 	for _, e := range ents {
 		var n uint64

@@ -36,7 +36,7 @@ type compareFlags struct {
 func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 	cmd.Flags().Float64Var(&f.alpha, "alpha", 0.05, "significance level of the Mann–Whitney U test")
 	cmd.Flags().StringVar(&f.noise, "noise", "2%", "noise band: changes smaller than this are never called")
-	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%')")
+	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%'), or when the candidate's median crosses an absolute value ('latency.p99>5ms', 'errors>0')")
 	cmd.Flags().StringArrayVar(&f.metrics, "metric", nil, "compare only these metrics (repeatable; default: throughput, latency.p50/p99/p999, service.p99 and every family metric)")
 	cmd.Flags().StringArrayVar(&f.ignore, "ignore-param", nil, "pair runs that differ in this parameter (the change under test); repeatable")
 	cmd.Flags().BoolVar(&f.failOnMissing, "fail-on-missing", false, "exit 1 when a run is in one file only (new or gone); by default they are listed and do not fail")

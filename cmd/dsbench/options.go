@@ -1,6 +1,9 @@
 package main
 
-import "github.com/dsbench/dsbench/bench"
+import (
+	"github.com/dsbench/dsbench/bench"
+	"github.com/dsbench/dsbench/results/compare"
+)
 
 // RunOptions is everything `dsbench run` takes: the library's options (most
 // flags bind straight to them) and what only the command line has. The suite
@@ -17,4 +20,6 @@ type RunOptions struct {
 	Columns string   // --columns: the wide table's columns, fixed (csv, xlsx)
 	Compare bool     // --compare: the two variants' significance table after the runs
 	Quiet   bool     // -q
+	// FailOn are run --fail-on's absolute thresholds, checked on every run.
+	FailOn []compare.Threshold
 }

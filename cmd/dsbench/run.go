@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dsbench/dsbench/results"
+	"github.com/dsbench/dsbench/results/compare"
 )
 
 func init() { commands = append(commands, newRunCmd) }
@@ -39,7 +40,11 @@ format comes from the extension (.json .jsonl .csv .md .txt=Go benchmark
 .hlog .hgrm) or is named: -o csv-long:runs.csv. Files are written to a
 temporary name and renamed, so an interrupted run never leaves a torn file.
 
-Exit status: 0 ok, 1 a run failed, 2 bad input (nothing ran), 130 interrupted
+Thresholds: --fail-on 'latency.p99>5ms' --fail-on 'errors>0' --fail-on
+'throughput<1e5' exit 1 naming every crossed threshold and run (the grammar of
+compare's gates, with absolute values; times take a unit).
+
+Exit status: 0 ok, 1 a run failed or a --fail-on threshold was crossed, 2 bad input (nothing ran), 130 interrupted
 (what was measured is still written, marked "interrupted").`
 
 const runExample = `  dsbench run                                   # the tour
@@ -50,6 +55,7 @@ const runExample = `  dsbench run                                   # the tour
 
 func newRunCmd(a *App) *cobra.Command {
 	var o RunOptions
+	var failOn []string
 	cmd := &cobra.Command{
 		Use:     "run [TARGET...]",
 		Short:   "Run targets against a workload (no TARGET: the tour)",
@@ -60,11 +66,22 @@ func newRunCmd(a *App) *cobra.Command {
 			if err := checkGivenFlags(cmd, o); err != nil {
 				return err
 			}
+			for _, e := range failOn {
+				g, err := compare.ParseThreshold(e)
+				if err == nil && !g.Absolute {
+					_, err = compare.CheckRuns(nil, []compare.Threshold{g})
+				}
+				if err != nil {
+					return usagef("--fail-on: %v", err)
+				}
+				o.FailOn = append(o.FailOn, g)
+			}
 			return a.runCommand(o)
 		},
 		ValidArgsFunction: completeTargets,
 	}
 	bindRunFlags(cmd, &o)
+	cmd.Flags().StringArrayVar(&failOn, "fail-on", nil, "absolute threshold, repeatable: exit 1 when a run's figure crosses it, e.g. 'latency.p99>5ms', 'errors>0', 'throughput<1e5' (compare's grammar; relative METRIC>+N% gates need a baseline: dsbench compare)")
 	cmd.Flags().BoolVar(&o.Compare, "compare", false, "after the runs, compare the two variants (two targets, or one parameter's two values) as 'dsbench compare --pair-by workload' does: medians, change, p-value, verdict (needs --runs 4 or more)")
 	return cmd
 }
@@ -174,6 +191,7 @@ func (a *App) runCommand(o RunOptions) error {
 	if err := a.emit(ex, doc); err != nil {
 		return err
 	}
+	warnFellBehind(a, doc)
 	if o.Compare && runErr == nil && !doc.Interrupted {
 		if err := a.compareVariants(ex, doc); err != nil {
 			return err
@@ -185,7 +203,29 @@ func (a *App) runCommand(o RunOptions) error {
 	if doc.Interrupted {
 		return exitError{exitInterrupted, errors.New("interrupted: the results so far were written, marked \"interrupted\"")}
 	}
-	return runErr
+	if runErr != nil {
+		return runErr
+	}
+	runs := make([]*results.Run, len(doc.Runs))
+	for i := range doc.Runs {
+		runs[i] = &doc.Runs[i]
+	}
+	if failures, _ := compare.CheckRuns(runs, o.FailOn); len(failures) > 0 {
+		return exitError{exitFailed, fmt.Errorf("--fail-on: %d threshold(s) crossed: %s", len(failures), strings.Join(failures, "; "))}
+	}
+	return nil
+}
+
+// warnFellBehind says on stderr, one line per run, that an open-loop
+// generator could not keep its schedule: the table marks such runs with ~,
+// but a figure read from a file or a script's log must not pass for the
+// target's own latency unnoticed.
+func warnFellBehind(a *App, doc *results.Document) {
+	for _, r := range doc.Runs {
+		if r.FellBehind != "" {
+			fmt.Fprintf(a.Stderr, "warning: %s %s: the generator fell behind: %s; latency includes its lag\n", r.ID, r.Target, r.FellBehind)
+		}
+	}
 }
 
 // emit writes the document to every -o file, then to stdout: files first,

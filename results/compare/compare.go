@@ -334,6 +334,13 @@ func (r *Result) gate(o Options) {
 			if row.Metric != g.Metric {
 				continue
 			}
+			if g.Absolute { // the candidate's own figure, no significance needed
+				if row.NCand == 0 || math.IsNaN(row.Cand) || g.CrossedBy(row.Cand) {
+					row.Failed = append(row.Failed, g.Expr)
+					r.Failures = append(r.Failures, fmt.Sprintf("%s on %s: candidate median %s", g.Expr, row.Label, g.format(row.Cand)))
+				}
+				continue
+			}
 			if row.Insufficient {
 				r.Undecided = append(r.Undecided, fmt.Sprintf("%s on %s: %d/%d samples, need ≥ %d per side",
 					g.Expr, row.Label, row.NBase, row.NCand, r.Need))

@@ -339,3 +339,23 @@ func TestPairByWorkload(t *testing.T) {
 		t.Errorf("bad pair-by: %v", err)
 	}
 }
+
+// An absolute gate in compare judges the candidate's median alone, with no
+// significance test: the same threshold fails whatever the base measured.
+func TestAbsoluteGateJudgesCandidate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	b := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 3, 1e5, 1e6, 0.005))
+	c := doc(sample(r, "builtin/sleep", "ycsb-a", 1, 3, 1e5, 1e6, 0.005))
+	tight, _ := ParseThreshold("latency.p99>500us")
+	loose, _ := ParseThreshold("latency.p99>5ms")
+	res, err := Compare(b, c, Options{Gates: []Threshold{tight, loose}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) != 1 || !strings.HasPrefix(res.Failures[0], "latency.p99>500us on ") || !strings.Contains(res.Failures[0], "candidate median 1") {
+		t.Errorf("failures %v, want latency.p99>500us alone", res.Failures)
+	}
+	if len(res.Undecided) != 0 {
+		t.Errorf("an absolute gate needs no samples to decide: %v", res.Undecided)
+	}
+}
