@@ -140,3 +140,51 @@ func BenchmarkOpen(b *testing.B) {
 		b.ReportMetric(float64(lag.ValueAtQuantile(99)), "lag-p99-ns")
 	})
 }
+
+// BenchmarkSimMemory is the peak heap of a virtual-time run of 1e6 and 1e7
+// ops (a FIFO server, 1 ms service, 500 ops/s: the 1e7 run covers 20,000
+// virtual seconds), sampled every 2 ms while it runs. Memory follows the
+// fixed number of intervals (MaxIntervals), not ops or virtual time: the
+// two figures should be about equal (issue 13 measured 54 and 280 MB RSS).
+// Run with -benchtime 1x.
+func BenchmarkSimMemory(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		ops  uint64
+	}{{"ops=1e6", 1e6}, {"ops=1e7", 1e7}} {
+		b.Run(c.name, func(b *testing.B) {
+			var peak uint64
+			for range b.N {
+				runtime.GC()
+				stop := make(chan struct{})
+				done := make(chan uint64)
+				go func() { done <- peakHeap(stop) }()
+				_, err := RunSim(context.Background(), newFIFO(1, time.Millisecond), Config{
+					Source: constRate(500, 16, 1), Ops: c.ops, Seed: 1})
+				close(stop)
+				peak = max(peak, <-done)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
+// peakHeap samples the heap's live and unswept bytes until stop closes.
+func peakHeap(stop chan struct{}) uint64 {
+	var peak uint64
+	var ms runtime.MemStats
+	t := time.NewTicker(2 * time.Millisecond)
+	defer t.Stop()
+	for {
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapAlloc)
+		select {
+		case <-stop:
+			return peak
+		case <-t.C:
+		}
+	}
+}
