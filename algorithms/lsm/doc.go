@@ -35,9 +35,15 @@
 //
 // Durability: Sync "always" fsyncs the WAL before a write returns; "batch"
 // fsyncs it every Options.BatchInterval (2 ms) from a background goroutine
-// (no group commit); "none" leaves a 64 KiB user-space buffer that a clean
+// (no group commit); "none", as Pebble's NoSync, has a background goroutine
+// hand each buffered record to the OS right after its write returns, no
+// fsync; "buffered" leaves a 64 KiB user-space buffer that fills, a clean
 // Close or a memtable rotation pushes to the OS. PutBatch writes many puts
 // as one WAL record: all or nothing after a crash.
+//
+// Data blocks may be compressed (Options.Compression: Snappy or Zstd, the
+// codecs Pebble uses; compress.go) and read through a block cache of
+// Options.CacheBytes (cache.go) instead of a memory map.
 //
 // The engine runs on the wall clock: it uses goroutines and time for its own
 // background work and for stall accounting only. Flush and CompactSync let
