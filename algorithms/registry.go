@@ -65,6 +65,10 @@ type Info struct {
 	// (cluster.go): Register appends them to Params, marked Cluster, and
 	// Resolve validates their fault specs.
 	Cluster *ClusterSpec
+	// Checked marks a target that promises linearizable operations and
+	// records its client history (harness.HistoryRecorder), so `run
+	// --check` verifies it.
+	Checked bool
 	// Aliases maps old parameter names to their current names, accepted for
 	// one release and shown by `dsbench list`.
 	Aliases map[string]string

@@ -104,7 +104,11 @@ func (p *Plan) executeOne(ctx context.Context, r *planned, i int, prog Progress)
 		return fail(err)
 	}
 	bar.Done(rep)
-	return results.NewRun(meta, rep), nil
+	run := results.NewRun(meta, rep)
+	if c := rep.Check; c != nil && c.Violations > 0 {
+		return run, fmt.Errorf("linearizability: %d of %d keys violated (seed %d): %s", c.Violations, c.Keys, r.seed, c.First)
+	}
+	return run, nil
 }
 
 // tourLoadMax is the largest keyspace the tour loads before a run.

@@ -103,6 +103,7 @@ func (j *job) run(ctx context.Context, target any) (*harness.Report, error) {
 		Shards:   j.o.Shards,
 		Clients:  j.spec.Clients(),
 		Progress: j.progress,
+		Check:    j.o.Check, CheckLimit: j.o.CheckLimit,
 	}
 	st, sim := target.(harness.SimTarget)
 	wt, wall := target.(harness.Target)

@@ -55,6 +55,14 @@ type Options struct {
 	// figures. 0 counts the shards that served.
 	Shards int
 
+	// Check records the client history of targets that promise
+	// linearizable operations (Info.Checked) and checks it with porcupine
+	// after each run; a violation fails the run, naming the key and a
+	// minimal window of its history. CheckLimit bounds the checker per key
+	// (0: harness.DefaultCheckLimit).
+	Check      bool
+	CheckLimit time.Duration
+
 	// Name is what the results call your own target (a harness.Target or
 	// SimTarget value); default its Go type.
 	Name string

@@ -121,9 +121,7 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 	for _, s := range sweeps {
 		known := false
 		for _, info := range infos {
-			for _, pd := range info.Params {
-				known = known || pd.Name == s.name
-			}
+			known = known || declares(info, s.name)
 		}
 		if !known {
 			var all []string
@@ -137,6 +135,18 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 				hint = fmt.Sprintf(" (did you mean %q?)", g)
 			}
 			return nil, inputf("-p %s: no target of this run has that parameter%s (%s)", s.name, hint, paramNames(infos))
+		}
+	}
+
+	if o.Check {
+		var checked []string
+		for _, t := range ts {
+			if t.info.Checked {
+				checked = append(checked, t.info.Name)
+			}
+		}
+		if len(checked) == 0 {
+			return nil, inputf("--check: no target of this run records a client history to check for linearizability (targets that do: %s)", checkedTargets())
 		}
 	}
 
@@ -160,10 +170,8 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 		// Only the parameters this target declares apply to it.
 		var mine []sweep
 		for _, s := range sweeps {
-			for _, pd := range info.Params {
-				if pd.Name == s.name {
-					mine = append(mine, s)
-				}
+			if declares(info, s.name) {
+				mine = append(mine, s)
 			}
 		}
 		for _, combo := range crossProduct(mine) {
@@ -381,4 +389,31 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// declares reports whether info takes parameter name (or an old alias of one).
+func declares(info *algorithms.Info, name string) bool {
+	if _, ok := info.Aliases[name]; ok {
+		return true
+	}
+	for _, pd := range info.Params {
+		if pd.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkedTargets lists the registered targets that record a history for --check.
+func checkedTargets() string {
+	var out []string
+	for _, info := range algorithms.All() {
+		if info.Checked {
+			out = append(out, info.Name)
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
 }

@@ -41,6 +41,9 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	s.warm = warmPhase{ops: cfg.WarmupOps, until: cfg.Warmup}
 	s.warming = s.warm.active(0)
 	s.im, _ = target.(IntervalMetricser)
+	if re, ok := target.(RunEnder); ok && re.EndsRun() {
+		s.selfEnding = true
+	}
 	s.arriveFn, s.issueFn, s.sampleFn = s.arrive, s.issue, s.sample
 
 	hist := startHistory(target, &cfg)
@@ -111,6 +114,9 @@ type sim struct {
 	over    bool   // no more measured ops are sent
 	// reachedEnd: the measured phase lasted its whole Duration
 	reachedEnd bool
+	// selfEnding: the target ends the run itself (RunEnder); Ops and
+	// Duration do not bound it.
+	selfEnding bool
 
 	lastAt      time.Duration // intended start of the last measured op sent
 	done        atomic.Uint64 // measured ops completed, for Progress
@@ -229,13 +235,14 @@ func (s *sim) admit(req *Request, t time.Duration) bool {
 		}
 		s.warming = false
 	}
-	if s.over {
+	if s.over || s.w.ended {
+		s.over = true
 		return false
 	}
 	if !s.started {
 		s.begin(t)
 	}
-	if (s.hasEnd && t >= s.end) || (s.cfg.Ops > 0 && s.sent >= s.cfg.Ops) {
+	if !s.selfEnding && ((s.hasEnd && t >= s.end) || (s.cfg.Ops > 0 && s.sent >= s.cfg.Ops)) {
 		s.over = true
 		s.reachedEnd = s.hasEnd && t >= s.end
 		return false

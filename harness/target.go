@@ -45,6 +45,14 @@ type SimSetup interface {
 	Setup(w *World)
 }
 
+// RunEnder is implemented by simulated targets that decide themselves when
+// a run has measured enough (N elections, a job finished). When EndsRun
+// reports true, the run's Ops and Duration bounds are ignored and it ends
+// when the target calls World.EndRun.
+type RunEnder interface {
+	EndsRun() bool
+}
+
 // Metricser reports family figures at the end of a run (write amplification,
 // keys moved, stale-read rate…). Keys are snake_case.
 type Metricser interface {

@@ -35,6 +35,8 @@ type World struct {
 	heap []event
 	rng  *rand.Rand
 	ran  uint64 // events run
+	// ended: the target ended the run (EndRun); no further op is sent.
+	ended bool
 
 	onComplete func(req *Request, o Outcome)
 }
@@ -84,6 +86,14 @@ func (w *World) Complete(req *Request, o Outcome) {
 		w.onComplete(req, o)
 	}
 }
+
+// EndRun tells the runner that the target has measured what it came for
+// (e.g. N elections): no further op is sent, and the run ends when the ops
+// in flight complete. Only targets that implement RunEnder should call it.
+func (w *World) EndRun() { w.ended = true }
+
+// Ended reports whether EndRun was called.
+func (w *World) Ended() bool { return w.ended }
 
 // Events reports how many events have run.
 func (w *World) Events() uint64 { return w.ran }

@@ -1,8 +1,9 @@
 package consensus
 
 import (
-	"math/bits"
+	"time"
 
+	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/harness/simnet"
 )
 
@@ -15,18 +16,26 @@ const (
 	kHeartbeat                        // an idle leader's keep-alive; Commit = its chosen prefix
 	kHeartbeatResp                    // Commit = the acceptor's learned prefix, Cmd = 1 if it lags
 	kNack                             // a rejection: Ballot = the acceptor's promise
+	kRequest                          // client → the leader it knows: Cmd, Key, Low
+	kReply                            // leader → client: Cmd, and Commit = a read's result
 )
 
-var paxosKinds = []string{"prepare", "promise", "accept", "accepted", "heartbeat", "heartbeat_resp", "nack"}
+var paxosKinds = []string{"prepare", "promise", "accept", "accepted", "heartbeat", "heartbeat_resp", "nack", "request", "reply"}
 
 // pmsg is a Paxos message: a small value, copied into simnet's pooled
 // envelopes. A promise's accepted values travel in a side table (Ref).
 type pmsg struct {
-	Ballot, Slot, Cmd, Commit int64
-	Ref                       int32
+	Ballot, Slot, Cmd, Commit, Low int64
+	Key                            uint64
+	Ref                            int32
 }
 
-type accEntry struct{ ballot, cmd int64 }
+func (m *pmsg) entry() entry { return entry{cmd: m.Cmd, key: m.Key, low: m.Low} }
+
+type accEntry struct {
+	ballot int64
+	e      entry
+}
 
 type slotEntry struct {
 	slot int64
@@ -41,106 +50,130 @@ const (
 	leader
 )
 
-// prop is a leader's proposal for one slot.
-type prop struct {
-	cmd    int64
-	acks   uint64 // acceptors that accepted it in the leader's ballot
-	chosen bool
-	sentAt int // tick it was last sent
-}
-
 // PaxosConfig configures a Multi-Paxos cluster.
 type PaxosConfig struct {
-	Nodes          int
-	Q1, Q2         int // phase-1 and phase-2 quorum sizes (q1 + q2 > Nodes)
-	ElectionTicks  int // election timeout T in ticks: uniform in [T, 2T)
-	HeartbeatTicks int // an idle leader's keep-alive period in ticks
+	Nodes     int
+	Q1, Q2    int           // phase-1 and phase-2 quorum sizes (q1 + q2 > Nodes)
+	Election  TimeoutRange  // a follower's election timeout, redrawn at each reset
+	Heartbeat time.Duration // an idle leader's keep-alive period
 	// MaxCatchup bounds the chosen slots re-sent to a lagging acceptor at
 	// once (default 64).
 	MaxCatchup int
 	// brokenPromises makes every acceptor promise without reporting what it
 	// accepted: a deliberately unsafe acceptor, for the safety check's test.
 	brokenPromises bool
-	// unsafeQuorums skips the q1 + q2 > n check (for the test that shows
-	// why it is needed).
-	unsafeQuorums bool
+	// Unsafe skips the q1 + q2 > n check (flexible-paxos unsafe=true: the
+	// deliberately broken variant --check must catch).
+	Unsafe bool
 }
 
 // paxos is a Multi-Paxos cluster: one replica (acceptor, learner and
-// potential leader) per node, over a simnet network.
+// potential leader) per node, over the simulated cluster.
 type paxos struct {
 	cfg   PaxosConfig
 	c     *core
 	nt    *simnet.Net[pmsg]
 	r     []*replica
+	ts    *timers[pmsg]
+	ds    *durableSends[pmsg]
 	blobs [][]slotEntry
+
+	heartbeatFn harness.EventFunc
 }
 
 // replica is one node. Acceptor and learner state is durable (kept across a
-// crash); the proposer/leader state is volatile.
+// crash, written through the node's disk before it is acknowledged); the
+// proposer/leader state is volatile.
 type replica struct {
 	id int
 	px *paxos
 
 	// acceptor (durable)
 	promised int64
-	acc      []accEntry // slot → last accepted (ballot, value); slots start at 1
-	// learner (durable): the chosen log lives in core.logs[id]
+	accBase  int64      // acc holds slots accBase+1…
+	acc      []accEntry // slot → last accepted (ballot, value)
+	// learner (durable): the learned values live in core.logs[id]
 	prefix int64 // every slot ≤ prefix is learned
 
 	// volatile
-	role      role
-	ballot    int64 // own ballot while candidate or leader
-	maxSeen   int64
-	elapsed   int
-	timeout   int
-	hbElapsed int
-	chkElapsd int
+	role    role
+	ballot  int64 // own ballot while candidate or leader
+	maxSeen int64
+	hbGen   int64 // bumped at each leadership: stale heartbeat loops stop
 
 	promisedBy uint64
 	recBase    int64
-	recovered  []accEntry // candidate: slot recBase+i → highest-ballot accepted value reported
+	recovered  []accEntry // candidate: slot recBase+1+i → highest-ballot accepted value reported
 
 	propBase   int64
-	props      []prop // leader: slot propBase+i
+	props      []prop // leader: slot propBase+1+i
 	nextSlot   int64
-	inLog      map[int64]struct{}
-	heard      uint64 // acceptors heard from in the current check period
-	sent       uint64 // acceptors sent something this heartbeat period
-	caughtUpAt []int  // tick count of the last catch-up per acceptor
-	ticks      int
-	unchosen   int // props[:unchosen] are all chosen
+	inLog      map[int64]struct{} // commands in the leader's log not yet chosen
+	heard      uint64             // acceptors heard from since checkFrom
+	checkFrom  time.Duration
+	sent       uint64          // acceptors sent something this heartbeat period
+	caughtUpAt []time.Duration // when each acceptor was last caught up
+	unchosen   int             // props[:unchosen] are all chosen
+
+}
+
+// prop is a leader's proposal for one slot.
+type prop struct {
+	e      entry
+	acks   uint64 // acceptors that accepted it in the leader's ballot (itself once durable)
+	chosen bool
+	sentAt time.Duration
 }
 
 func newPaxos(c *core, nt *simnet.Net[pmsg], cfg PaxosConfig) *paxos {
 	if cfg.MaxCatchup <= 0 {
 		cfg.MaxCatchup = 64
 	}
-	if cfg.HeartbeatTicks <= 0 {
-		cfg.HeartbeatTicks = 1
-	}
 	px := &paxos{cfg: cfg, c: c, nt: nt}
+	px.ts = newTimers(nt, px.electionTimeout)
+	px.ds = newDurableSends(nt)
+	px.ds.refresh = func(node int, k simnet.Kind, m *pmsg) {
+		if k == kAccepted {
+			m.Commit = px.r[node].prefix // report what is learned by now
+		}
+	}
+	px.heartbeatFn = px.heartbeat
 	for i := 0; i < cfg.Nodes; i++ {
-		r := &replica{id: i, px: px, acc: make([]accEntry, 1, 1024), inLog: map[int64]struct{}{}, caughtUpAt: make([]int, cfg.Nodes)}
-		r.resetTimer()
+		r := &replica{id: i, px: px, inLog: map[int64]struct{}{}, caughtUpAt: make([]time.Duration, cfg.Nodes)}
 		px.r = append(px.r, r)
 		nt.Handle(i, r.receive)
 	}
-	c.propose = func(node int, cmd int64) { px.r[node].proposeNew(cmd) }
+	nt.HandleClients(func(m *simnet.Msg[pmsg]) { c.answer(m.From, m.Payload.Cmd, m.Payload.Commit) })
+	c.request = func(node int, e entry) {
+		nt.FromClient(node, kRequest, pmsg{Cmd: e.cmd, Key: e.key, Low: e.low})
+	}
+	c.reply = func(node int, cmd, value int64) { nt.ToClient(node, kReply, pmsg{Cmd: cmd, Commit: value}) }
 	c.skip = func(node int, cmd int64) bool { _, ok := px.r[node].inLog[cmd]; return ok }
+	c.trim = px.trim
 	return px
 }
 
 func bit(i int) uint64 { return 1 << uint(i) }
 
-func (r *replica) send(to int, k simnet.Kind, m pmsg) {
-	r.px.nt.Send(r.id, to, k, m)
-}
+func (r *replica) send(to int, k simnet.Kind, m pmsg) { r.px.nt.Send(r.id, to, k, m) }
 
-func (r *replica) resetTimer() {
-	t := r.px.cfg.ElectionTicks
-	r.elapsed = 0
-	r.timeout = t + r.px.c.w.Rand().IntN(t)
+// sendDurable sends m once the state it reports is on the node's disk.
+func (r *replica) sendDurable(to int, k simnet.Kind, m pmsg) { r.px.ds.send(r.id, to, k, m) }
+
+func (r *replica) resetTimer() { r.px.ts.reset(r.id, r.px.cfg.Election.draw(r.px.c.w)) }
+
+// electionTimeout: node heard from no leader for its whole election
+// timeout. A candidate whose timer runs out lost its election (a split
+// vote, or its messages were lost): it counts as one.
+func (px *paxos) electionTimeout(node int) {
+	r := px.r[node]
+	if r.role == leader {
+		return
+	}
+	if r.role == candidate && px.c.el != nil {
+		px.c.el.splitVote()
+	}
+	r.startPhase1()
 }
 
 // updateLeader tells the core which live node leads with the highest ballot.
@@ -154,91 +187,23 @@ func (px *paxos) updateLeader() {
 	px.c.setLeader(best, bal)
 }
 
-// tick advances node's logical clock by one tick.
-func (r *replica) tick() {
-	r.ticks++
-	cfg := &r.px.cfg
-	if r.role != leader {
-		r.elapsed++
-		if r.elapsed >= r.timeout {
-			r.startPhase1()
-		}
+// store records an accepted value (the acceptor's durable state).
+func (r *replica) store(slot int64, e accEntry) {
+	i := slot - r.accBase - 1
+	if i < 0 {
 		return
 	}
-	r.hbElapsed++
-	if r.hbElapsed >= cfg.HeartbeatTicks {
-		r.hbElapsed = 0
-		for f := 0; f < cfg.Nodes; f++ {
-			if f != r.id && r.sent&bit(f) == 0 {
-				r.send(f, kHeartbeat, pmsg{Ballot: r.ballot, Commit: r.prefix})
-			}
-		}
-		r.sent = 0
+	for int64(len(r.acc)) <= i {
+		r.acc = append(r.acc, accEntry{})
 	}
-	r.retransmit()
-	// A leader that has not heard from enough acceptors to form a phase-2
-	// quorum for a whole election timeout steps down, so clients go to a
-	// leader that can commit (etcd's CheckQuorum).
-	r.chkElapsd++
-	if r.chkElapsd >= cfg.ElectionTicks {
-		r.chkElapsd = 0
-		if bits.OnesCount64(r.heard)+1 < cfg.Q2 {
-			r.stepDown()
-			return
-		}
-		r.heard = 0
-	}
+	r.acc[i] = e
 }
 
-// retransmit re-sends, to the acceptors that have not accepted it, every
-// proposal still not chosen an election timeout T (at least 2 ticks) after
-// it was last sent (messages may be lost). It looks at no more than
-// MaxCatchup proposals per tick.
-func (r *replica) retransmit() {
-	for r.unchosen < len(r.props) && r.props[r.unchosen].chosen {
-		r.unchosen++
+func (r *replica) accepted(slot int64) accEntry {
+	if i := slot - r.accBase - 1; i >= 0 && i < int64(len(r.acc)) {
+		return r.acc[i]
 	}
-	end := min(len(r.props), r.unchosen+r.px.cfg.MaxCatchup)
-	for i := r.unchosen; i < end; i++ {
-		p := &r.props[i]
-		if p.chosen || r.ticks-p.sentAt < max(2, r.px.cfg.ElectionTicks) {
-			continue
-		}
-		p.sentAt = r.ticks
-		m := pmsg{Ballot: r.ballot, Slot: r.propBase + int64(i), Cmd: p.cmd, Commit: r.prefix}
-		for f := 0; f < r.px.cfg.Nodes; f++ {
-			if f != r.id && p.acks&bit(f) == 0 {
-				r.send(f, kAccept, m)
-				r.sent |= bit(f)
-			}
-		}
-	}
-}
-
-// startPhase1 makes the node a candidate with a ballot above any it has
-// seen and sends prepare for every slot above its chosen prefix.
-func (r *replica) startPhase1() {
-	px := r.px
-	n := int64(px.cfg.Nodes)
-	r.resetTimer()
-	r.ballot = (r.maxSeen/n+1)*n + int64(r.id)
-	r.maxSeen = r.ballot
-	r.promised = r.ballot
-	wasLeader := r.role == leader
-	r.role = candidate
-	if wasLeader {
-		px.updateLeader()
-	}
-	px.c.phase1Runs++
-	r.promisedBy = 0
-	r.recBase = r.prefix + 1
-	r.recovered = r.recovered[:0]
-	r.onPromise(r.id, r.ownAccepted(r.recBase))
-	for f := 0; f < px.cfg.Nodes; f++ {
-		if f != r.id {
-			r.send(f, kPrepare, pmsg{Ballot: r.ballot, Slot: r.recBase})
-		}
-	}
+	return accEntry{}
 }
 
 // ownAccepted returns the node's accepted values from slot from on as a
@@ -248,121 +213,12 @@ func (r *replica) ownAccepted(from int64) []slotEntry {
 		return nil
 	}
 	var out []slotEntry
-	for s := from; s < int64(len(r.acc)); s++ {
-		if e := r.acc[s]; e.ballot > 0 {
+	for s := max(from, r.accBase+1); s <= r.accBase+int64(len(r.acc)); s++ {
+		if e := r.accepted(s); e.ballot > 0 {
 			out = append(out, slotEntry{s, e})
 		}
 	}
 	return out
-}
-
-func (r *replica) onPromise(from int, entries []slotEntry) {
-	if r.promisedBy&bit(from) != 0 {
-		return
-	}
-	r.promisedBy |= bit(from)
-	for _, e := range entries {
-		i := int(e.slot - r.recBase)
-		if i < 0 {
-			continue
-		}
-		for len(r.recovered) <= i {
-			r.recovered = append(r.recovered, accEntry{})
-		}
-		if e.ballot > r.recovered[i].ballot {
-			r.recovered[i] = e.accEntry
-		}
-	}
-	if bits.OnesCount64(r.promisedBy) >= r.px.cfg.Q1 {
-		r.becomeLeader()
-	}
-}
-
-// becomeLeader ends phase 1: every slot above the chosen prefix up to the
-// highest reported is proposed again in the new ballot, with the value of
-// the highest ballot reported for it, or a no-op where none was.
-func (r *replica) becomeLeader() {
-	r.role = leader
-	r.hbElapsed, r.chkElapsd, r.heard, r.sent = 0, 0, 0, 0
-	r.propBase, r.nextSlot = r.recBase, r.recBase
-	r.props, r.unchosen = r.props[:0], 0
-	clear(r.inLog)
-	for i, e := range r.recovered {
-		slot := r.recBase + int64(i)
-		v := noop
-		if e.ballot > 0 {
-			v = e.cmd
-			r.px.c.recovered++
-		}
-		if l := r.px.c.learned(r.id, slot); l != 0 {
-			v = l
-		}
-		r.proposeAt(slot, v)
-	}
-	r.px.updateLeader()
-}
-
-// proposeNew appends cmd to the leader's log in the next free slot.
-func (r *replica) proposeNew(cmd int64) {
-	if r.role != leader {
-		return
-	}
-	r.proposeAt(r.nextSlot, cmd)
-}
-
-func (r *replica) proposeAt(slot, cmd int64) {
-	px := r.px
-	r.nextSlot = max(r.nextSlot, slot+1)
-	i := int(slot - r.propBase)
-	for len(r.props) <= i {
-		r.props = append(r.props, prop{})
-	}
-	r.props[i] = prop{cmd: cmd, acks: bit(r.id), sentAt: r.ticks}
-	if cmd > 0 {
-		r.inLog[cmd] = struct{}{}
-	}
-	r.store(slot, accEntry{r.ballot, cmd}) // the leader's own acceptor
-	m := pmsg{Ballot: r.ballot, Slot: slot, Cmd: cmd, Commit: r.prefix}
-	for f := 0; f < px.cfg.Nodes; f++ {
-		if f != r.id {
-			r.send(f, kAccept, m)
-			r.sent |= bit(f)
-		}
-	}
-	if px.cfg.Q2 <= 1 {
-		r.choose(i)
-	}
-}
-
-func (r *replica) store(slot int64, e accEntry) {
-	for int64(len(r.acc)) <= slot {
-		r.acc = append(r.acc, accEntry{})
-	}
-	r.acc[slot] = e
-}
-
-func (r *replica) choose(i int) {
-	p := &r.props[i]
-	p.chosen = true
-	slot := r.propBase + int64(i)
-	r.px.c.learn(r.id, slot, p.cmd)
-	r.advance()
-}
-
-// advance moves the learned prefix over every learned slot; the leader
-// applies them in order, acknowledging their commands.
-func (r *replica) advance() {
-	c := r.px.c
-	for {
-		v := c.learned(r.id, r.prefix+1)
-		if v == 0 {
-			return
-		}
-		r.prefix++
-		if r.role == leader {
-			c.applied(r.id, r.prefix, v)
-		}
-	}
 }
 
 // learnUpTo learns, from a leader of ballot b whose chosen prefix is commit,
@@ -372,15 +228,34 @@ func (r *replica) learnUpTo(b, commit int64) bool {
 	c := r.px.c
 	for r.prefix < commit {
 		s := r.prefix + 1
-		if c.learned(r.id, s) == 0 {
-			if s >= int64(len(r.acc)) || r.acc[s].ballot != b {
+		if c.learned(r.id, s).cmd == 0 {
+			a := r.accepted(s)
+			if a.ballot != b {
 				return true
 			}
-			c.learn(r.id, s, r.acc[s].cmd)
+			c.learn(r.id, s, a.e)
 		}
 		r.advance()
 	}
 	return false
+}
+
+// advance moves the learned prefix over every learned slot and applies
+// them; a leader answers the clients of the commands it applies.
+func (r *replica) advance() {
+	c := r.px.c
+	for c.learned(r.id, r.prefix+1).cmd != 0 {
+		r.prefix++
+	}
+	c.apply(r.id, r.role == leader)
+}
+
+// see notes a ballot; a proposer that meets a higher one steps down.
+func (r *replica) see(b int64) {
+	r.maxSeen = max(r.maxSeen, b)
+	if r.role != follower && b > r.ballot {
+		r.stepDown()
+	}
 }
 
 func (r *replica) stepDown() {
@@ -392,18 +267,14 @@ func (r *replica) stepDown() {
 	}
 }
 
-// see notes a ballot; a proposer that meets a higher one steps down.
-func (r *replica) see(b int64) {
-	r.maxSeen = max(r.maxSeen, b)
-	if r.role != follower && b > r.ballot {
-		r.stepDown()
-	}
-}
-
 func (r *replica) receive(m *simnet.Msg[pmsg]) {
 	px := r.px
 	p := &m.Payload
 	switch m.Kind {
+	case kRequest:
+		if r.role == leader {
+			r.proposeNew(p.entry())
+		} // else dropped: the client re-sends to the next leader it learns of
 	case kPrepare:
 		r.see(p.Ballot)
 		if p.Ballot < r.promised {
@@ -411,12 +282,12 @@ func (r *replica) receive(m *simnet.Msg[pmsg]) {
 			return
 		}
 		r.promised = p.Ballot
-		r.elapsed = 0 // a live candidate: do not duel it
+		r.resetTimer() // a live candidate: do not duel it
 		ref := int32(-1)
 		if e := r.ownAccepted(p.Slot); len(e) > 0 {
 			ref = px.putBlob(e)
 		}
-		r.send(m.From, kPromise, pmsg{Ballot: p.Ballot, Ref: ref, Commit: r.prefix})
+		r.sendDurable(m.From, kPromise, pmsg{Ballot: p.Ballot, Ref: ref, Commit: r.prefix})
 	case kPromise:
 		var e []slotEntry
 		if p.Ref >= 0 {
@@ -432,52 +303,32 @@ func (r *replica) receive(m *simnet.Msg[pmsg]) {
 			return
 		}
 		r.promised = p.Ballot
-		r.elapsed = 0
+		if m.From != r.id {
+			r.resetTimer()
+			if px.c.el != nil {
+				px.c.el.heard(r.id, m.From, p.Ballot)
+			}
+		}
 		k := kHeartbeatResp
 		if m.Kind == kAccept {
-			r.store(p.Slot, accEntry{p.Ballot, p.Cmd})
+			r.store(p.Slot, accEntry{p.Ballot, p.entry()})
 			k = kAccepted
 		}
 		lag := int64(0)
 		if r.learnUpTo(p.Ballot, p.Commit) {
 			lag = 1
 		}
-		r.send(m.From, k, pmsg{Ballot: p.Ballot, Slot: p.Slot, Cmd: lag, Commit: r.prefix})
+		reply := pmsg{Ballot: p.Ballot, Slot: p.Slot, Cmd: lag, Commit: r.prefix}
+		if k == kAccepted {
+			r.sendDurable(m.From, k, reply)
+		} else {
+			r.send(m.From, k, reply)
+		}
 	case kAccepted, kHeartbeatResp:
-		if r.role != leader || p.Ballot != r.ballot {
-			return
-		}
-		r.heard |= bit(m.From)
-		if m.Kind == kAccepted {
-			if i := int(p.Slot - r.propBase); i >= 0 && i < len(r.props) {
-				pr := &r.props[i]
-				if !pr.chosen && pr.acks&bit(m.From) == 0 {
-					pr.acks |= bit(m.From)
-					if bits.OnesCount64(pr.acks) >= px.cfg.Q2 {
-						r.choose(i)
-					}
-				}
-			}
-		}
-		if p.Cmd != 0 && p.Commit < r.prefix && r.caughtUpAt[m.From] != r.ticks {
-			r.catchUp(m.From, p.Commit)
-		}
+		r.onAccepted(m.From, m.Kind, p)
 	case kNack:
 		r.see(p.Ballot)
 	}
-}
-
-// catchUp re-sends chosen slots after from's learned prefix in the current
-// ballot; the acceptor accepts them and learns them from the commit point.
-func (r *replica) catchUp(to int, prefix int64) {
-	r.caughtUpAt[to] = r.ticks
-	end := min(r.prefix, prefix+int64(r.px.cfg.MaxCatchup))
-	for s := prefix + 1; s <= end; s++ {
-		v := r.px.c.learned(r.id, s)
-		r.store(s, accEntry{r.ballot, v}) // keep the leader's acceptor consistent with what it sends
-		r.send(to, kAccept, pmsg{Ballot: r.ballot, Slot: s, Cmd: v, Commit: r.prefix})
-	}
-	r.sent |= bit(to)
 }
 
 // crash drops the node's volatile state; acceptor and learner state persist.
@@ -485,13 +336,28 @@ func (r *replica) crash() {
 	r.role = follower
 	r.props = r.props[:0]
 	r.recovered = r.recovered[:0]
+	clear(r.inLog)
+	r.px.ds.lost(r.id)
+	r.px.ts.lost(r.id)
 	r.px.updateLeader()
 }
 
 func (r *replica) restart() {
 	r.role = follower
 	r.maxSeen = max(r.maxSeen, r.promised)
+	r.px.ts.lost(r.id)
 	r.resetTimer()
+}
+
+// trim drops acceptor state for slots every node has applied.
+func (px *paxos) trim(floor int64) {
+	for _, r := range px.r {
+		if k := floor - r.accBase; k > 0 {
+			k = min(k, int64(len(r.acc)))
+			r.acc = append([]accEntry(nil), r.acc[k:]...)
+			r.accBase = floor
+		}
+	}
 }
 
 // putBlob keeps a promise's accepted values for the message to refer to.

@@ -1,7 +1,9 @@
 package consensus
 
 import (
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/history"
 	"github.com/dsbench/dsbench/harness/simnet"
 )
 
@@ -10,67 +12,64 @@ type PaxosSim struct {
 	sim SimConfig
 	cfg PaxosConfig
 
-	c      *core
-	nt     *simnet.Net[pmsg]
-	px     *paxos
-	tickFn harness.EventFunc
+	c    *core
+	nt   *simnet.Net[pmsg]
+	px   *paxos
+	hist *history.Log
 }
 
 // NewPaxosSim returns a cluster; it is built on the World at Setup.
 func NewPaxosSim(sim SimConfig, cfg PaxosConfig) (*PaxosSim, error) {
-	cfg.Nodes = sim.Net.Nodes
+	cfg.Nodes = sim.nodes()
 	if err := sim.check(); err != nil {
 		return nil, err
 	}
-	if err := checkQuorums(cfg.Nodes, cfg.Q1, cfg.Q2); err != nil && !cfg.unsafeQuorums {
+	if err := checkQuorums(cfg.Nodes, cfg.Q1, cfg.Q2); err != nil && !cfg.Unsafe {
 		return nil, err
 	}
-	cfg.ElectionTicks = sim.ElectionTicks
+	cfg.Election, cfg.Heartbeat = sim.Election, sim.Heartbeat
 	return &PaxosSim{sim: sim, cfg: cfg}, nil
 }
 
-// Setup builds the nodes and the network on w, starts every node's ticks,
-// has node 0 run phase 1 at once (the initial leader), and schedules the
-// faults.
+// RecordHistory makes the cluster record its clients' history (--check).
+func (s *PaxosSim) RecordHistory(l *history.Log) { s.hist = l }
+
+// EndsRun reports that the elections experiment ends the run itself.
+func (s *PaxosSim) EndsRun() bool { return s.sim.Trials > 0 }
+
+// Setup builds the nodes and the network on w, starts every follower's
+// election timer at an independent phase, has node 0 run phase 1 at once
+// (the initial leader), and schedules the faults.
 func (s *PaxosSim) Setup(w *harness.World) {
-	nc := s.sim.Net
-	nc.KindNames = paxosKinds
-	nt, err := simnet.New[pmsg](w, nc)
-	if err != nil {
-		panic(err) // validated by NewPaxosSim
-	}
-	s.nt, s.c = nt, newCore(w, nc.Nodes, s.sim.Timeout)
+	nt := newNet[pmsg](w, s.sim, paxosKinds)
+	s.nt, s.c = nt, newCore(w, s.cfg.Nodes, s.sim.Timeout)
+	s.c.hist = s.hist
 	s.px = newPaxos(s.c, nt, s.cfg)
 	nt.OnCrash = func(n int) { s.px.r[n].crash() }
 	nt.OnRestart = func(n int) { s.px.r[n].restart() }
-	s.tickFn = s.tick
-	for i := 0; i < nc.Nodes; i++ {
-		w.At(s.sim.Tick, s.tickFn, nil, int64(i))
+	for _, r := range s.px.r[1:] {
+		r.resetTimer()
 	}
 	s.px.r[0].startPhase1()
-	scheduleFaults(w, nt, s.sim)
+	startElections(s.c, nt, s.sim, func(n int) { s.px.r[n].forceBeat() })
+	scheduleFaults(nt, s.sim)
 }
 
-func (s *PaxosSim) tick(w *harness.World, _ *harness.Request, node int64) {
-	if s.nt.Up(int(node)) {
-		s.px.r[node].tick()
-	}
-	w.After(s.sim.Tick, s.tickFn, nil, node)
-}
-
-// Start submits the op's command to the cluster.
+// Start sends the op's command to the cluster.
 func (s *PaxosSim) Start(_ *harness.World, req *harness.Request) { s.c.submit(req) }
 
-// Metrics reports the family's figures and runs the safety check.
+// Metrics reports the family's figures.
 func (s *PaxosSim) Metrics() map[string]float64 {
 	if s.c == nil {
 		return nil
 	}
-	return s.c.metrics(s.nt.Stats(), paxosKinds)
+	return s.c.metrics(s.nt, paxosKinds, algorithms.ClusterMetrics(s.nt, s.c.answered, s.c.w.Now()))
 }
 
 var (
-	_ harness.SimTarget = (*PaxosSim)(nil)
-	_ harness.SimSetup  = (*PaxosSim)(nil)
-	_ harness.Metricser = (*PaxosSim)(nil)
+	_ harness.SimTarget       = (*PaxosSim)(nil)
+	_ harness.SimSetup        = (*PaxosSim)(nil)
+	_ harness.Metricser       = (*PaxosSim)(nil)
+	_ harness.HistoryRecorder = (*PaxosSim)(nil)
+	_ harness.RunEnder        = (*PaxosSim)(nil)
 )

@@ -1,62 +1,114 @@
 package consensus
 
 import (
-	"encoding/binary"
-	"fmt"
-	"io"
-	"log"
+	"math/bits"
+	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/history"
 	"github.com/dsbench/dsbench/harness/simnet"
-	"go.etcd.io/raft/v3"
-	pb "go.etcd.io/raft/v3/raftpb"
 )
 
-// raftKinds names raftpb message types as simnet kinds (snake_case for
-// metric keys).
-var raftKinds = func() []string {
-	k := make([]string, 24)
-	for i := range k {
-		k[i] = fmt.Sprintf("type%d", i)
-	}
-	for i, s := range map[int]string{
-		3: "app", 4: "app_resp", 5: "vote", 6: "vote_resp", 7: "snap",
-		8: "heartbeat", 9: "heartbeat_resp", 14: "timeout_now", 15: "read_index",
-		16: "read_index_resp", 17: "pre_vote", 18: "pre_vote_resp",
-	} {
-		k[i] = s
-	}
-	return k
-}()
+// Raft written from Diego Ongaro's thesis ("Consensus: Bridging Theory and
+// Practice", Stanford 2014, Fig. 3.1, §3.4–3.6, §6.4) as a state machine:
+// each node handles one message or one timer at a time and answers with
+// messages; it reads no clock (time is the World's) and no global random
+// source. Leader election with randomized timeouts in election_timeout,
+// heartbeats every heartbeat, log replication with the consistency check
+// and conflict truncation, the commit rule (only entries of the leader's
+// term commit by counting), a no-op at the start of each term, and reads
+// through the log.
 
-// RaftSim drives one etcd raft RawNode per node from the simulator.
-//
-// etcd draws each randomized election timeout from crypto/rand, which no
-// seed reproduces. So followers and candidates are not ticked: the driver
-// keeps their election timers itself, uniform in [T, 2T) ticks from the
-// World's source exactly as etcd does, resets them when the node hears from
-// a leader of its term or grants a vote, and calls Campaign when one
-// expires. The leader is ticked (heartbeats). CheckQuorum and PreVote are
-// off (CheckQuorum's lease needs followers' ticks).
-type RaftSim struct {
-	sim SimConfig
+// Raft message kinds.
+const (
+	rVote          simnet.Kind = iota // RequestVote: Index/LogTerm = the candidate's last entry
+	rVoteResp                         // Ok = granted
+	rApp                              // AppendEntries with entries: Index/LogTerm = prev entry
+	rAppResp                          // Ok; Index = the follower's match (ok) or a hint (not ok)
+	rHeartbeat                        // AppendEntries without entries
+	rHeartbeatResp                    // its reply
+	rRequest                          // client → leader: a command
+	rReply                            // leader → client: Val = a read's result
+)
 
-	c      *core
-	nt     *simnet.Net[*pb.Message]
-	nodes  []*raftNode
-	tickFn harness.EventFunc
+var raftKinds = []string{"vote", "vote_resp", "app", "app_resp", "heartbeat", "heartbeat_resp", "request", "reply"}
+
+// maxBatch bounds the entries one AppendEntries carries.
+const maxBatch = 64
+
+type rentry struct {
+	term uint64
+	e    entry
 }
 
-type raftNode struct {
-	id      int
-	s       *RaftSim
-	rn      *raft.RawNode
-	st      *raft.MemoryStorage
-	applied uint64
-	leader  bool
-	term    uint64
-	elapsed int
-	timeout int
+// rmsg is a Raft message. One entry travels inline (the common case);
+// more go in More, a copy made at send time.
+type rmsg struct {
+	Term    uint64
+	Index   uint64
+	LogTerm uint64
+	Commit  uint64
+	Ok      bool
+	N       int32
+	E       rentry
+	More    []rentry
+	Cmd     int64
+	Val     int64
+}
+
+// rnode is one Raft server.
+type rnode struct {
+	id int
+	s  *RaftSim
+
+	// persistent (survive a crash)
+	term     uint64
+	votedFor int
+	logBase  uint64   // log holds entries logBase+1 …
+	baseTerm uint64   // the term of entry logBase
+	log      []rentry // (entries ≤ logBase are applied everywhere: trimmed)
+
+	// volatile
+	commit  uint64
+	state   role
+	votes   uint64
+	next    []uint64
+	match   []uint64 // match[id] = the leader's own durable index
+	lastAck []time.Duration
+	inLog   map[int64]uint64 // leader: commands in its log not yet committed
+	hbGen   int64
+}
+
+func (n *rnode) lastIndex() uint64 { return n.logBase + uint64(len(n.log)) }
+
+// termAt is the term of entry i (0 for i > lastIndex); entries at or below
+// logBase are committed everywhere, so any term matches them.
+func (n *rnode) termAt(i uint64) uint64 {
+	switch {
+	case i == n.logBase:
+		return n.baseTerm
+	case i < n.logBase || i > n.lastIndex():
+		return 0
+	}
+	return n.log[i-n.logBase-1].term
+}
+
+func (n *rnode) at(i uint64) rentry { return n.log[i-n.logBase-1] }
+
+func (n *rnode) majority() int { return len(n.next)/2 + 1 }
+
+// RaftSim is a cluster of rnodes over the simulated cluster.
+type RaftSim struct {
+	sim   SimConfig
+	c     *core
+	nt    *simnet.Net[rmsg]
+	nodes []*rnode
+	ts    *timers[rmsg]
+	ds    *durableSends[rmsg]
+	hist  *history.Log
+
+	heartbeatFn, ownDurableFn harness.EventFunc
 }
 
 // NewRaftSim returns a cluster; it is built on the World at Setup.
@@ -67,150 +119,391 @@ func NewRaftSim(sim SimConfig) (*RaftSim, error) {
 	return &RaftSim{sim: sim}, nil
 }
 
-// Setup builds the nodes on w (each with a MemoryStorage holding the
-// initial configuration of voters 1…n), starts the ticks, has node 0
-// campaign at once and schedules the faults.
+// RecordHistory makes the cluster record its clients' history (--check).
+func (s *RaftSim) RecordHistory(l *history.Log) { s.hist = l }
+
+// EndsRun reports that the elections experiment ends the run itself.
+func (s *RaftSim) EndsRun() bool { return s.sim.Trials > 0 }
+
+// Setup builds the nodes, starts their election timers at independent
+// phases, has node 0 campaign at once and schedules the faults.
 func (s *RaftSim) Setup(w *harness.World) {
-	nc := s.sim.Net
-	nc.KindNames = raftKinds
-	nt, err := simnet.New[*pb.Message](w, nc)
-	if err != nil {
-		panic(err) // validated by NewRaftSim
-	}
-	s.nt, s.c = nt, newCore(w, nc.Nodes, s.sim.Timeout)
-	s.c.propose = s.propose
-	voters := make([]uint64, nc.Nodes)
-	for i := range voters {
-		voters[i] = uint64(i + 1)
-	}
-	for i := 0; i < nc.Nodes; i++ {
-		n := &raftNode{id: i, s: s, st: raft.NewMemoryStorage()}
-		one := uint64(1)
-		if err := n.st.ApplySnapshot(&pb.Snapshot{Metadata: &pb.SnapshotMetadata{
-			ConfState: &pb.ConfState{Voters: voters}, Index: &one, Term: &one,
-		}}); err != nil {
-			panic(err)
-		}
-		n.applied = 1
-		n.start()
+	size := s.sim.nodes()
+	nt := newNet[rmsg](w, s.sim, raftKinds)
+	s.nt, s.c = nt, newCore(w, size, s.sim.Timeout)
+	s.c.hist = s.hist
+	s.ts = newTimers(nt, s.electionTimeout)
+	s.ds = newDurableSends(nt)
+	s.heartbeatFn, s.ownDurableFn = s.heartbeat, s.ownDurable
+	s.c.request = func(node int, e entry) { nt.FromClient(node, rRequest, rmsg{E: rentry{e: e}}) }
+	s.c.reply = func(node int, cmd, value int64) { nt.ToClient(node, rReply, rmsg{Cmd: cmd, Val: value}) }
+	s.c.skip = func(node int, cmd int64) bool { _, ok := s.nodes[node].inLog[cmd]; return ok }
+	s.c.trim = s.trim
+	nt.HandleClients(func(m *simnet.Msg[rmsg]) { s.c.answer(m.From, m.Payload.Cmd, m.Payload.Val) })
+	for i := 0; i < size; i++ {
+		n := &rnode{id: i, s: s, votedFor: -1, next: make([]uint64, size), match: make([]uint64, size),
+			lastAck: make([]time.Duration, size), inLog: map[int64]uint64{}}
 		s.nodes = append(s.nodes, n)
 		nt.Handle(i, n.receive)
 	}
-	nt.OnCrash = func(i int) { s.nodes[i].leader = false; s.updateLeader() }
-	nt.OnRestart = func(i int) { s.nodes[i].start() }
-	s.tickFn = s.tick
-	for i := 0; i < nc.Nodes; i++ {
-		w.At(s.sim.Tick, s.tickFn, nil, int64(i))
+	nt.OnCrash = func(i int) { s.nodes[i].crash() }
+	nt.OnRestart = func(i int) { s.nodes[i].restart() }
+	for _, n := range s.nodes[1:] {
+		n.resetTimer()
 	}
 	s.nodes[0].campaign()
-	scheduleFaults(w, nt, s.sim)
-}
-
-// start (re)creates the node's RawNode over its durable storage.
-func (n *raftNode) start() {
-	rn, err := raft.NewRawNode(&raft.Config{
-		ID: uint64(n.id + 1), ElectionTick: n.s.sim.ElectionTicks, HeartbeatTick: 1,
-		Storage: n.st, Applied: n.applied, MaxSizePerMsg: 1 << 20, MaxInflightMsgs: 1 << 12,
-		Logger: quietLogger,
+	startElections(s.c, nt, s.sim, func(i int) {
+		if n := s.nodes[i]; n.state == leader {
+			n.broadcastHeartbeat()
+		}
 	})
-	if err != nil {
-		panic(err)
-	}
-	n.rn, n.leader = rn, false
-	n.resetTimer()
+	scheduleFaults(nt, s.sim)
 }
 
-func (n *raftNode) resetTimer() {
-	t := n.s.sim.ElectionTicks
-	n.elapsed = 0
-	n.timeout = t + n.s.c.w.Rand().IntN(t)
-}
+func (n *rnode) resetTimer() { n.s.ts.reset(n.id, n.s.sim.Election.draw(n.s.c.w)) }
 
-func (n *raftNode) campaign() {
-	n.s.c.phase1Runs++
-	n.resetTimer()
-	_ = n.rn.Campaign()
-	n.process()
-}
+func (n *rnode) send(to int, k simnet.Kind, m rmsg) { n.s.nt.Send(n.id, to, k, m) }
 
-func (s *RaftSim) tick(w *harness.World, _ *harness.Request, i int64) {
+// electionTimeout: no word from a leader (or a vote granted) for a whole
+// timeout. A candidate whose timer runs out lost its election.
+func (s *RaftSim) electionTimeout(i int) {
 	n := s.nodes[i]
-	if s.nt.Up(int(i)) {
-		if n.leader {
-			n.rn.Tick()
-			n.process()
-		} else if n.elapsed++; n.elapsed >= n.timeout {
-			n.campaign()
-		}
+	if n.state == leader {
+		return
 	}
-	w.After(s.sim.Tick, s.tickFn, nil, i)
+	if n.state == candidate && s.c.el != nil {
+		s.c.el.splitVote()
+	}
+	n.campaign()
 }
 
-func (s *RaftSim) propose(node int, cmd int64) {
-	n := s.nodes[node]
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], uint64(cmd))
-	if n.rn.Propose(b[:]) == nil {
-		n.process()
-	}
-}
-
-func (n *raftNode) receive(m *simnet.Msg[*pb.Message]) {
-	msg := m.Payload
-	switch msg.GetType() {
-	case pb.MessageType_MsgApp, pb.MessageType_MsgHeartbeat, pb.MessageType_MsgSnap:
-		if msg.GetTerm() >= n.term {
-			n.elapsed = 0 // heard from a current leader
-		}
-	}
-	_ = n.rn.Step(msg)
-	n.process()
-}
-
-// process handles every Ready: persist, send, apply, advance.
-func (n *raftNode) process() {
-	s, c := n.s, n.s.c
-	changed := false
-	for n.rn.HasReady() {
-		rd := n.rn.Ready()
-		if rd.HardState != nil && !raft.IsEmptyHardState(rd.HardState) {
-			_ = n.st.SetHardState(rd.HardState)
-			if t := rd.HardState.GetTerm(); t != n.term {
-				n.term, changed = t, true
-			}
-		}
-		if rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot) {
-			_ = n.st.ApplySnapshot(rd.Snapshot)
-		}
-		if len(rd.Entries) > 0 {
-			_ = n.st.Append(rd.Entries)
-		}
-		if rd.SoftState != nil {
-			n.leader = rd.SoftState.RaftState == raft.StateLeader
-			changed = true
-		}
-		for _, m := range rd.Messages {
-			if m.GetType() == pb.MessageType_MsgVoteResp && !m.GetReject() {
-				n.resetTimer() // granted a vote: do not start a rival election
-			}
-			s.nt.Send(n.id, int(m.GetTo())-1, simnet.Kind(m.GetType()), m)
-		}
-		for _, e := range rd.CommittedEntries {
-			idx := e.GetIndex()
-			cmd := noop
-			if e.GetType() == pb.EntryType_EntryNormal && len(e.Data) == 8 {
-				cmd = int64(binary.LittleEndian.Uint64(e.Data))
-			}
-			c.learn(n.id, int64(idx), cmd)
-			if n.leader {
-				c.applied(n.id, int64(idx), cmd)
-			}
-			n.applied = idx
-		}
-		n.rn.Advance(rd)
-	}
-	if changed {
+// campaign starts an election: a new term, a vote for itself, RequestVote
+// to every other node once the term and vote are on disk.
+func (n *rnode) campaign() {
+	s := n.s
+	s.c.phase1Runs++
+	wasLeader := n.state == leader
+	n.term++
+	n.votedFor = n.id
+	n.state = candidate
+	n.votes = bit(n.id)
+	n.resetTimer()
+	if wasLeader {
 		s.updateLeader()
+	}
+	m := rmsg{Term: n.term, Index: n.lastIndex(), LogTerm: n.termAt(n.lastIndex())}
+	for f := range n.next {
+		if f != n.id {
+			s.ds.send(n.id, f, rVote, m)
+		}
+	}
+	if n.votes == bit(n.id) && len(n.next) == 1 {
+		n.becomeLeader()
+	}
+}
+
+// stepDown makes the node a follower of term t (a new term clears the vote).
+func (n *rnode) stepDown(t uint64) {
+	if t > n.term {
+		n.term, n.votedFor = t, -1
+	}
+	was := n.state
+	n.state = follower
+	if was != follower {
+		n.resetTimer()
+	}
+	if was == leader {
+		clear(n.inLog)
+		n.s.updateLeader()
+	}
+}
+
+func (n *rnode) becomeLeader() {
+	s := n.s
+	n.state = leader
+	s.ts.stop(n.id)
+	now := s.c.w.Now()
+	for f := range n.next {
+		n.next[f], n.match[f], n.lastAck[f] = n.lastIndex()+1, 0, now
+	}
+	n.match[n.id] = n.lastIndex() // its own log is durable up to here
+	clear(n.inLog)
+	n.hbGen++
+	s.nt.After(n.id, s.sim.Heartbeat, s.heartbeatFn, nil, int64(n.id)|n.hbGen<<8)
+	if s.c.el != nil {
+		s.c.el.heard(n.id, n.id, int64(n.term))
+	}
+	s.updateLeader()
+	n.propose(entry{cmd: noop}) // commits the entries of earlier terms (thesis §3.6.2)
+}
+
+// propose appends e to the leader's log, writes it to disk and sends it to
+// every follower that is up to date (the others get it when they catch up).
+func (n *rnode) propose(e entry) {
+	if e.cmd > 0 {
+		if _, dup := n.inLog[e.cmd]; dup {
+			return
+		}
+	}
+	n.log = append(n.log, rentry{n.term, e})
+	idx := n.lastIndex()
+	if e.cmd > 0 {
+		n.inLog[e.cmd] = idx
+	}
+	s := n.s
+	s.nt.Fsync(n.id, s.ownDurableFn, nil, int64(n.id)|int64(idx)<<8)
+	for f := range n.next {
+		if f != n.id && n.next[f] == idx {
+			n.sendAppend(f)
+		}
+	}
+}
+
+// ownDurable: the leader's own entries up to idx are on disk (its vote
+// counts for them).
+func (s *RaftSim) ownDurable(_ *harness.World, _ *harness.Request, arg int64) {
+	n := s.nodes[arg&0xff]
+	if idx := uint64(arg >> 8); n.state == leader && idx > n.match[n.id] && idx <= n.lastIndex() {
+		n.match[n.id] = idx
+		n.advanceCommit()
+	}
+}
+
+// sendAppend sends follower f the entries from next[f] (up to maxBatch) and
+// moves next[f] past them (optimistic pipelining, as etcd's replicate state).
+func (n *rnode) sendAppend(f int) {
+	prev := n.next[f] - 1
+	if prev < n.logBase {
+		prev = n.logBase // everything at or below the base is on every node
+		n.next[f] = prev + 1
+	}
+	last := min(n.lastIndex(), prev+maxBatch)
+	m := rmsg{Term: n.term, Index: prev, LogTerm: n.termAt(prev), Commit: n.commit, N: int32(last - prev)}
+	if m.N > 0 {
+		m.E = n.at(prev + 1)
+		if m.N > 1 {
+			m.More = append([]rentry(nil), n.log[prev+1-n.logBase:last-n.logBase]...)
+		}
+		n.send(f, rApp, m)
+	} else {
+		n.send(f, rHeartbeat, m)
+	}
+	n.next[f] = last + 1
+}
+
+// heartbeat is the leader's periodic work: followers that have not
+// answered for a heartbeat and lag are sent their missing entries again
+// from their match (a lost message); the others an empty AppendEntries.
+func (s *RaftSim) heartbeat(w *harness.World, _ *harness.Request, arg int64) {
+	n := s.nodes[arg&0xff]
+	if n.state != leader || arg>>8 != n.hbGen {
+		return
+	}
+	n.broadcastHeartbeat()
+	s.nt.After(n.id, s.sim.Heartbeat, s.heartbeatFn, nil, arg)
+}
+
+func (n *rnode) broadcastHeartbeat() {
+	now := n.s.c.w.Now()
+	for f := range n.next {
+		if f == n.id {
+			continue
+		}
+		if n.match[f] < n.lastIndex() && now-n.lastAck[f] >= n.s.sim.Heartbeat {
+			n.next[f] = max(n.match[f]+1, n.logBase+1)
+			n.sendAppend(f)
+			continue
+		}
+		prev := max(n.match[f], n.logBase)
+		n.send(f, rHeartbeat, rmsg{Term: n.term, Index: prev, LogTerm: n.termAt(prev), Commit: min(n.commit, prev)})
+	}
+}
+
+// advanceCommit commits the highest index of the leader's term stored on
+// a majority (its own durable index included).
+func (n *rnode) advanceCommit() {
+	for idx := n.lastIndex(); idx > n.commit; idx-- {
+		if n.termAt(idx) != n.term {
+			break // earlier terms commit only through an entry of this term
+		}
+		votes := 0
+		for _, m := range n.match {
+			if m >= idx {
+				votes++
+			}
+		}
+		if votes >= n.majority() {
+			n.commitTo(idx)
+			return
+		}
+	}
+}
+
+// commitTo learns and applies every entry up to idx.
+func (n *rnode) commitTo(idx uint64) {
+	c := n.s.c
+	idx = min(idx, n.lastIndex())
+	for i := n.commit + 1; i <= idx; i++ {
+		if i <= n.logBase {
+			continue
+		}
+		e := n.at(i).e
+		c.learn(n.id, int64(i), e)
+		if n.state == leader {
+			delete(n.inLog, e.cmd)
+		}
+	}
+	if idx > n.commit {
+		n.commit = idx
+		c.apply(n.id, n.state == leader)
+	}
+}
+
+func (n *rnode) receive(m *simnet.Msg[rmsg]) {
+	s := n.s
+	p := &m.Payload
+	switch m.Kind {
+	case rRequest:
+		if n.state == leader {
+			n.propose(p.E.e)
+		}
+		return
+	case rReply:
+		return
+	}
+	if p.Term > n.term {
+		n.stepDown(p.Term)
+	}
+	switch m.Kind {
+	case rVote:
+		upToDate := p.LogTerm > n.termAt(n.lastIndex()) || (p.LogTerm == n.termAt(n.lastIndex()) && p.Index >= n.lastIndex())
+		grant := p.Term == n.term && (n.votedFor < 0 || n.votedFor == m.From) && upToDate
+		if grant {
+			n.votedFor = m.From
+			n.resetTimer()
+		}
+		s.ds.send(n.id, m.From, rVoteResp, rmsg{Term: n.term, Ok: grant})
+	case rVoteResp:
+		if n.state == candidate && p.Term == n.term && p.Ok {
+			n.votes |= bit(m.From)
+			if bits.OnesCount64(n.votes) >= n.majority() {
+				n.becomeLeader()
+			}
+		}
+	case rApp, rHeartbeat:
+		n.onAppend(m.From, m.Kind, p)
+	case rAppResp, rHeartbeatResp:
+		if n.state != leader || p.Term != n.term {
+			return
+		}
+		f := m.From
+		n.lastAck[f] = s.c.w.Now()
+		if p.Ok {
+			if p.Index > n.match[f] {
+				n.match[f] = p.Index
+				n.advanceCommit()
+			}
+			n.next[f] = max(n.next[f], p.Index+1)
+			return
+		}
+		// Rejected: back up to the follower's hint and send from there.
+		n.next[f] = max(min(n.next[f]-1, p.Index+1), n.match[f]+1, 1)
+		n.sendAppend(f)
+	}
+}
+
+// onAppend is AppendEntries at a follower: the consistency check on the
+// previous entry, conflict truncation, append, and the leader's commit.
+func (n *rnode) onAppend(from int, k simnet.Kind, p *rmsg) {
+	s := n.s
+	resp := rAppResp
+	if k == rHeartbeat {
+		resp = rHeartbeatResp
+	}
+	if p.Term < n.term {
+		n.send(from, resp, rmsg{Term: n.term, Index: n.lastIndex()})
+		return
+	}
+	if n.state != follower {
+		n.stepDown(p.Term)
+	}
+	n.resetTimer()
+	if s.c.el != nil {
+		s.c.el.heard(n.id, from, int64(p.Term))
+	}
+	prev := p.Index
+	if prev > n.lastIndex() {
+		n.send(from, resp, rmsg{Term: n.term, Index: n.lastIndex()})
+		return
+	}
+	if prev > n.logBase && n.termAt(prev) != p.LogTerm {
+		// Skip back over the whole conflicting term in one step (thesis
+		// §3.5's optimisation): the hint is the entry before it.
+		t, i := n.termAt(prev), prev
+		for i > n.logBase+1 && n.termAt(i-1) == t {
+			i--
+		}
+		n.send(from, resp, rmsg{Term: n.term, Index: i - 1})
+		return
+	}
+	appended := false
+	for k := int32(0); k < p.N; k++ {
+		e := p.E
+		if k > 0 {
+			e = p.More[k-1]
+		}
+		idx := prev + 1 + uint64(k)
+		if idx <= n.logBase {
+			continue
+		}
+		if idx <= n.lastIndex() {
+			if n.termAt(idx) == e.term {
+				continue
+			}
+			n.log = n.log[:idx-n.logBase-1] // a conflict: drop it and all after it
+		}
+		n.log = append(n.log, e)
+		appended = true
+	}
+	matched := prev + uint64(p.N)
+	if p.Commit > n.commit {
+		n.commitTo(min(p.Commit, matched))
+	}
+	reply := rmsg{Term: n.term, Ok: true, Index: matched}
+	if appended {
+		s.ds.send(n.id, from, resp, reply)
+	} else {
+		n.send(from, resp, reply)
+	}
+}
+
+// crash loses the node's volatile state; term, vote and log persist, and
+// its state machine restarts from what it had applied.
+func (n *rnode) crash() {
+	n.state = follower
+	clear(n.inLog)
+	n.s.ts.lost(n.id)
+	n.s.ds.lost(n.id)
+	n.s.updateLeader()
+}
+
+func (n *rnode) restart() {
+	n.state = follower
+	n.commit = max(n.commit, uint64(n.s.c.applied[n.id]))
+	n.s.ts.lost(n.id)
+	n.resetTimer()
+}
+
+// trim drops log entries every node has applied.
+func (s *RaftSim) trim(floor int64) {
+	f := uint64(floor)
+	for _, n := range s.nodes {
+		if f <= n.logBase || f > n.lastIndex() {
+			continue
+		}
+		n.baseTerm = n.termAt(f)
+		n.log = append([]rentry(nil), n.log[f-n.logBase:]...)
+		n.logBase = f
 	}
 }
 
@@ -218,30 +511,28 @@ func (n *raftNode) process() {
 func (s *RaftSim) updateLeader() {
 	best, term := -1, uint64(0)
 	for _, n := range s.nodes {
-		if n.leader && s.nt.Up(n.id) && n.term >= term {
+		if n.state == leader && s.nt.Up(n.id) && n.term >= term {
 			best, term = n.id, n.term
 		}
 	}
 	s.c.setLeader(best, int64(term))
 }
 
-// Start submits the op's command to the cluster.
+// Start sends the op's command to the cluster.
 func (s *RaftSim) Start(_ *harness.World, req *harness.Request) { s.c.submit(req) }
 
-// Metrics reports the family's figures and runs the safety check.
+// Metrics reports the family's figures.
 func (s *RaftSim) Metrics() map[string]float64 {
 	if s.c == nil {
 		return nil
 	}
-	return s.c.metrics(s.nt.Stats(), raftKinds)
+	return s.c.metrics(s.nt, raftKinds, algorithms.ClusterMetrics(s.nt, s.c.answered, s.c.w.Now()))
 }
 
 var (
-	_ harness.SimTarget = (*RaftSim)(nil)
-	_ harness.SimSetup  = (*RaftSim)(nil)
-	_ harness.Metricser = (*RaftSim)(nil)
+	_ harness.SimTarget       = (*RaftSim)(nil)
+	_ harness.SimSetup        = (*RaftSim)(nil)
+	_ harness.Metricser       = (*RaftSim)(nil)
+	_ harness.HistoryRecorder = (*RaftSim)(nil)
+	_ harness.RunEnder        = (*RaftSim)(nil)
 )
-
-// quietLogger keeps etcd raft's election chatter off the terminal (no
-// package below cmd prints).
-var quietLogger = &raft.DefaultLogger{Logger: log.New(io.Discard, "", 0)}

@@ -5,10 +5,30 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
+
+// SimConfig is what every consensus target shares: the cluster (network,
+// CPUs, disks, faults), its timers and the client side.
+type SimConfig struct {
+	Cluster algorithms.Cluster
+	// Spread puts the nodes on a line: link a→b gets |a−b|·Spread on top
+	// of the cluster's delay.
+	Spread    time.Duration
+	Election  TimeoutRange  // election timeout, uniform in [Min, Max]
+	Heartbeat time.Duration // the leader's keep-alive period
+	// Timeout fails an op whose command is not answered that long after it
+	// started (0: never).
+	Timeout time.Duration
+	// Trials > 0 runs the elections experiment (elections.go): crash the
+	// leader Trials times and end the run. Settle is how long the cluster
+	// runs between a restart and the next crash.
+	Trials int
+	Settle time.Duration
+}
 
 func abs(x int) int {
 	if x < 0 {
@@ -17,50 +37,24 @@ func abs(x int) int {
 	return x
 }
 
-// SimConfig is what every consensus target shares: the cluster, its
-// network, its clock and its faults.
-type SimConfig struct {
-	Net simnet.Config
-	// Spread puts the nodes on a line: link a→b gets |a−b|·Spread on top
-	// of Net.Delay.
-	Spread        time.Duration
-	Tick          time.Duration // one logical tick
-	ElectionTicks int           // election timeout T in ticks, drawn uniform in [T, 2T)
-	// Crash is a node that crashes at CrashAt (-1: none) and restarts at
-	// RestartAt (0: never).
-	Crash              int
-	CrashAt, RestartAt time.Duration
-	// Faults, when FaultGap > 0, is a random schedule (from the seed) of
-	// partitions and crashes from 0 to FaultsEnd, one at a time, each
-	// lasting exp(FaultLen) after an exp(FaultGap) gap; at FaultsEnd all
-	// heal (simnet.FaultPlan).
-	FaultGap, FaultLen, FaultsEnd time.Duration
-	// Timeout fails an op whose command is not applied that long after it
-	// started (0: never).
-	Timeout time.Duration
-}
+func (s SimConfig) nodes() int { return s.Cluster.Net.Nodes }
 
 func (s SimConfig) check() error {
-	n := s.Net.Nodes
-	if err := s.Net.Check(); err != nil {
-		return err
-	}
+	n := s.nodes()
 	switch {
 	case n > 64:
 		return fmt.Errorf("nodes=%d: at most 64", n)
-	case s.Crash >= n:
-		return fmt.Errorf("crash=%d: no such node (valid: -1 for none, 0 … %d)", s.Crash, n-1)
-	case s.Crash >= 0 && s.RestartAt > 0 && s.RestartAt <= s.CrashAt:
-		return fmt.Errorf("restart_at=%v must be after crash_at=%v (or 0 for never)", s.RestartAt, s.CrashAt)
-	case s.Tick <= 0:
-		return fmt.Errorf("tick=%v must be positive", s.Tick)
-	case s.ElectionTicks < 2:
-		// The leader heartbeats every tick: an election timeout of one tick
-		// fires between two heartbeats, so candidates duel forever (etcd
-		// raft panics: election tick must be greater than heartbeat tick).
-		return fmt.Errorf("election_ticks=%d must exceed the heartbeat period of 1 tick (valid: ≥ 2)", s.ElectionTicks)
-	case s.FaultGap > 0 && s.FaultLen <= 0:
-		return fmt.Errorf("fault_len=%v must be positive when fault_gap=%v is set", s.FaultLen, s.FaultGap)
+	case s.Heartbeat <= 0:
+		return fmt.Errorf("heartbeat=%v must be positive", s.Heartbeat)
+	case s.Election.Min <= s.Heartbeat:
+		// A follower must hear a heartbeat before its timer runs out, or
+		// candidates duel forever (etcd raft panics: election tick must be
+		// greater than heartbeat tick).
+		return fmt.Errorf("election_timeout=%v must start above heartbeat=%v (a follower hears at least one heartbeat per timeout)", s.Election, s.Heartbeat)
+	case s.Trials > 0 && s.Cluster.Faults.Crash.Kind != simnet.SelectLeader:
+		return fmt.Errorf("trials=%d repeats leader crashes: set crash=leader (got crash=%v)", s.Trials, s.Cluster.Faults.Crash)
+	case s.Trials > 0 && n < 3:
+		return fmt.Errorf("trials=%d needs nodes ≥ 3 (a majority must survive the leader's crash)", s.Trials)
 	}
 	return nil
 }
@@ -75,14 +69,15 @@ func (s shifted) Next(r *rand.Rand) time.Duration { return s.d.Next(r) + s.add }
 func (s shifted) Mean() time.Duration             { return s.d.Mean() + s.add }
 func (s shifted) String() string                  { return s.d.String() + "+" + s.add.String() }
 
-// scheduleFaults sets the link delays and schedules the configured crash
-// and random fault plan.
-func scheduleFaults[P any](w *harness.World, nt *simnet.Net[P], s SimConfig) {
+// newNet builds the cluster's network with the spread and the protocol's
+// message kinds.
+func newNet[P any](w *harness.World, s SimConfig, kinds []string) *simnet.Net[P] {
+	nt, err := algorithms.NewNet[P](w, s.Cluster, kinds)
+	if err != nil {
+		panic(err) // validated when the target was built
+	}
 	if s.Spread > 0 {
-		base := s.Net.Delay
-		if base == nil {
-			base, _ = workloads.ParseDurationDist(simnet.DefaultDelay)
-		}
+		base := nt.Config().Delay
 		for a := 0; a < nt.Nodes(); a++ {
 			for b := 0; b < nt.Nodes(); b++ {
 				if a != b {
@@ -91,54 +86,65 @@ func scheduleFaults[P any](w *harness.World, nt *simnet.Net[P], s SimConfig) {
 			}
 		}
 	}
-	if s.Crash >= 0 {
-		node := int64(s.Crash)
-		w.At(s.CrashAt, func(*harness.World, *harness.Request, int64) { nt.Crash(int(node)) }, nil, node)
-		if s.RestartAt > 0 {
-			w.At(s.RestartAt, func(*harness.World, *harness.Request, int64) { nt.Restart(int(node)) }, nil, node)
-		}
+	return nt
+}
+
+// scheduleFaults schedules the cluster's faults; with trials the crash
+// is the experiment's, repeated, not the one-shot crash=leader.
+func scheduleFaults[P any](nt *simnet.Net[P], s SimConfig) {
+	f := s.Cluster.Faults
+	if s.Trials > 0 {
+		f.Crash = simnet.Selector{}
 	}
-	if s.FaultGap > 0 {
-		// The plan was validated by check; an error here is unreachable.
-		_, _ = nt.ScheduleFaults(simnet.FaultPlan{End: s.FaultsEnd, Gap: s.FaultGap, Len: s.FaultLen})
+	if err := nt.Schedule(f); err != nil {
+		panic(err) // validated when the target was built
 	}
 }
 
-// metrics are the figures both protocols report.
-func (c *core) metrics(st *simnet.Stats, kinds []string) map[string]float64 {
-	acked := float64(len(c.acked))
+// startElections wires the elections bookkeeping (and the trials, if any)
+// to the protocol's crash, restart and heartbeat.
+func startElections[P any](c *core, nt *simnet.Net[P], s SimConfig, beat func(int)) *elections {
+	settle := s.Settle
+	if settle <= 0 {
+		settle = 2 * s.Election.Max
+	}
+	e := newElections(c, nt.Nodes(), s.Trials, s.Heartbeat, settle)
+	e.crash, e.restarts, e.beat, e.up = nt.Crash, nt.Restart, beat, nt.Up
+	nt.Leader = func() int { return c.leader }
+	e.start()
+	return e
+}
+
+// metrics are the figures every protocol reports.
+func (c *core) metrics(nt interface {
+	Stats() *simnet.Stats
+}, kinds []string, cluster map[string]float64) map[string]float64 {
+	st := nt.Stats()
 	per := func(x uint64) float64 {
-		if acked == 0 {
+		if c.answered == 0 {
 			return 0
 		}
-		return float64(x) / acked
+		return float64(x) / float64(c.answered)
 	}
-	chosen := 0
-	agreed, _ := c.agreedLog()
-	for _, v := range agreed {
-		if v > 0 {
-			chosen++
-		}
-	}
-	m := map[string]float64{
-		"messages_per_op":    per(st.Sent),
-		"messages_sent":      float64(st.Sent),
-		"messages_delivered": float64(st.Delivered),
-		"messages_dropped":   float64(st.Dropped),
-		"leader_changes":     float64(c.leaderChanges),
-		"phase1_runs":        float64(c.phase1Runs),
-		"proposals_retried":  float64(c.retried),
-		"phase1_recovered":   float64(c.recovered),
-		"unavailable_s":      c.unavailableSeconds(),
-		"chosen":             float64(chosen),
-		"safety_violations":  float64(c.safety()),
-		"outstanding":        float64(len(c.out)),
-		"timed_out":          float64(c.timedOut),
-	}
+	m := cluster
+	m["messages_per_op"] = per(st.Sent)
+	m["leader_changes"] = float64(c.leaderChanges)
+	m["phase1_runs"] = float64(c.phase1Runs)
+	m["proposals_retried"] = float64(c.retried)
+	m["phase1_recovered"] = float64(c.recovered)
+	m["unavailable_s"] = c.unavailableSeconds()
+	m["chosen"] = float64(c.chosen)
+	m["safety_violations"] = float64(c.safety())
+	m["outstanding"] = float64(len(c.out))
+	m["timed_out"] = float64(c.timedOut)
+	m["duplicates"] = float64(c.duplicates)
 	for k, name := range kinds {
 		if n := st.ByKind[k].Sent; n > 0 {
 			m["messages_per_op_"+name] = per(n)
 		}
+	}
+	if c.el != nil {
+		c.el.metrics(m)
 	}
 	return m
 }

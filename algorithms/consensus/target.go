@@ -6,7 +6,6 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/harness/simnet"
 )
 
 // Workload is the tour's: open-loop Poisson arrivals, 3000 ops/s, YCSB-A's
@@ -16,60 +15,56 @@ const Workload = "ycsb-a arrival=poisson:rate=3000"
 const maxNodes = 31
 
 var common = []algorithms.Param{
-	algorithms.Param{Name: "nodes", Type: algorithms.Int, Default: "5", Doc: "cluster size"}.Range(1, maxNodes),
-	{Name: simnet.ParamDelay, Type: algorithms.Dist, Default: simnet.DefaultDelay, Doc: simnet.DocDelay},
-	{Name: simnet.ParamJitter, Type: algorithms.Dist, Default: simnet.DefaultJitter, Doc: simnet.DocJitter},
-	algorithms.Param{Name: simnet.ParamLoss, Type: algorithms.Float, Default: simnet.DefaultLoss, Doc: simnet.DocLoss}.Range(0, 0.9),
-	algorithms.Param{Name: simnet.ParamDup, Type: algorithms.Float, Default: simnet.DefaultDup, Doc: simnet.DocDup}.Range(0, 1),
+	{Name: "election_timeout", Type: algorithms.String, Default: "10ms..20ms", Doc: "election timeout range MIN..MAX: each timeout uniform in it, redrawn at every reset (e.g. 150ms..300ms; 150ms..150ms for no randomness)"},
+	algorithms.Param{Name: "heartbeat", Type: algorithms.Duration, Default: "1ms", Doc: "the leader's keep-alive period (below the minimum election timeout)"}.Range(float64(time.Microsecond), float64(time.Minute)),
 	algorithms.Param{Name: "spread", Type: algorithms.Duration, Default: "0s", Doc: "nodes on a line: the link between nodes a and b gets |a−b|·spread on top of delay (near and far acceptors)"}.Range(0, float64(time.Minute)),
-	algorithms.Param{Name: "tick", Type: algorithms.Duration, Default: "1ms", Doc: "logical tick: heartbeat period and election-timer unit"}.Range(float64(time.Microsecond), float64(time.Minute)),
-	algorithms.Param{Name: "election_ticks", Type: algorithms.Int, Default: "10", Doc: "election timeout T in ticks; each timeout is uniform in [T, 2T) ticks (≥ 2: the leader heartbeats every tick)"}.Range(2, 10000),
-	algorithms.Param{Name: "crash", Type: algorithms.Int, Default: "-1", Doc: "node that crashes at crash_at (-1: none; the initial leader is node 0)"}.Range(-1, maxNodes-1),
-	algorithms.Param{Name: "crash_at", Type: algorithms.Duration, Default: "300ms", Doc: "virtual time the node crashes"}.Range(0, float64(24*time.Hour)),
-	algorithms.Param{Name: "restart_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time it restarts (0: never)"}.Range(0, float64(24*time.Hour)),
-	algorithms.Param{Name: "fault_gap", Type: algorithms.Duration, Default: "0s", Doc: "mean gap between random faults (partitions, crashes) drawn from the seed; 0: none"}.Range(0, float64(time.Hour)),
-	algorithms.Param{Name: "fault_len", Type: algorithms.Duration, Default: "20ms", Doc: "mean length of a random fault"}.Range(float64(time.Microsecond), float64(time.Hour)),
-	algorithms.Param{Name: "timeout", Type: algorithms.Duration, Default: "10s", Doc: "an op whose command is not applied by then fails (a cluster that cannot commit ends the run; 0: wait forever)"}.Range(0, float64(24*time.Hour)),
-	algorithms.Param{Name: "faults_end", Type: algorithms.Duration, Default: "700ms", Doc: "virtual time the random faults stop and everything heals (the liveness phase follows)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "timeout", Type: algorithms.Duration, Default: "10s", Doc: "an op whose command is not answered by then fails (a cluster that cannot commit ends the run; 0: wait forever)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "trials", Type: algorithms.Int, Default: "0", Doc: "with crash=leader: crash the leader at a random point of its heartbeat interval this many times, time each election, and end the run (the Raft paper's Fig. 16); 0: off"}.Range(0, 1e6),
+	algorithms.Param{Name: "settle", Type: algorithms.Duration, Default: "0s", Doc: "trials: how long the cluster runs after an election before the next crash (0: twice the maximum election timeout)"}.Range(0, float64(time.Hour)),
 }
 
 var quorumParams = []algorithms.Param{
 	algorithms.Param{Name: "q1", Type: algorithms.Int, Default: "4", Doc: "phase-1 (leader election) quorum size; q1 + q2 > nodes"}.Range(1, maxNodes),
 	algorithms.Param{Name: "q2", Type: algorithms.Int, Default: "2", Doc: "phase-2 (commit) quorum size, the leader included"}.Range(1, maxNodes),
+	{Name: "unsafe", Type: algorithms.Bool, Default: "false", Doc: "accept q1 + q2 ≤ nodes: quorums that need not intersect, a deliberately unsafe variant for --check to catch"},
 }
 
-func simConfig(p algorithms.Params) SimConfig {
-	return SimConfig{
-		Net: simnet.Config{
-			Nodes: p.Int("nodes"), Delay: p.Dist(simnet.ParamDelay), Jitter: p.Dist(simnet.ParamJitter),
-			Loss: p.Float(simnet.ParamLoss), Dup: p.Float(simnet.ParamDup),
-		},
-		Spread: p.Duration("spread"),
-		Tick:   p.Duration("tick"), ElectionTicks: p.Int("election_ticks"),
-		Crash: p.Int("crash"), CrashAt: p.Duration("crash_at"), RestartAt: p.Duration("restart_at"),
-		FaultGap: p.Duration("fault_gap"), FaultLen: p.Duration("fault_len"), FaultsEnd: p.Duration("faults_end"),
-		Timeout: p.Duration("timeout"),
+func simConfig(p algorithms.Params) (SimConfig, error) {
+	c, err := algorithms.ClusterOf(p)
+	if err != nil {
+		return SimConfig{}, err
 	}
+	el, err := ParseTimeoutRange(p.String("election_timeout"))
+	if err != nil {
+		return SimConfig{}, err
+	}
+	return SimConfig{
+		Cluster: c, Spread: p.Duration("spread"), Election: el, Heartbeat: p.Duration("heartbeat"),
+		Timeout: p.Duration("timeout"), Trials: p.Int("trials"), Settle: p.Duration("settle"),
+	}, nil
 }
 
 // paxosConfig returns the quorums of the named Paxos target.
 func paxosConfig(name string, p algorithms.Params) PaxosConfig {
 	n := p.Int("nodes")
 	if name == "flexible-paxos" {
-		return PaxosConfig{Q1: p.Int("q1"), Q2: p.Int("q2")}
+		return PaxosConfig{Q1: p.Int("q1"), Q2: p.Int("q2"), Unsafe: p.Bool("unsafe")}
 	}
 	return PaxosConfig{Q1: majority(n), Q2: majority(n)}
 }
 
 func newTarget(name string, p algorithms.Params) (harness.SimTarget, error) {
-	sc := simConfig(p)
-	var (
-		t   harness.SimTarget
-		err error
-	)
-	if name == "raft" {
+	sc, err := simConfig(p)
+	if err != nil {
+		return nil, fmt.Errorf("consensus/%s: %w", name, err)
+	}
+	var t harness.SimTarget
+	switch name {
+	case "raft":
 		t, err = NewRaftSim(sc)
-	} else {
+	case "etcd-raft":
+		t, err = NewEtcdRaftSim(sc)
+	default:
 		t, err = NewPaxosSim(sc, paxosConfig(name, p))
 	}
 	if err != nil {
@@ -85,7 +80,8 @@ func init() {
 	}{
 		{"multi-paxos", "Multi-Paxos (Lamport 2001): stable leader, phase 1 once, one phase-2 round trip per command, majority quorums", nil},
 		{"flexible-paxos", "Flexible Paxos (Howard et al. 2016): Multi-Paxos with phase-1 quorum q1 and phase-2 quorum q2, q1+q2 > nodes", quorumParams},
-		{"raft", "etcd raft (go.etcd.io/raft/v3 RawNode) driven by the simulator: MemoryStorage, ticks as events", nil},
+		{"raft", "Raft from Ongaro's thesis as a state machine: randomized elections, log replication, commit rule, reads through the log", nil},
+		{"etcd-raft", "etcd raft (go.etcd.io/raft/v3 RawNode), the production reference, driven by the simulator", nil},
 	} {
 		name := t.name
 		algorithms.Register(algorithms.Info{
@@ -95,6 +91,8 @@ func init() {
 			Tour:         name == "multi-paxos",
 			Workload:     Workload,
 			DefaultClock: algorithms.Virtual,
+			Cluster:      &algorithms.ClusterSpec{MaxNodes: maxNodes},
+			Checked:      true,
 			Check: func(p algorithms.Params) error {
 				_, err := newTarget(name, p)
 				return err

@@ -44,7 +44,13 @@ Thresholds: --fail-on 'latency.p99>5ms' --fail-on 'errors>0' --fail-on
 'throughput<1e5' exit 1 naming every crossed threshold and run (the grammar of
 compare's gates, with absolute values; times take a unit).
 
-Exit status: 0 ok, 1 a run failed or a --fail-on threshold was crossed, 2 bad input (nothing ran), 130 interrupted
+--check records every client operation of a target that promises
+linearizable operations (consensus, quorum stores) and checks the history
+per key with porcupine after the run: the metric linearizability_violations
+counts the keys that fail, and a violation fails the run (exit 1), naming the
+key and a minimal window of its history.
+
+Exit status: 0 ok, 1 a run failed, a --fail-on threshold was crossed or --check found a violation, 2 bad input (nothing ran), 130 interrupted
 (what was measured is still written, marked "interrupted").`
 
 const runExample = `  dsbench run                                   # the tour
@@ -103,6 +109,7 @@ func bindRunFlags(cmd *cobra.Command, o *RunOptions) {
 	f.IntVarP(&o.Workers, "workers", "c", 0, "concurrent workers (wall clock) or closed-loop clients (virtual); 0 = default")
 	f.StringVar((*string)(&o.Clock), "clock", "", "wall or virtual (default: each target's own)")
 	f.StringVar(&o.Seed, "seed", "", "root seed, or \"random\" (default 1); the same seed replays the same op stream")
+	f.BoolVar(&o.Check, "check", false, "record the client history of targets that promise linearizability and check it (porcupine, per key); a violation exits 1 naming the key")
 	f.IntVar(&o.Runs, "runs", 1, "repetitions of each run (for compare: 5 or more)")
 	f.Var(countValue{&o.Load}, "load", "insert `N` records before the measured phase (storage targets, as YCSB's load)")
 	f.IntVar(&o.ValueSize, "value-size", 0, "value bytes for writes (default: the workload's size)")

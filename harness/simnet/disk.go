@@ -29,8 +29,7 @@ type syncReq struct {
 
 // Fsync makes a log write of node durable and then calls fn(w, req, arg) —
 // unless the node crashed in between (the write is lost, the callback never
-// runs). Without a disk (Config.Fsync nil) fn runs after the events already
-// due now.
+// runs). Without a disk (Config.Fsync nil) fn runs at once, inside the call.
 func (nt *Net[P]) Fsync(node int, fn harness.EventFunc, req *harness.Request, arg int64) {
 	if nt.down[node] {
 		return
@@ -38,7 +37,7 @@ func (nt *Net[P]) Fsync(node int, fn harness.EventFunc, req *harness.Request, ar
 	nt.stats.LogWrites++
 	d := &nt.disk[node]
 	if nt.cfg.Fsync == nil {
-		nt.After(node, 0, fn, req, arg)
+		fn(nt.w, req, arg)
 		return
 	}
 	r := syncReq{fn, req, arg, nt.inc[node]}
