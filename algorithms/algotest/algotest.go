@@ -30,6 +30,9 @@ type Options struct {
 	// Timeout, if positive, bounds the run in wall time: a run it cuts short
 	// (a liveness bug) fails the test.
 	Timeout time.Duration
+	// Check records the clients' history and checks it for
+	// linearizability (run --check); the verdict is Report.Check.
+	Check bool
 }
 
 // Params looks up the named target and resolves raw against its parameters
@@ -94,6 +97,7 @@ func RunTarget(t testing.TB, target any, ws workloads.Spec, o Options) *harness.
 	}
 	rep, err := bench.Measure(ctx, target, ws, bench.Options{
 		Clock: o.Clock, Ops: o.Ops, Duration: o.Duration, Seed: o.Seed, Shards: o.Shards, Workers: o.Workers,
+		Check: o.Check,
 	})
 	if err == nil && rep == nil {
 		err = errors.New("algotest: the harness returned no report")

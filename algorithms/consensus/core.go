@@ -56,11 +56,11 @@ type core struct {
 	out     map[int64]*pending // by command id
 	order   []int64            // outstanding command ids in issue order (may hold answered ones)
 
-	logs    []slotLog          // per node: what it learned, from base on
-	agreed  slotLog            // the first value learned for each slot
-	applied []int64 // per node: every slot ≤ applied is applied to sm
-	sm      []machine       // per node: the state machine
-	floor   int64              // every node applied every slot ≤ floor; logs hold slots > floor
+	logs    []slotLog // per node: what it learned, from base on
+	agreed  slotLog   // the first value learned for each slot
+	applied []int64   // per node: every slot ≤ applied is applied to sm
+	sm      []machine // per node: the state machine
+	floor   int64     // every node applied every slot ≤ floor; logs hold slots > floor
 
 	conflicts, disagree, ackMismatch uint64
 	chosen, duplicates               uint64

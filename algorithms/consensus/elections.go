@@ -26,17 +26,26 @@ type elections struct {
 
 	splitVotes uint64
 	samples    []time.Duration
+	// limit cuts a trial whose election takes longer (its sample is the
+	// limit, counted in cut) and ends the run when no leader settles within
+	// it; 0: no limit. Without randomness (150ms..150ms) candidates can tie
+	// forever; the paper's took more than 10 s.
+	limit   time.Duration
+	cut     int
+	trialNo int64 // the trial under way, for its watchdog
 
 	// the trial under way
-	phase    trialPhase
-	crashed  int
-	crashAt  time.Duration
-	oldTerm  int64
-	restarts func(node int)
-	crash    func(node int)
-	beat     func(node int) // the protocol broadcasts a heartbeat now
-	up       func(node int) bool
-	stepFn   harness.EventFunc
+	phase      trialPhase
+	settleFrom time.Duration // settling began
+	crashed    int
+	crashAt    time.Duration
+	oldTerm    int64
+	restarts   func(node int)
+	crash      func(node int)
+	beat       func(node int) // the protocol broadcasts a heartbeat now
+	up         func(node int) bool
+	stepFn     harness.EventFunc
+	watchFn    harness.EventFunc
 }
 
 type trialPhase uint8
@@ -55,7 +64,7 @@ func newElections(c *core, n, trials int, hb, settle time.Duration) *elections {
 	for i := range e.heardLeader {
 		e.heardLeader[i] = -1
 	}
-	e.stepFn = e.step
+	e.stepFn, e.watchFn = e.step, e.watch
 	c.el = e
 	return e
 }
@@ -103,9 +112,18 @@ func (e *elections) checkElected() {
 			return
 		}
 	}
-	e.samples = append(e.samples, c.w.Now()-e.crashAt)
+	e.finish(c.w.Now() - e.crashAt)
+}
+
+// finish records a trial's sample, restarts the crashed leader, and
+// settles for the next trial or ends the run.
+func (e *elections) finish(sample time.Duration) {
+	c := e.c
+	e.samples = append(e.samples, sample)
 	e.restarts(e.crashed)
 	e.crashed = -1
+	e.trialNo++
+	e.settleFrom = c.w.Now()
 	if len(e.samples) >= e.trials {
 		e.phase = trialDone
 		c.w.EndRun()
@@ -115,39 +133,64 @@ func (e *elections) checkElected() {
 	c.w.After(e.settle, e.stepFn, nil, 0)
 }
 
-// step drives the trials: after settling, schedule the crash at a uniform
-// point of the heartbeat interval; at that point, heartbeat and crash.
+// step drives the trials. Once a leader has settled it broadcasts a
+// heartbeat to every follower at once (restarting its heartbeat period) and
+// is crashed at a uniform point of the heartbeat interval that follows, so
+// the followers' timers start together — the paper's "synchronized
+// broadcast of heartbeat RPCs … before terminating" that encourages split
+// votes — and the downtime can be as short as the minimum election timeout
+// less one heartbeat interval.
 func (e *elections) step(w *harness.World, _ *harness.Request, _ int64) {
 	c := e.c
 	switch e.phase {
 	case trialSettling:
 		if c.leader < 0 {
+			if e.limit > 0 && w.Now()-e.settleFrom > e.limit {
+				e.phase = trialDone // no leader within the limit: stop here
+				w.EndRun()
+				return
+			}
 			w.After(e.hb, e.stepFn, nil, 0) // not settled yet: look again
 			return
 		}
+		e.crashed, e.oldTerm = c.leader, c.leaderTerm
+		e.beat(e.crashed)
 		e.phase = trialArmed
-		w.After(time.Duration(w.Rand().Int64N(int64(e.hb)+1)), e.stepFn, nil, 0)
+		w.After(time.Duration(w.Rand().Int64N(int64(e.hb))), e.stepFn, nil, 0)
 	case trialArmed:
-		if c.leader < 0 {
+		if c.leader != e.crashed || c.leaderTerm != e.oldTerm {
+			e.crashed = -1 // the leader changed meanwhile: settle again
 			e.phase = trialSettling
 			w.After(e.settle, e.stepFn, nil, 0)
 			return
 		}
-		e.crashed, e.oldTerm, e.crashAt = c.leader, c.leaderTerm, w.Now()
-		e.beat(e.crashed)
+		e.crashAt = w.Now()
 		e.phase = trialElecting
 		e.crash(e.crashed)
+		if e.limit > 0 {
+			w.After(e.limit, e.watchFn, nil, e.trialNo)
+		}
 	}
 }
 
-// metrics adds the election figures: election_ms_p50/p99/max over the
-// trials (nearest-rank percentiles), elections measured and split votes.
+// watch cuts trial no at the limit if it is still electing.
+func (e *elections) watch(_ *harness.World, _ *harness.Request, no int64) {
+	if e.phase == trialElecting && no == e.trialNo {
+		e.cut++
+		e.finish(e.limit)
+	}
+}
+
+// metrics adds the election figures: election_ms_p50/p99/max/mean over
+// the trials (nearest-rank percentiles), elections measured, elections_cut
+// (trials cut at the limit, counted at the limit) and split votes.
 func (e *elections) metrics(m map[string]float64) {
 	m["split_votes"] = float64(e.splitVotes)
 	if e.trials == 0 {
 		return
 	}
 	m["elections"] = float64(len(e.samples))
+	m["elections_cut"] = float64(e.cut)
 	if len(e.samples) == 0 {
 		return
 	}

@@ -142,6 +142,8 @@ func (s *EtcdRaftSim) Setup(w *harness.World) {
 		if en := s.nodes[i]; en.leader {
 			en.rn.Tick() // HeartbeatTick 1: one tick broadcasts a heartbeat
 			en.process()
+			en.tickGen++ // the next tick is a whole period from now
+			s.nt.After(en.id, s.sim.Heartbeat, s.tickFn, nil, int64(en.id)|en.tickGen<<8)
 		}
 	})
 	scheduleFaults(nt, s.sim)

@@ -20,14 +20,15 @@ func run(t testing.TB, name, workload string, raw map[string]string, ops uint64,
 	return runTarget(t, st, algotest.Spec(t, workload), nodes, ops, seed)
 }
 
-// runTarget runs st through harness.RunSim; a run that does not finish in
-// 30 s of wall time (a liveness bug: the cluster's ticks never stop) fails.
+// runTarget runs st through harness.RunSim with the clients' history
+// checked for linearizability (Report.Check); a run that does not finish in
+// 30 s of wall time (a liveness bug: the cluster's timers never stop) fails.
 func runTarget(t testing.TB, st harness.SimTarget, spec workloads.Spec, nodes int, ops, seed uint64) *harness.Report {
 	t.Helper()
-	return algotest.RunTarget(t, st, spec, algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: nodes, Timeout: 30 * time.Second})
+	return algotest.RunTarget(t, st, spec, algotest.Options{Clock: algorithms.Virtual, Ops: ops, Seed: seed, Shards: nodes, Timeout: 30 * time.Second, Check: true})
 }
 
-var targets = []string{"multi-paxos", "flexible-paxos", "raft"}
+var targets = []string{"multi-paxos", "flexible-paxos", "raft", "etcd-raft"}
 
 func resolve(name string, raw map[string]string) (algorithms.Params, error) {
 	info, err := algorithms.Lookup("consensus/" + name)

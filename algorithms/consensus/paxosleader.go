@@ -84,6 +84,7 @@ func (r *replica) becomeLeader() {
 		}
 		r.proposeAt(slot, v)
 	}
+	r.beat() // announce the new ballot to the acceptors no accept reached
 	r.hbGen++
 	px.nt.After(r.id, px.cfg.Heartbeat, px.heartbeatFn, nil, int64(r.id)|r.hbGen<<8)
 	if px.c.el != nil {
@@ -201,10 +202,16 @@ func (r *replica) beat() {
 	r.sent = 0
 }
 
-// forceBeat heartbeats every acceptor now (the elections experiment).
+// forceBeat heartbeats every acceptor now and restarts the heartbeat
+// period (the elections experiment).
 func (r *replica) forceBeat() {
+	if r.role != leader {
+		return
+	}
 	r.sent = 0
 	r.beat()
+	r.hbGen++
+	r.px.nt.After(r.id, r.px.cfg.Heartbeat, r.px.heartbeatFn, nil, int64(r.id)|r.hbGen<<8)
 }
 
 // retransmit re-sends, to the acceptors that have not accepted it, every

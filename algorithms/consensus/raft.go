@@ -70,14 +70,18 @@ type rnode struct {
 	log      []rentry // (entries ≤ logBase are applied everywhere: trimmed)
 
 	// volatile
-	commit  uint64
-	state   role
-	votes   uint64
-	next    []uint64
-	match   []uint64 // match[id] = the leader's own durable index
-	lastAck []time.Duration
-	inLog   map[int64]uint64 // leader: commands in its log not yet committed
-	hbGen   int64
+	commit uint64
+	state  role
+	votes  uint64
+	next   []uint64
+	match  []uint64 // match[id] = the leader's own durable index
+	// progress: when follower f's match last advanced or it was last sent
+	// its missing entries again; a lagging follower without progress for a
+	// heartbeat is re-sent from its match (answering heartbeats is not
+	// progress: a follower that missed entries answers them forever).
+	progress []time.Duration
+	inLog    map[int64]uint64 // leader: commands in its log not yet committed
+	hbGen    int64
 }
 
 func (n *rnode) lastIndex() uint64 { return n.logBase + uint64(len(n.log)) }
@@ -142,7 +146,7 @@ func (s *RaftSim) Setup(w *harness.World) {
 	nt.HandleClients(func(m *simnet.Msg[rmsg]) { s.c.answer(m.From, m.Payload.Cmd, m.Payload.Val) })
 	for i := 0; i < size; i++ {
 		n := &rnode{id: i, s: s, votedFor: -1, next: make([]uint64, size), match: make([]uint64, size),
-			lastAck: make([]time.Duration, size), inLog: map[int64]uint64{}}
+			progress: make([]time.Duration, size), inLog: map[int64]uint64{}}
 		s.nodes = append(s.nodes, n)
 		nt.Handle(i, n.receive)
 	}
@@ -155,6 +159,8 @@ func (s *RaftSim) Setup(w *harness.World) {
 	startElections(s.c, nt, s.sim, func(i int) {
 		if n := s.nodes[i]; n.state == leader {
 			n.broadcastHeartbeat()
+			n.hbGen++ // the next heartbeat is a whole period from now
+			s.nt.After(n.id, s.sim.Heartbeat, s.heartbeatFn, nil, int64(n.id)|n.hbGen<<8)
 		}
 	})
 	scheduleFaults(nt, s.sim)
@@ -224,7 +230,7 @@ func (n *rnode) becomeLeader() {
 	s.ts.stop(n.id)
 	now := s.c.w.Now()
 	for f := range n.next {
-		n.next[f], n.match[f], n.lastAck[f] = n.lastIndex()+1, 0, now
+		n.next[f], n.match[f], n.progress[f] = n.lastIndex()+1, 0, now
 	}
 	n.match[n.id] = n.lastIndex() // its own log is durable up to here
 	clear(n.inLog)
@@ -291,9 +297,10 @@ func (n *rnode) sendAppend(f int) {
 	n.next[f] = last + 1
 }
 
-// heartbeat is the leader's periodic work: followers that have not
-// answered for a heartbeat and lag are sent their missing entries again
-// from their match (a lost message); the others an empty AppendEntries.
+// heartbeat is the leader's periodic work: followers that lag and made
+// no progress for resendAfter are sent their missing entries again from
+// their match (a lost message, or a restarted follower); the others an
+// empty AppendEntries.
 func (s *RaftSim) heartbeat(w *harness.World, _ *harness.Request, arg int64) {
 	n := s.nodes[arg&0xff]
 	if n.state != leader || arg>>8 != n.hbGen {
@@ -303,13 +310,22 @@ func (s *RaftSim) heartbeat(w *harness.World, _ *harness.Request, arg int64) {
 	s.nt.After(n.id, s.sim.Heartbeat, s.heartbeatFn, nil, arg)
 }
 
+// resendAfter is how long a lagging follower may go without progress
+// before its entries are sent again: max(2 heartbeats, the minimum
+// election timeout), as the Paxos leader re-sends proposals (longer than a
+// round trip, so answers in flight are not taken for losses).
+func (s *RaftSim) resendAfter() time.Duration {
+	return max(2*s.sim.Heartbeat, s.sim.Election.Min)
+}
+
 func (n *rnode) broadcastHeartbeat() {
 	now := n.s.c.w.Now()
 	for f := range n.next {
 		if f == n.id {
 			continue
 		}
-		if n.match[f] < n.lastIndex() && now-n.lastAck[f] >= n.s.sim.Heartbeat {
+		if n.match[f] < n.lastIndex() && now-n.progress[f] >= n.s.resendAfter() {
+			n.progress[f] = now
 			n.next[f] = max(n.match[f]+1, n.logBase+1)
 			n.sendAppend(f)
 			continue
@@ -397,10 +413,10 @@ func (n *rnode) receive(m *simnet.Msg[rmsg]) {
 			return
 		}
 		f := m.From
-		n.lastAck[f] = s.c.w.Now()
 		if p.Ok {
 			if p.Index > n.match[f] {
 				n.match[f] = p.Index
+				n.progress[f] = s.c.w.Now()
 				n.advanceCommit()
 			}
 			n.next[f] = max(n.next[f], p.Index+1)
@@ -470,7 +486,9 @@ func (n *rnode) onAppend(from int, k simnet.Kind, p *rmsg) {
 		n.commitTo(min(p.Commit, matched))
 	}
 	reply := rmsg{Term: n.term, Ok: true, Index: matched}
-	if appended {
+	// Entries sent again may still be only in memory (their first fsync
+	// pending): a follower vouches for entries only once they are on disk.
+	if appended || p.N > 0 {
 		s.ds.send(n.id, from, resp, reply)
 	} else {
 		n.send(from, resp, reply)

@@ -109,6 +109,7 @@ func startElections[P any](c *core, nt *simnet.Net[P], s SimConfig, beat func(in
 		settle = 2 * s.Election.Max
 	}
 	e := newElections(c, nt.Nodes(), s.Trials, s.Heartbeat, settle)
+	e.limit = s.Timeout
 	e.crash, e.restarts, e.beat, e.up = nt.Crash, nt.Restart, beat, nt.Up
 	nt.Leader = func() int { return c.leader }
 	e.start()

@@ -18,7 +18,7 @@ var common = []algorithms.Param{
 	{Name: "election_timeout", Type: algorithms.String, Default: "10ms..20ms", Doc: "election timeout range MIN..MAX: each timeout uniform in it, redrawn at every reset (e.g. 150ms..300ms; 150ms..150ms for no randomness)"},
 	algorithms.Param{Name: "heartbeat", Type: algorithms.Duration, Default: "1ms", Doc: "the leader's keep-alive period (below the minimum election timeout)"}.Range(float64(time.Microsecond), float64(time.Minute)),
 	algorithms.Param{Name: "spread", Type: algorithms.Duration, Default: "0s", Doc: "nodes on a line: the link between nodes a and b gets |a−b|·spread on top of delay (near and far acceptors)"}.Range(0, float64(time.Minute)),
-	algorithms.Param{Name: "timeout", Type: algorithms.Duration, Default: "10s", Doc: "an op whose command is not answered by then fails (a cluster that cannot commit ends the run; 0: wait forever)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "timeout", Type: algorithms.Duration, Default: "10s", Doc: "an op whose command is not answered by then fails (a cluster that cannot commit ends the run), and a trial whose election takes longer is cut there (elections_cut); 0: wait forever"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "trials", Type: algorithms.Int, Default: "0", Doc: "with crash=leader: crash the leader at a random point of its heartbeat interval this many times, time each election, and end the run (the Raft paper's Fig. 16); 0: off"}.Range(0, 1e6),
 	algorithms.Param{Name: "settle", Type: algorithms.Duration, Default: "0s", Doc: "trials: how long the cluster runs after an election before the next crash (0: twice the maximum election timeout)"}.Range(0, float64(time.Hour)),
 }
