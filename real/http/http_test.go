@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"errors"
 	"io"
 	nethttp "net/http"
 	"net/http/httptest"
@@ -95,8 +96,8 @@ func TestTargetsFile(t *testing.T) {
 	}
 	_, err := bench.NewPlan([]any{realhttp.Name}, "", bench.Options{Ops: 1, Params: []string{"targets=" + filepath.Join(dir, "none")}})
 	var ie *bench.InputError
-	if err == nil || !strings.Contains(err.Error(), "none") {
-		t.Errorf("missing targets file: %v (InputError %v)", err, ie)
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), "none") {
+		t.Errorf("missing targets file: %v, want an InputError naming it", err)
 	}
 }
 
