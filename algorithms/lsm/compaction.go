@@ -39,9 +39,12 @@ func (db *DB) pickCompaction(v *version) *compaction {
 }
 
 // pickFull serves CompactAll once nothing else is due: tiered, merge every
-// run into one; leveled, merge the shallowest level holding data (all of
-// it) into the next, until one level (not L0, unless it is a single file)
-// holds everything, as LevelDB's CompactRange over the whole key space.
+// run into one; leveled, push the shallowest level holding data into the
+// next, one compaction at a time, until one level (not L0, unless it is a
+// single file) holds everything, as LevelDB's CompactRange over the whole key
+// space. A file that overlaps nothing in the next level moves without a
+// rewrite (the oldest L0 file, or any file of a deeper level), so data
+// already in order (a sequential load) is not rewritten level by level.
 func (db *DB) pickFull(v *version) *compaction {
 	if db.tiered {
 		if n := len(v.levels); n > 1 {
@@ -64,25 +67,51 @@ func (db *DB) pickFull(v *version) *compaction {
 	if shallowest < 0 || (shallowest == deepest && (deepest > 0 || len(v.l0) == 1)) {
 		return nil // empty, or one level already holds every key
 	}
-	c := &compaction{level: shallowest}
 	if shallowest == 0 {
-		c.inputs[0] = append([]*fileMeta(nil), v.l0...)
-	} else {
-		c.inputs[0] = append([]*fileMeta(nil), v.levels[shallowest-1]...)
+		if c := db.moveOldestL0(v); c != nil {
+			return c
+		}
+		c := &compaction{level: 0, inputs: [2][]*fileMeta{append([]*fileMeta(nil), v.l0...)}}
+		lo, hi := keyRange(c.inputs[0])
+		c.inputs[1] = overlapping(v.levels[0], lo, hi)
+		return c
 	}
-	lo, hi := keyRange(c.inputs[0])
-	for _, f := range v.levels[shallowest] {
+	f := v.levels[shallowest-1][0]
+	c := &compaction{level: shallowest, inputs: [2][]*fileMeta{{f}, overlapping(v.levels[shallowest], f.smallest, f.largest)}}
+	c.move = len(c.inputs[1]) == 0
+	return c
+}
+
+// moveOldestL0 returns a trivial move of the oldest L0 file into L1 when no
+// L1 file overlaps it, as Pebble and RocksDB move L0 files: no older L0 file
+// can hold its keys, and newer ones are still read before L1, so reads see
+// the same versions. nil when it overlaps.
+func (db *DB) moveOldestL0(v *version) *compaction {
+	if len(v.l0) == 0 {
+		return nil
+	}
+	oldest := v.l0[len(v.l0)-1]
+	if len(overlapping(v.levels[0], oldest.smallest, oldest.largest)) > 0 {
+		return nil
+	}
+	return &compaction{level: 0, inputs: [2][]*fileMeta{{oldest}}, move: true}
+}
+
+// overlapping lists the files of a level whose key range meets [lo, hi].
+func overlapping(run []*fileMeta, lo, hi []byte) []*fileMeta {
+	var out []*fileMeta
+	for _, f := range run {
 		if f.overlaps(lo, hi) {
-			c.inputs[1] = append(c.inputs[1], f)
+			out = append(out, f)
 		}
 	}
-	c.move = shallowest > 0 && len(c.inputs[0]) == 1 && len(c.inputs[1]) == 0
-	return c
+	return out
 }
 
 // pickLeveled follows LevelDB: score L0 by file count against its trigger
 // and every other level by size against its target, and compact the worst
-// level if its score is ≥ 1. L0 compacts all its files (they overlap each
+// level if its score is ≥ 1. L0 moves its oldest file to L1 when no L1 file
+// overlaps it (moveOldestL0), else compacts all its files (they overlap each
 // other) with the overlapping L1 files; a deeper level compacts one file,
 // chosen round-robin, with the files of the next level its range overlaps.
 func (db *DB) pickLeveled(v *version) *compaction {
@@ -100,6 +129,9 @@ func (db *DB) pickLeveled(v *version) *compaction {
 	}
 	c := &compaction{level: best}
 	if best == 0 {
+		if m := db.moveOldestL0(v); m != nil {
+			return m
+		}
 		c.inputs[0] = append([]*fileMeta(nil), v.l0...)
 	} else {
 		run := v.levels[best-1]
@@ -169,9 +201,13 @@ func (db *DB) runCompaction(c *compaction) error {
 	nv := v.clone()
 	if c.move {
 		f := c.inputs[0][0]
-		nv.levels[c.level-1] = without(nv.levels[c.level-1], c.inputs[0])
+		if c.level == 0 {
+			nv.l0 = without(nv.l0, c.inputs[0])
+		} else {
+			nv.levels[c.level-1] = without(nv.levels[c.level-1], c.inputs[0])
+			db.setPtr(c.level, f.largest)
+		}
 		nv.levels[c.level] = insertSorted(nv.levels[c.level], []*fileMeta{f})
-		db.setPtr(c.level, f.largest)
 		if err := db.saveManifest(nv, db.currentLogNum()); err != nil {
 			return err
 		}
