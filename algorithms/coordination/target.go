@@ -5,6 +5,7 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 )
 
 // ZKWorkload is the tour's workload: a read-dominated coordination load
@@ -14,22 +15,40 @@ const ZKWorkload = "mix=read:0.9,update:0.08,acquire:0.01,release:0.01 keys=zipf
 
 const day = float64(24 * time.Hour)
 
-// ZKParams are coordination/zookeeper's parameters.
+// ZKParams are coordination/zookeeper's own parameters; the ensemble is
+// the shared cluster's (nodes, delay, cpu_send, cpu_recv, fsync, …).
 var ZKParams = []algorithms.Param{
-	algorithms.Param{Name: "servers", Type: algorithms.Int, Default: "5", Doc: "ensemble size (server 0 leads; client c talks to server c mod servers)"}.Range(1, maxServers),
-	{Name: "delay", Type: algorithms.Dist, Default: "uniform:min=50us,max=150us", Doc: "one-way delay of each message on a link (links are FIFO)"},
-	{Name: "cpu", Type: algorithms.Dist, Default: "const:d=20us", Doc: "a server's handling time per message (one FIFO CPU per server)"},
+	{Name: "txn_cpu", Type: algorithms.Dist, Default: "const:d=28.5us", Doc: "the leader's work per transaction beyond its messages (calibrated with cpu_send/cpu_recv on the paper's Table 1)"},
+	{Name: "read_cpu", Type: algorithms.Dist, Default: "const:d=29.3us", Doc: "a server's work to serve one read from its replica"},
 	{Name: "sync", Type: algorithms.Bool, Default: "false", Doc: "reads sync through the leader before reading locally (never stale)"},
 	{Name: "watch", Type: algorithms.Bool, Default: "true", Doc: "reads leave a one-shot data watch"},
 	algorithms.Param{Name: "session_timeout", Type: algorithms.Duration, Default: "2s", Doc: "time after a holder crashes until the leader expires its session"}.Range(0, day),
 	algorithms.Param{Name: "hold", Type: algorithms.Duration, Default: "10ms", Doc: "how long an acquired lock is held (a release op of the same client and key ends it early)"}.Range(0, day),
-	algorithms.Param{Name: "crash", Type: algorithms.Float, Default: "0", Doc: "probability a lock holder crashes holding the lock"}.Range(0, 1),
+	algorithms.Param{Name: "holder_crash", Type: algorithms.Float, Default: "0", Doc: "probability a lock holder crashes holding the lock (its session expires session_timeout later)"}.Range(0, 1),
+}
+
+// zkCluster is the ensemble's cluster: 5 servers on FIFO links (ZAB's TCP
+// channels) with 50–150 µs one-way delays, 2.6 µs of CPU per message sent
+// or received. No loss, duplication or node faults yet: ZAB's leader
+// election and recovery are not modelled (server 0 always leads).
+var zkCluster = &algorithms.ClusterSpec{
+	Defaults: map[string]string{
+		simnet.ParamDelay: "uniform:min=50us,max=150us", simnet.ParamFIFO: "true",
+		simnet.ParamCPUSend: "const:d=2.6us", simnet.ParamCPURecv: "const:d=2.6us",
+	},
+	MaxNodes: maxServers,
+	Omit: []string{simnet.ParamLoss, simnet.ParamDup, simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt,
+		simnet.ParamPartition, simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
 }
 
 func zkConfig(p algorithms.Params) (ZKConfig, error) {
+	c, err := algorithms.ClusterOf(p)
+	if err != nil {
+		return ZKConfig{}, err
+	}
 	cfg := ZKConfig{
-		Servers: p.Int("servers"), Delay: p.Dist("delay"), CPU: p.Dist("cpu"), Sync: p.Bool("sync"), Watch: p.Bool("watch"),
-		SessionTimeout: p.Duration("session_timeout"), Hold: p.Duration("hold"), Crash: p.Float("crash"),
+		Cluster: c, TxnCPU: p.Dist("txn_cpu"), ReadCPU: p.Dist("read_cpu"), Sync: p.Bool("sync"), Watch: p.Bool("watch"),
+		SessionTimeout: p.Duration("session_timeout"), Hold: p.Duration("hold"), HolderCrash: p.Float("holder_crash"),
 	}
 	return cfg, cfg.check()
 }
@@ -42,6 +61,8 @@ func init() {
 		Tour:         true,
 		Workload:     ZKWorkload,
 		DefaultClock: algorithms.Virtual,
+		Cluster:      zkCluster,
+		Aliases:      map[string]string{"servers": simnet.ParamNodes},
 		Check:        func(p algorithms.Params) error { _, err := zkConfig(p); return err },
 		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
 			cfg, err := zkConfig(env.Params)

@@ -5,63 +5,77 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// ZKConfig is a ZooKeeper ensemble in virtual time.
+// ZKConfig is a ZooKeeper ensemble on the shared simulated cluster.
 type ZKConfig struct {
-	Servers int                    // ensemble size; server 0 is the leader
-	Delay   workloads.DurationDist // one-way delay of every link (client↔server, server↔server)
-	CPU     workloads.DurationDist // a server's handling time per message (each server is one FIFO CPU)
-	Sync    bool                   // reads sync through the leader first
-	Watch   bool                   // reads leave a one-shot data watch (getData with watch=true)
+	// Cluster is the ensemble (nodes = servers; server 0 leads): its
+	// network, per-server FIFO CPU charging cpu_send/cpu_recv per message,
+	// and the log disk (fsync, group commit).
+	Cluster algorithms.Cluster
+	// TxnCPU is the leader's work per transaction beyond its messages
+	// (request processing, zxid assignment, serialization, apply); ReadCPU
+	// a server's work to serve one read from its replica.
+	TxnCPU, ReadCPU workloads.DurationDist
+	Sync            bool // reads sync through the leader first
+	Watch           bool // reads leave a one-shot data watch (getData with watch=true)
 	// SessionTimeout is how long after a lock holder crashes the leader
 	// expires its session, deleting its ephemeral nodes.
 	SessionTimeout time.Duration
 	Hold           time.Duration // how long an acquired lock is held before it is released
-	Crash          float64       // probability that a lock holder crashes while holding
+	HolderCrash    float64       // probability that a lock holder crashes while holding
 }
 
 const maxServers = 255
 
+func (c ZKConfig) servers() int { return c.Cluster.Net.Nodes }
+
 func (c ZKConfig) check() error {
-	switch {
-	case c.Servers < 1 || c.Servers > maxServers:
-		return fmt.Errorf("coordination/zookeeper: servers=%d out of range (valid: 1 … %d)", c.Servers, maxServers)
-	case c.Delay == nil || c.CPU == nil:
-		return errors.New("coordination/zookeeper: no delay or cpu distribution")
-	case c.Crash < 0 || c.Crash > 1:
-		return fmt.Errorf("coordination/zookeeper: crash=%v (valid: 0 … 1)", c.Crash)
-	case c.Crash > 0 && c.SessionTimeout <= 0:
-		return fmt.Errorf("coordination/zookeeper: crash=%v with session_timeout=%v: a crashed holder's lock would never be freed (valid: session_timeout > 0)", c.Crash, c.SessionTimeout)
+	switch n := c.servers(); {
+	case n < 1 || n > maxServers:
+		return fmt.Errorf("coordination/zookeeper: nodes=%d out of range (valid: 1 … %d)", n, maxServers)
+	case c.TxnCPU == nil || c.ReadCPU == nil:
+		return errors.New("coordination/zookeeper: no txn_cpu or read_cpu distribution")
+	case c.HolderCrash < 0 || c.HolderCrash > 1:
+		return fmt.Errorf("coordination/zookeeper: holder_crash=%v (valid: 0 … 1)", c.HolderCrash)
+	case c.HolderCrash > 0 && c.SessionTimeout <= 0:
+		return fmt.Errorf("coordination/zookeeper: holder_crash=%v with session_timeout=%v: a crashed holder's lock would never be freed (valid: session_timeout > 0)", c.HolderCrash, c.SessionTimeout)
 	}
-	return nil
+	return c.Cluster.Net.Check()
 }
 
-// Message types. Server messages pass through the receiving server's CPU
-// queue; client messages are handled on arrival.
+// Message kinds: server ↔ server on the cluster's links, client ↔ server
+// on its client links. Every message a server receives or sends costs its
+// CPU cpu_recv or cpu_send.
 const (
-	hReq        = iota // client → its server: an op (or a lock-recipe step)
-	hFwd               // follower → leader: a write to order
-	hPropose           // leader → follower: PROPOSAL(zxid)
-	hAck               // follower → leader: ACK(zxid)
-	hCommit            // leader → follower: COMMIT(zxid)
-	hSync              // server → leader: sync
-	hSyncReply         // leader → server: sync done (after every earlier COMMIT on the link)
-	cReadReply         // server → client
-	cWriteReply        // server → client: the write was applied at the client's server
-	cCheckReply        // server → client: lock check, held or watching the predecessor
-	cNotifyData        // server → client: a data watch fired
-	cNotifyLock        // server → client: the predecessor's exists watch fired
-	tHold              // timer: a holder's hold time is over
-	tExpire            // timer: the leader expires a crashed holder's session
+	hReq        simnet.Kind = iota // client → its server: an op (or a lock-recipe step)
+	hFwd                           // follower → leader: a write to order
+	hPropose                       // leader → follower: PROPOSAL(zxid)
+	hAck                           // follower → leader: ACK(zxid), once logged
+	hCommit                        // leader → follower: COMMIT(zxid)
+	hSync                          // server → leader: sync
+	hSyncReply                     // leader → server: sync done (after every earlier COMMIT on the link)
+	cReadReply                     // server → client
+	cWriteReply                    // server → client: the write was applied at the client's server
+	cCheckReply                    // server → client: lock check, held or watching the predecessor
+	cNotifyData                    // server → client: a data watch fired
+	cNotifyLock                    // server → client: the predecessor's exists watch fired
 )
 
-func pack(typ, server int, payload int64) int64 { return payload<<16 | int64(server)<<4 | int64(typ) }
-func unpack(a int64) (typ, server int, payload int64) {
-	return int(a & 15), int(a >> 4 & 0xfff), a >> 16
-}
+var zkKinds = []string{"request", "forward", "proposal", "ack", "commit", "sync", "sync_reply",
+	"read_reply", "write_reply", "check_reply", "notify_data", "notify_lock"}
+
+// Client-side timers.
+const (
+	tHold   = iota // a holder's hold time is over
+	tExpire        // the leader expires a crashed holder's session
+)
+
+func packTimer(typ int, p int64) int64 { return p<<1 | int64(typ) }
 
 // Transaction types.
 const (
@@ -116,11 +130,8 @@ type ZK struct {
 	cfg      ZKConfig
 	n        int
 	majority int32
+	nt       *simnet.Net[int64]
 	trees    []*Tree
-	busy     []time.Duration // when each server's CPU is next free
-	busySum  []time.Duration
-	link     []time.Duration // FIFO: last delivery time per server→server link
-	up, down []time.Duration // FIFO per client link
 
 	log       []txn
 	base      int64 // zxid of log[0]
@@ -143,21 +154,20 @@ type ZK struct {
 
 	reads, writes, stale, watchEvents, watchLate                uint64
 	acquires, notifications, mutexViolations, expirations, idle uint64
-	proposals, maxPending                                       uint64
+	proposals, maxPending, answered                             uint64
 	last                                                        time.Duration
 
-	arriveFn, handleFn, clientFn harness.EventFunc
+	timerFn, selfAckFn, loggedFn harness.EventFunc
 }
 
-// NewZK builds the ensemble.
+// NewZK returns the ensemble; it is built on the World at Setup.
 func NewZK(cfg ZKConfig) (*ZK, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	n := cfg.Servers
+	n := cfg.servers()
 	z := &ZK{
 		cfg: cfg, n: n, majority: int32(n/2 + 1),
-		busy: make([]time.Duration, n), busySum: make([]time.Duration, n), link: make([]time.Duration, n*n),
 		base: 1, nextZxid: 1, applied: make([]int64, n), seqNext: map[uint64]uint64{},
 		srvArmed: map[clientKey]struct{}{}, cliArmed: map[clientKey]int64{},
 		holder: map[uint64]int32{}, held: map[clientKey]int32{},
@@ -165,8 +175,21 @@ func NewZK(cfg ZKConfig) (*ZK, error) {
 	for range n {
 		z.trees = append(z.trees, NewTree())
 	}
-	z.arriveFn, z.handleFn, z.clientFn = z.arrive, z.handle, z.atClient
+	z.timerFn, z.selfAckFn, z.loggedFn = z.timer, z.selfAck, z.logged
 	return z, nil
+}
+
+// Setup builds the ensemble's cluster on w.
+func (z *ZK) Setup(w *harness.World) {
+	nt, err := algorithms.NewNet[int64](w, z.cfg.Cluster, zkKinds)
+	if err != nil {
+		panic(err) // validated when the target was built
+	}
+	z.nt = nt
+	for s := range z.n {
+		nt.Handle(s, func(m *simnet.Msg[int64]) { z.handle(s, m.Kind, m.Payload) })
+	}
+	nt.HandleClients(func(m *simnet.Msg[int64]) { z.atClient(m.Kind, m.Payload) })
 }
 
 func (z *ZK) alloc() int32 {
@@ -181,46 +204,11 @@ func (z *ZK) alloc() int32 {
 
 func (z *ZK) release(i int32) { z.ops[i] = zop{}; z.free = append(z.free, i) }
 
-func (z *ZK) clientLinks(c uint32) {
-	for int(c) >= len(z.up) {
-		z.up = append(z.up, 0)
-		z.down = append(z.down, 0)
-	}
-}
+func (z *ZK) send(from, to int, k simnet.Kind, p int64) { z.nt.Send(from, to, k, p) }
 
-// fifo returns the delivery time of a message sent now on a link whose last
-// delivery was at *last: per-link FIFO, as ZAB's TCP channels are.
-func (z *ZK) fifo(w *harness.World, last *time.Duration) time.Duration {
-	t := w.Now() + z.cfg.Delay.Next(w.Rand())
-	if t < *last {
-		t = *last
-	}
-	*last = t
-	return t
-}
-
-func (z *ZK) sendSS(w *harness.World, from, to, typ int, payload int64) {
-	w.At(z.fifo(w, &z.link[from*z.n+to]), z.arriveFn, nil, pack(typ, to, payload))
-}
-
-func (z *ZK) sendCS(w *harness.World, c uint32, to, typ int, payload int64) {
-	w.At(z.fifo(w, &z.up[c]), z.arriveFn, nil, pack(typ, to, payload))
-}
-
-func (z *ZK) sendSC(w *harness.World, c uint32, typ int, payload int64) {
-	w.At(z.fifo(w, &z.down[c]), z.clientFn, nil, pack(typ, 0, payload))
-}
-
-// arrive queues a message on its server's CPU.
-func (z *ZK) arrive(w *harness.World, _ *harness.Request, arg int64) {
-	_, s, _ := unpack(arg)
-	now := w.Now()
-	start := max(now, z.busy[s])
-	d := z.cfg.CPU.Next(w.Rand())
-	z.busy[s] = start + d
-	z.busySum[s] += d
-	w.At(z.busy[s], z.handleFn, nil, arg)
-}
+// toClient sends from server s to the op's client (the client's one
+// connection: FIFO with fifo=true, the default).
+func (z *ZK) toClient(s int, k simnet.Kind, p int64) { z.nt.ToClient(s, k, p) }
 
 // Start sends an op from its client to the client's server (client mod servers).
 func (z *ZK) Start(w *harness.World, req *harness.Request) {
@@ -228,7 +216,6 @@ func (z *ZK) Start(w *harness.World, req *harness.Request) {
 	op := &z.ops[i]
 	op.req, op.client, op.key = req, req.Op.Client, req.Op.Key
 	op.server = int32(int(req.Op.Client) % z.n)
-	z.clientLinks(op.client)
 	switch req.Op.Kind {
 	case workloads.Read, workloads.Scan:
 		op.kind = kRead
@@ -253,12 +240,12 @@ func (z *ZK) Start(w *harness.World, req *harness.Request) {
 		op.kind = kWrite
 		z.writes++
 	}
-	z.sendCS(w, op.client, int(op.server), hReq, int64(i))
+	z.nt.FromClient(int(op.server), hReq, int64(i))
 }
 
-// handle runs a message at server s once its CPU gets to it.
-func (z *ZK) handle(w *harness.World, _ *harness.Request, arg int64) {
-	typ, s, p := unpack(arg)
+// handle runs a message at server s once its CPU has received it.
+func (z *ZK) handle(s int, typ simnet.Kind, p int64) {
+	w := z.nt.World()
 	z.last = max(z.last, w.Now())
 	switch typ {
 	case hReq:
@@ -266,50 +253,64 @@ func (z *ZK) handle(w *harness.World, _ *harness.Request, arg int64) {
 		op := &z.ops[i]
 		switch {
 		case op.kind == kRead && z.cfg.Sync && s != 0:
-			z.sendSS(w, s, 0, hSync, p)
+			z.send(s, 0, hSync, p)
 		case op.kind == kRead:
-			z.serveRead(w, s, i)
+			z.serveRead(s, i)
 		case op.kind == kReleaseIdle:
-			z.sendSC(w, op.client, cWriteReply, p)
+			z.toClient(s, cWriteReply, p)
 		case op.kind == kAcquire && op.checking:
 			held, _ := z.trees[s].LockCheck(op.key, op.seq, Watcher(i))
 			b := int64(0)
 			if held {
 				b = 1
 			}
-			z.sendSC(w, op.client, cCheckReply, p<<1|b)
+			z.toClient(s, cCheckReply, p<<1|b)
 		case s == 0:
-			z.propose(w, i)
+			z.propose(i)
 		default:
-			z.sendSS(w, s, 0, hFwd, p)
+			z.send(s, 0, hFwd, p)
 		}
 	case hFwd:
-		z.propose(w, int32(p))
+		z.propose(int32(p))
 	case hPropose:
-		z.sendSS(w, s, 0, hAck, p)
+		// A follower logs the proposal and acks once it is on disk.
+		z.nt.Fsync(s, z.loggedFn, nil, p<<8|int64(s))
 	case hAck:
-		if p <= z.committed {
-			return // a late ack of a committed (maybe trimmed) proposal
-		}
-		z.tx(p).acks++
-		z.tryCommit(w)
+		z.ack(p)
 	case hCommit:
-		z.apply(w, s, p)
+		z.apply(s, p)
 	case hSync:
-		z.sendSS(w, 0, int(z.ops[p].server), hSyncReply, p)
+		z.send(0, int(z.ops[p].server), hSyncReply, p)
 	case hSyncReply:
-		z.serveRead(w, s, int32(p))
+		z.serveRead(s, int32(p))
 	}
+}
+
+// logged: follower s has proposal zxid on disk and acks it.
+func (z *ZK) logged(_ *harness.World, _ *harness.Request, arg int64) {
+	z.send(int(arg&0xff), 0, hAck, arg>>8)
+}
+
+// selfAck: the leader has its own proposal zxid on disk.
+func (z *ZK) selfAck(_ *harness.World, _ *harness.Request, zxid int64) { z.ack(zxid) }
+
+func (z *ZK) ack(zxid int64) {
+	if zxid <= z.committed {
+		return // a late ack of a committed (maybe trimmed) proposal
+	}
+	z.tx(zxid).acks++
+	z.tryCommit()
 }
 
 func (z *ZK) tx(zxid int64) *txn { return &z.log[zxid-z.base] }
 
-// propose is the leader ordering write op i: it assigns the next zxid (and,
-// for a sequential create, the parent's next sequence number), logs it, acks
-// it itself and sends PROPOSAL to every follower.
-func (z *ZK) propose(w *harness.World, i int32) {
+// propose is the leader ordering write op i: it does the transaction's
+// work (txn_cpu), assigns the next zxid (and, for a sequential create, the
+// parent's next sequence number), sends PROPOSAL to every follower and logs
+// it, acking itself once it is on disk.
+func (z *ZK) propose(i int32) {
 	op := &z.ops[i]
-	t := txn{origin: op.server, op: i, key: op.key, acks: 1, session: op.session}
+	t := txn{origin: op.server, op: i, key: op.key, session: op.session}
 	switch op.kind {
 	case kWrite:
 		t.typ = txSet
@@ -321,36 +322,38 @@ func (z *ZK) propose(w *harness.World, i int32) {
 	case kRelease, kUnlock:
 		t.typ, t.seq = txDelete, op.seq
 	}
-	z.broadcast(w, t)
+	z.broadcast(t)
 }
 
-func (z *ZK) broadcast(w *harness.World, t txn) {
+func (z *ZK) broadcast(t txn) {
+	w := z.nt.World()
+	z.nt.Work(0, z.cfg.TxnCPU.Next(w.Rand()))
 	zxid := z.nextZxid
 	z.nextZxid++
 	z.log = append(z.log, t)
 	z.proposals++
 	z.maxPending = max(z.maxPending, uint64(z.nextZxid-1-z.committed))
 	for f := 1; f < z.n; f++ {
-		z.sendSS(w, 0, f, hPropose, zxid)
+		z.send(0, f, hPropose, zxid)
 	}
-	z.tryCommit(w)
+	z.nt.Fsync(0, z.selfAckFn, nil, zxid)
 }
 
 // tryCommit commits, in zxid order, every proposal a majority has acked.
-func (z *ZK) tryCommit(w *harness.World) {
+func (z *ZK) tryCommit() {
 	for z.committed+1 < z.nextZxid && z.tx(z.committed+1).acks >= z.majority {
 		z.committed++
 		zxid := z.committed
-		z.apply(w, 0, zxid)
+		z.apply(0, zxid)
 		for f := 1; f < z.n; f++ {
-			z.sendSS(w, 0, f, hCommit, zxid)
+			z.send(0, f, hCommit, zxid)
 		}
 	}
 }
 
 // apply applies a committed transaction at server s, fires its watches and
 // answers the client if s is the server it came through.
-func (z *ZK) apply(w *harness.World, s int, zxid int64) {
+func (z *ZK) apply(s int, zxid int64) {
 	if zxid != z.applied[s]+1 {
 		panic(fmt.Sprintf("coordination/zookeeper: server %d applies zxid %d after %d", s, zxid, z.applied[s]))
 	}
@@ -364,7 +367,7 @@ func (z *ZK) apply(w *harness.World, s int, zxid int64) {
 		for _, c := range z.fired {
 			ck := clientKey{uint32(c), t.key}
 			delete(z.srvArmed, ck)
-			z.sendSC(w, ck.client, cNotifyData, z.note(ck))
+			z.toClient(s, cNotifyData, z.note(ck))
 		}
 	case txCreateSeq:
 		tree.CreateSeq(t.key, t.seq, t.session)
@@ -375,11 +378,11 @@ func (z *ZK) apply(w *harness.World, s int, zxid int64) {
 			_, z.fired = tree.CloseSession(t.session, z.fired)
 		}
 		for _, o := range z.fired {
-			z.sendSC(w, z.ops[o].client, cNotifyLock, int64(o))
+			z.toClient(s, cNotifyLock, int64(o))
 		}
 	}
 	if int(t.origin) == s && t.op >= 0 {
-		z.sendSC(w, z.ops[t.op].client, cWriteReply, int64(t.op))
+		z.toClient(s, cWriteReply, int64(t.op))
 	}
 	if s == z.n-1 && zxid%1024 == 0 {
 		z.trim()
@@ -409,9 +412,11 @@ func (z *ZK) note(ck clientKey) int64 {
 	return int64(len(z.notes) - 1)
 }
 
-// serveRead answers a read from server s's replica, arming a data watch.
-func (z *ZK) serveRead(w *harness.World, s int, i int32) {
+// serveRead answers a read from server s's replica (read_cpu of work),
+// arming a data watch.
+func (z *ZK) serveRead(s int, i int32) {
 	op := &z.ops[i]
+	z.nt.Work(s, z.cfg.ReadCPU.Next(z.nt.World().Rand()))
 	op.got = z.trees[s].Version(op.key)
 	if op.got < op.want {
 		z.stale++
@@ -424,12 +429,12 @@ func (z *ZK) serveRead(w *harness.World, s int, i int32) {
 			op.armed = true
 		}
 	}
-	z.sendSC(w, op.client, cReadReply, int64(i))
+	z.toClient(s, cReadReply, int64(i))
 }
 
-// atClient handles a message arriving at a client, and the clients' timers.
-func (z *ZK) atClient(w *harness.World, _ *harness.Request, arg int64) {
-	typ, _, p := unpack(arg)
+// atClient handles a message arriving at a client.
+func (z *ZK) atClient(typ simnet.Kind, p int64) {
+	w := z.nt.World()
 	z.last = max(z.last, w.Now())
 	switch typ {
 	case cReadReply:
@@ -442,7 +447,7 @@ func (z *ZK) atClient(w *harness.World, _ *harness.Request, arg int64) {
 		if op.armed {
 			z.cliArmed[ck] = op.got
 		}
-		z.done(w, i)
+		z.done(i)
 	case cNotifyData:
 		ck := z.notes[p]
 		z.noteF = append(z.noteF, int32(p))
@@ -454,21 +459,30 @@ func (z *ZK) atClient(w *harness.World, _ *harness.Request, arg int64) {
 		switch op.kind {
 		case kAcquire: // the ephemeral sequential node exists: check it
 			op.checking = true
-			z.sendCS(w, op.client, int(op.server), hReq, p)
+			z.nt.FromClient(int(op.server), hReq, p)
 		case kUnlock:
 			z.release(i)
 		default:
-			z.done(w, i)
+			z.done(i)
 		}
 	case cCheckReply:
 		i := int32(p >> 1)
 		if p&1 == 1 {
-			z.grant(w, i)
+			z.grant(i)
 		} // else: watching the predecessor; cNotifyLock comes when it goes
 	case cNotifyLock:
 		z.notifications++
 		op := &z.ops[p]
-		z.sendCS(w, op.client, int(op.server), hReq, p)
+		z.nt.FromClient(int(op.server), hReq, p)
+	}
+}
+
+// timer runs the clients' timers: a holder's hold ends, or the leader
+// expires a crashed holder's session.
+func (z *ZK) timer(w *harness.World, _ *harness.Request, arg int64) {
+	z.last = max(z.last, w.Now())
+	typ, p := int(arg&1), arg>>1
+	switch typ {
 	case tHold:
 		i := int32(p)
 		op := &z.ops[i]
@@ -483,18 +497,19 @@ func (z *ZK) atClient(w *harness.World, _ *harness.Request, arg int64) {
 			delete(z.holder, op.key)
 		}
 		op.kind = kUnlock
-		z.sendCS(w, op.client, int(op.server), hReq, p)
+		z.nt.FromClient(int(op.server), hReq, p)
 	case tExpire:
 		i := int32(p)
 		z.expirations++
 		sess := z.ops[i].session
 		z.release(i)
-		z.broadcast(w, txn{typ: txCloseSession, session: sess, origin: -1, op: -1, acks: 1})
+		z.broadcast(txn{typ: txCloseSession, session: sess, origin: -1, op: -1})
 	}
 }
 
 // grant: the client's node is the lowest child; the acquire completes.
-func (z *ZK) grant(w *harness.World, i int32) {
+func (z *ZK) grant(i int32) {
+	w := z.nt.World()
 	op := &z.ops[i]
 	if _, ok := z.holder[op.key]; ok {
 		z.mutexViolations++
@@ -503,21 +518,22 @@ func (z *ZK) grant(w *harness.World, i int32) {
 	req := op.req
 	op.req = nil
 	w.Complete(req, harness.Outcome{Shard: op.server})
-	if z.cfg.Crash > 0 && w.Rand().Float64() < z.cfg.Crash {
+	if z.cfg.HolderCrash > 0 && w.Rand().Float64() < z.cfg.HolderCrash {
 		// The holder dies holding the lock; its ephemeral node stays until
 		// the leader expires the session.
-		w.After(z.cfg.SessionTimeout, z.clientFn, nil, pack(tExpire, 0, int64(i)))
+		w.After(z.cfg.SessionTimeout, z.timerFn, nil, packTimer(tExpire, int64(i)))
 		return
 	}
 	z.holder[op.key] = i
 	z.held[clientKey{op.client, op.key}] = i
-	w.After(z.cfg.Hold, z.clientFn, nil, pack(tHold, 0, int64(i)))
+	w.After(z.cfg.Hold, z.timerFn, nil, packTimer(tHold, int64(i)))
 }
 
-func (z *ZK) done(w *harness.World, i int32) {
+func (z *ZK) done(i int32) {
 	req, s := z.ops[i].req, z.ops[i].server
 	z.release(i)
-	w.Complete(req, harness.Outcome{Shard: s})
+	z.answered++
+	z.nt.World().Complete(req, harness.Outcome{Shard: s})
 }
 
 // Metrics reports the family figures.
@@ -536,14 +552,17 @@ func (z *ZK) Metrics() map[string]float64 {
 		m["watch_notifications_per_acquire"] = float64(z.notifications) / float64(z.acquires)
 	}
 	if z.last > 0 {
-		m["leader_util"] = float64(z.busySum[0]) / float64(z.last)
+		m["leader_util"] = float64(z.nt.CPUBusy(0)) / float64(z.last)
 		if z.n > 1 {
 			var f time.Duration
-			for _, b := range z.busySum[1:] {
-				f += b
+			for s := 1; s < z.n; s++ {
+				f += z.nt.CPUBusy(s)
 			}
 			m["follower_util"] = float64(f) / float64(z.n-1) / float64(z.last)
 		}
+	}
+	for k, v := range algorithms.ClusterMetrics(z.nt, z.answered+z.acquires, z.last) {
+		m[k] = v
 	}
 	return m
 }

@@ -1,6 +1,8 @@
 package coordination
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +55,7 @@ func TestZKTourDeterministicAndSafe(t *testing.T) {
 // reference model), and every acknowledged write is in the leader's tree.
 func TestZKReplicasAreLogPrefixes(t *testing.T) {
 	spec := "mix=read:0.5,update:0.4,acquire:0.05,release:0.05 keys=uniform:n=50 clients=40 arrival=poisson:rate=20000"
-	rep, st := runTarget(t, "coordination/zookeeper", map[string]string{"crash": "0.1", "session_timeout": "20ms", "delay": "exp:mean=200us"}, spec, 0, 3000, 0, 4)
+	rep, st := runTarget(t, "coordination/zookeeper", map[string]string{"holder_crash": "0.1", "session_timeout": "20ms", "delay": "exp:mean=200us"}, spec, 0, 3000, 0, 4)
 	z := st.(*ZK)
 	if z.base != 1 {
 		t.Fatalf("log trimmed (base %d): test too big", z.base)
@@ -145,7 +147,7 @@ func TestZKLockHerdFree(t *testing.T) {
 // A crashed holder's lock is freed by its session's expiry, not before.
 func TestZKSessionExpiryFreesLock(t *testing.T) {
 	spec := "mix=acquire:1 keys=uniform:n=1 clients=10 arrival=constant:rate=100"
-	rep, _ := runTarget(t, "coordination/zookeeper", map[string]string{"crash": "1", "session_timeout": "50ms", "hold": "1ms"}, spec, 0, 20, 0, 3)
+	rep, _ := runTarget(t, "coordination/zookeeper", map[string]string{"holder_crash": "1", "session_timeout": "50ms", "hold": "1ms"}, spec, 0, 20, 0, 3)
 	// The last holder's session expires after the run's last op completed.
 	if rep.Metrics["session_expirations"] < 19 || rep.Metrics["acquires"] != 20 {
 		t.Fatalf("%v", rep.Metrics)
@@ -156,25 +158,59 @@ func TestZKSessionExpiryFreesLock(t *testing.T) {
 	}
 }
 
-// Fig. 5's shape: read throughput grows with servers, write throughput does
-// not (the leader handles every write and an ack from every follower).
-func TestZKReadsScaleWritesDoNot(t *testing.T) {
-	tput := func(servers, mix string) float64 {
+// The paper's Table 1 (saturated throughput, 100% and 0% reads, 3 to 13
+// servers). The CPU costs are calibrated on two of its figures — writes at
+// 3 and at 13 servers — so those must match closely; the other servers'
+// writes and every read figure are predictions of the model's message
+// counts (a write costs the leader txn_cpu plus 3 messages per follower; a
+// read costs its server read_cpu plus 2 messages).
+func TestZKPaperTable1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("saturates 10 ensembles")
+	}
+	tput := func(servers int, mix string) float64 {
 		spec := "mix=" + mix + " keys=uniform:n=1000 clients=2000"
-		rep, _ := runTarget(t, "coordination/zookeeper", map[string]string{"servers": servers, "watch": "false"}, spec, 200*time.Millisecond, 0, 400, 5)
+		rep, _ := runTarget(t, "coordination/zookeeper", map[string]string{"nodes": strconv.Itoa(servers), "watch": "false"}, spec, 100*time.Millisecond, 0, 600, 5)
 		return float64(rep.Ops) / rep.Duration.Seconds()
 	}
-	r3, r7 := tput("3", "read:1"), tput("7", "read:1")
-	w3, w7 := tput("3", "update:1"), tput("7", "update:1")
-	t.Logf("reads: 3 servers %.0f/s, 7 servers %.0f/s; writes: %.0f/s, %.0f/s", r3, r7, w3, w7)
-	if r7 < 1.8*r3 {
-		t.Errorf("reads do not scale: %.0f → %.0f", r3, r7)
+	paper := map[int][2]float64{3: {87e3, 21e3}, 5: {165e3, 18e3}, 7: {257e3, 14e3}, 9: {296e3, 12e3}, 13: {460e3, 8e3}}
+	got := map[int][2]float64{}
+	for _, n := range []int{3, 5, 7, 9, 13} {
+		r, w := tput(n, "read:1"), tput(n, "update:1")
+		got[n] = [2]float64{r, w}
+		t.Logf("%2d servers: reads %6.0f/s (paper %6.0f), writes %5.0f/s (paper %5.0f)", n, r, paper[n][0], w, paper[n][1])
+		if rel := r / paper[n][0]; rel < 0.72 || rel > 1.15 {
+			t.Errorf("%d servers: reads %.0f/s, %.2f× the paper's %.0f", n, r, rel, paper[n][0])
+		}
+		tol := 0.2
+		if n == 3 || n == 13 {
+			tol = 0.05 // the calibration points
+		}
+		if rel := w / paper[n][1]; math.Abs(rel-1) > tol {
+			t.Errorf("%d servers: writes %.0f/s, %.2f× the paper's %.0f", n, w, rel, paper[n][1])
+		}
 	}
-	if w7 > w3 {
-		t.Errorf("writes scale: %.0f → %.0f", w3, w7)
+	if ratio := got[13][1] / got[3][1]; math.Abs(ratio-8.0/21) > 0.03 {
+		t.Errorf("writes 13/3 servers: %.2f×, paper 0.38×", ratio)
 	}
-	if r3 < 5*w3 {
-		t.Errorf("reads (%.0f/s) not far above writes (%.0f/s)", r3, w3)
+	if ratio := got[3][0] / got[3][1]; ratio < 3.6 || ratio > 4.6 {
+		t.Errorf("reads/writes at 3 servers: %.1f×, paper 4.1×", ratio)
+	}
+}
+
+// The mechanism in closed form: one server alone saturates at one write per
+// recv + txn_cpu + send of its CPU, and one read per recv + read_cpu + send.
+func TestZKSaturationClosedForm(t *testing.T) {
+	for _, c := range []struct {
+		mix  string
+		cost time.Duration
+	}{{"update:1", 2600*2 + 28500}, {"read:1", 2600*2 + 29300}} {
+		spec := "mix=" + c.mix + " keys=uniform:n=1000 clients=100"
+		rep, _ := runTarget(t, "coordination/zookeeper", map[string]string{"nodes": "1", "watch": "false"}, spec, 100*time.Millisecond, 0, 50, 1)
+		got, want := float64(rep.Ops)/rep.Duration.Seconds(), 1/c.cost.Seconds()
+		if math.Abs(got/want-1) > 0.01 {
+			t.Errorf("%s on one server: %.0f ops/s, want 1/%v = %.0f", c.mix, got, c.cost, want)
+		}
 	}
 }
 
@@ -184,9 +220,10 @@ func TestZKBadParams(t *testing.T) {
 		raw  map[string]string
 		want string
 	}{
-		{map[string]string{"servers": "0"}, "servers"},
-		{map[string]string{"crash": "0.5", "session_timeout": "0s"}, "session_timeout=0s"},
-		{map[string]string{"crash": "2"}, "crash"},
+		{map[string]string{"servers": "0"}, "nodes"},
+		{map[string]string{"holder_crash": "0.5", "session_timeout": "0s"}, "session_timeout=0s"},
+		{map[string]string{"holder_crash": "2"}, "holder_crash"},
+		{map[string]string{"crash": "leader"}, "crash"},
 		{map[string]string{"delay": "nope"}, "delay"},
 	} {
 		_, err := info.Resolve(c.raw)

@@ -1,6 +1,7 @@
 package simnet
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
@@ -113,3 +114,25 @@ func (nt *Net[P]) dropQueue(node int) {
 	c.running = false
 	c.gen++
 }
+
+// Work books d of node's CPU for work a handler does beyond receiving and
+// sending (a leader's per-transaction processing, a server serving a read
+// from memory): the node's later sends and receives queue behind it, as on
+// one processor. It returns when the work is done. The first call turns
+// the CPU model on if neither cpu_send nor cpu_recv did.
+func (nt *Net[P]) Work(node int, d time.Duration) time.Duration {
+	if !nt.recvCPU {
+		if nt.cfg.CPURecv == nil {
+			nt.cfg.CPURecv = zeroDist{}
+		}
+		nt.useCPU, nt.recvCPU = true, true
+	}
+	return nt.cpu[node].charge(nt.w.Now(), d)
+}
+
+// zeroDist costs nothing: the receive cost when only Work charges the CPU.
+type zeroDist struct{}
+
+func (zeroDist) Next(*rand.Rand) time.Duration { return 0 }
+func (zeroDist) Mean() time.Duration           { return 0 }
+func (zeroDist) String() string                { return "const:d=0s" }

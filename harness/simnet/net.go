@@ -130,15 +130,20 @@ type Net[P any] struct {
 	inc     []uint64
 	links   []workloads.DurationDist // from*n+to → per-link delay floor override
 	last    []time.Duration          // from*n+to → latest delivery time (FIFO)
-	env     []*Msg[P]
-	free    []int32
-	stats   Stats
-	cpu     []cpu
-	disk    []disk
-	timers  []timer
-	tfree   []int32
-	useCPU  bool // cpu_send or cpu_recv set
-	recvCPU bool
+	// FIFO client links: the latest delivery to node i from the clients
+	// (lastIn[i]) and from node i to the clients (lastOut[i]) — one
+	// ordered channel per node and direction, as a client's TCP connection
+	// to its server is (stronger than per client, never weaker).
+	lastIn, lastOut []time.Duration
+	env             []*Msg[P]
+	free            []int32
+	stats           Stats
+	cpu             []cpu
+	disk            []disk
+	timers          []timer
+	tfree           []int32
+	useCPU          bool // cpu_send or cpu_recv set
+	recvCPU         bool
 	// OnCrash and OnRestart, if set, are called when a node crashes or
 	// restarts (after the net marks it down / up).
 	OnCrash, OnRestart func(node int)
@@ -184,6 +189,7 @@ func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 	}
 	if cfg.FIFO {
 		nt.last = make([]time.Duration, n*n)
+		nt.lastIn, nt.lastOut = make([]time.Duration, n), make([]time.Duration, n)
 	}
 	for i, f := range cfg.Slow {
 		nt.cpu[i].slow, nt.disk[i].slow = f, f
@@ -307,10 +313,16 @@ func (nt *Net[P]) Broadcast(from int, k Kind, p P) int {
 
 // FromClient delivers a message from a client (outside the cluster) to node
 // to after one network delay; the node's CPU pays cpu_recv. Client links are
-// neither lossy nor partitioned; a message to a crashed node is dropped.
+// neither lossy nor partitioned (FIFO with fifo=true); a message to a
+// crashed node is dropped.
 func (nt *Net[P]) FromClient(to int, k Kind, p P) {
 	nt.stats.ClientSent++
-	nt.post(External, to, k, p, nt.w.Now()+nt.delay(-1, -1))
+	at := nt.w.Now() + nt.delay(-1, -1)
+	if nt.lastIn != nil {
+		at = max(at, nt.lastIn[to])
+		nt.lastIn[to] = at
+	}
+	nt.post(External, to, k, p, at)
 }
 
 // ToClient sends a message from node from to the clients' handler: the
@@ -321,7 +333,12 @@ func (nt *Net[P]) ToClient(from int, k Kind, p P) bool {
 		return false
 	}
 	nt.stats.ClientSent++
-	nt.post(from, External, k, p, nt.sendCost(from)+nt.delay(-1, -1))
+	at := nt.sendCost(from) + nt.delay(-1, -1)
+	if nt.lastOut != nil {
+		at = max(at, nt.lastOut[from])
+		nt.lastOut[from] = at
+	}
+	nt.post(from, External, k, p, at)
 	return true
 }
 
