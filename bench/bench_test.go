@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -283,5 +284,39 @@ func TestTimedProgressLength(t *testing.T) {
 		if len(rec.measured) != 1 || rec.warmup[0] != c.warmup || rec.measured[0] != c.measured {
 			t.Errorf("%s: StartTimed got warmup %v measured %v, want %v %v", c.name, rec.warmup, rec.measured, c.warmup, c.measured)
 		}
+	}
+}
+
+// Limits come from memory, are checked before anything is built, and name
+// the limit (issue 16).
+func TestPlanLimits(t *testing.T) {
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = fmt.Sprint(i + 1)
+	}
+	sweep := strings.Join(many, "|")
+	for _, c := range []struct {
+		name string
+		o    bench.Options
+		want string
+	}{
+		{"workers 2^63-1", bench.Options{Workers: 1<<63 - 1, Ops: 10}, "closed-loop workers fit in memory"},
+		{"workers 1e6", bench.Options{Workers: 1_000_000, Ops: 10}, "at most"},
+		{"runs 2e9", bench.Options{Runs: 2_000_000_000, Ops: 10}, "at most 100000 runs"},
+		{"1000x1000 sweep", bench.Options{Params: []string{"n=" + sweep, "addr=" + sweep}, Ops: 10}, "1000000 runs"},
+	} {
+		start := time.Now()
+		_, err := bench.NewPlan([]any{"testonly/probed"}, "", c.o)
+		var ie *bench.InputError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an input error with %q", c.name, err, c.want)
+		}
+		if el := time.Since(start); el > 2*time.Second {
+			t.Errorf("%s: refused after %v: it built something first", c.name, el)
+		}
+	}
+	// Within the limit it plans.
+	if _, err := bench.NewPlan([]any{"testonly/probed"}, "", bench.Options{Workers: 64, Ops: 10, Params: []string{"n=1|2"}}); err != nil {
+		t.Error(err)
 	}
 }

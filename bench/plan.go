@@ -150,6 +150,9 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 		}
 	}
 
+	if err := checkPlanSize(len(ts), sweeps, p.opts.Runs); err != nil {
+		return nil, err
+	}
 	var probes []*planned // one per target and parameter combination
 	for _, t := range ts {
 		info := t.info
@@ -166,6 +169,16 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 		spec, name, err := p.workloadFor(info)
 		if err != nil {
 			return nil, err
+		}
+		if p.trace == nil && spec.Closed() {
+			kinds, _ := spec.Kinds()
+			if err := checkWorkers(o.Workers, len(kinds)); err != nil {
+				return nil, err
+			}
+		} else if p.trace != nil {
+			if err := checkWorkers(o.Workers, traceKinds(p.trace)); err != nil {
+				return nil, err
+			}
 		}
 		// Only the parameters this target declares apply to it.
 		var mine []sweep

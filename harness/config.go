@@ -81,8 +81,16 @@ type Report struct {
 
 	ShardOps        []uint64  // ops served per shard (Outcome.Shard)
 	ShardLatencyP99 []float64 // p99 latency per shard, ns, when recorded
-	ClientOps       []uint64  // ops per client id
-	ClientDenied    []uint64  // denials per client id
+	// ClientOps and ClientDenied count ops and denials per client: indexed
+	// by client id when ClientIDs is nil (ids below DenseClientReport), else
+	// one entry per client seen, ClientIDs naming them in increasing order.
+	// Clients is the size of the workload's client spread (ids 0…Clients−1
+	// that sent nothing count as 0 in fairness figures), or, if larger, the
+	// largest id seen + 1.
+	ClientOps    []uint64
+	ClientDenied []uint64
+	ClientIDs    []uint32
+	Clients      uint64
 	Intervals       []IntervalReport
 	Metrics         map[string]float64 // from the target's Metricser, if any
 	FirstError      error

@@ -51,8 +51,12 @@ type recorder struct {
 
 	shardOps     []uint64
 	shardLat     []*hdr.Histogram
-	clientOps    []uint64
+	clientOps    []uint64 // by client id, for ids below denseClients
 	clientDenied []uint64
+	// sparse holds the ids at or above denseClients, one entry per client
+	// seen: per-client state grows with the clients that sent, never with
+	// the largest id (clients=4294967295 is a valid spread).
+	sparse map[uint32]*clientCount
 
 	// The current interval, [ivStart, ivEnd) from the run's start; the
 	// counts of the ones before it sum to flushed.
@@ -69,8 +73,8 @@ func newRecorder(closed bool, shards, clients int, sink *intervalSink) *recorder
 		closed:       closed,
 		shardOps:     make([]uint64, shards),
 		shardLat:     make([]*hdr.Histogram, min(shards, maxShardHistograms)),
-		clientOps:    make([]uint64, clients),
-		clientDenied: make([]uint64, clients),
+		clientOps:    make([]uint64, min(clients, initialClients)),
+		clientDenied: make([]uint64, min(clients, initialClients)),
 		sink:         sink,
 	}
 	if !closed {
@@ -117,13 +121,17 @@ func (r *recorder) record(op *workloads.Op, o Outcome, intended, sent, done time
 		r.countShard(int(o.Shard), lat)
 	}
 	c := int(op.Client)
-	if c >= len(r.clientOps) {
-		r.growClients(c)
-	}
-	r.clientOps[c]++
-	if o.Denied {
-		r.denied[k]++
-		r.clientDenied[c]++
+	if c >= len(r.clientOps) && !r.growClients(c) {
+		r.countSparse(op.Client, o.Denied)
+		if o.Denied {
+			r.denied[k]++
+		}
+	} else {
+		r.clientOps[c]++
+		if o.Denied {
+			r.denied[k]++
+			r.clientDenied[c]++
+		}
 	}
 	r.lastDone = done
 	return flushed
@@ -165,10 +173,41 @@ func (r *recorder) countShard(s int, lat time.Duration) {
 	}
 }
 
-func (r *recorder) growClients(c int) {
-	n := c + 1 - len(r.clientOps)
+// Per-client counts: dense arrays for the ids below denseClients (grown by
+// doubling as ids show up, from initialClients), a map for the rest.
+const (
+	initialClients = 1 << 10
+	denseClients   = 1 << 16
+)
+
+// clientCount is one sparse client's counts.
+type clientCount struct{ ops, denied uint64 }
+
+// growClients makes the dense arrays hold id c, if c is below
+// denseClients; it reports whether they do.
+func (r *recorder) growClients(c int) bool {
+	if c >= denseClients {
+		return false
+	}
+	n := min(max(2*len(r.clientOps), c+1), denseClients) - len(r.clientOps)
 	r.clientOps = append(r.clientOps, make([]uint64, n)...)
 	r.clientDenied = append(r.clientDenied, make([]uint64, n)...)
+	return true
+}
+
+func (r *recorder) countSparse(id uint32, denied bool) {
+	if r.sparse == nil {
+		r.sparse = map[uint32]*clientCount{}
+	}
+	cc := r.sparse[id]
+	if cc == nil {
+		cc = &clientCount{}
+		r.sparse[id] = cc
+	}
+	cc.ops++
+	if denied {
+		cc.denied++
+	}
 }
 
 // nextInterval flushes the current interval and moves to the one holding

@@ -2,6 +2,7 @@ package harness
 
 import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"slices"
 
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -15,8 +16,6 @@ func merge(recs []*recorder, closed bool, shards, clients int) *Report {
 	}
 	var shardLat []*hdr.Histogram
 	rep.ShardOps = make([]uint64, max(shards, 0))
-	rep.ClientOps = make([]uint64, max(clients, 0))
-	rep.ClientDenied = make([]uint64, max(clients, 0))
 	for _, r := range recs {
 		for k := range workloads.NumKinds {
 			if r.lat[k] == nil {
@@ -49,8 +48,6 @@ func merge(recs []*recorder, closed bool, shards, clients int) *Report {
 			rep.FirstError = r.firstErr
 		}
 		rep.ShardOps = addCounts(rep.ShardOps, r.shardOps)
-		rep.ClientOps = addCounts(rep.ClientOps, r.clientOps)
-		rep.ClientDenied = addCounts(rep.ClientDenied, r.clientDenied)
 		for s, h := range r.shardLat {
 			if h == nil {
 				continue
@@ -74,6 +71,7 @@ func merge(recs []*recorder, closed bool, shards, clients int) *Report {
 			rep.Service.Merge(kr.Service)
 		}
 	}
+	mergeClients(rep, recs, clients)
 	if len(rep.ShardOps) > 0 {
 		rep.ShardLatencyP99 = make([]float64, len(rep.ShardOps))
 		for s, h := range shardLat {
@@ -93,4 +91,71 @@ func addCounts(dst, src []uint64) []uint64 {
 		dst[i] += v
 	}
 	return dst
+}
+
+// DenseClientReport bounds the client ids a Report indexes densely; beyond
+// it, the Report lists the clients seen (Report.ClientIDs).
+const DenseClientReport = 1 << 20
+
+// mergeClients sums the workers' per-client counts into rep: dense when
+// every id seen and the spread are below DenseClientReport, else one entry
+// per client seen, so memory follows the clients that sent, not the
+// largest id.
+func mergeClients(rep *Report, recs []*recorder, clients int) {
+	var maxID uint64
+	sparse := false
+	for _, r := range recs {
+		for id := len(r.clientOps) - 1; id >= 0; id-- {
+			if r.clientOps[id] > 0 {
+				maxID = max(maxID, uint64(id))
+				break
+			}
+		}
+		for id := range r.sparse {
+			maxID = max(maxID, uint64(id))
+			sparse = true
+		}
+	}
+	rep.Clients = max(uint64(max(clients, 0)), maxID+1)
+	if !sparse && rep.Clients <= DenseClientReport {
+		rep.ClientOps = make([]uint64, rep.Clients)
+		rep.ClientDenied = make([]uint64, rep.Clients)
+		for _, r := range recs {
+			n := min(len(r.clientOps), len(rep.ClientOps)) // the arrays grow past the ids seen
+			addCounts(rep.ClientOps, r.clientOps[:n])
+			addCounts(rep.ClientDenied, r.clientDenied[:n])
+		}
+		return
+	}
+	seen := map[uint32]*clientCount{}
+	add := func(id uint32, ops, denied uint64) {
+		if ops == 0 && denied == 0 {
+			return
+		}
+		cc := seen[id]
+		if cc == nil {
+			cc = &clientCount{}
+			seen[id] = cc
+		}
+		cc.ops += ops
+		cc.denied += denied
+	}
+	for _, r := range recs {
+		for id, n := range r.clientOps {
+			add(uint32(id), n, r.clientDenied[id])
+		}
+		for id, cc := range r.sparse {
+			add(id, cc.ops, cc.denied)
+		}
+	}
+	rep.ClientIDs = make([]uint32, 0, len(seen))
+	for id := range seen {
+		rep.ClientIDs = append(rep.ClientIDs, id)
+	}
+	slices.Sort(rep.ClientIDs)
+	rep.ClientOps = make([]uint64, len(rep.ClientIDs))
+	rep.ClientDenied = make([]uint64, len(rep.ClientIDs))
+	for i, id := range rep.ClientIDs {
+		rep.ClientOps[i], rep.ClientDenied[i] = seen[id].ops, seen[id].denied
+	}
 }

@@ -24,7 +24,16 @@ func (cfg *Config) check() error {
 	return nil
 }
 
-func (cfg *Config) workers() int { return max(cfg.Workers, 1) }
+// workers is the closed loop's worker count: Workers, but no more than Ops
+// when a count is set, because a worker whose share of Ops is 0 would read
+// that 0 as "no limit" and run forever.
+func (cfg *Config) workers() int {
+	n := max(cfg.Workers, 1)
+	if cfg.Ops > 0 && uint64(n) > cfg.Ops {
+		n = int(cfg.Ops)
+	}
+	return n
+}
 
 // sources opens the n parts of the workload, all before the run starts.
 func (cfg *Config) sources(n int) ([]workloads.Source, error) {

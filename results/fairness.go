@@ -121,3 +121,42 @@ func finite(f float64) float64 {
 	}
 	return f
 }
+
+// SpreadWithZeros summarises the counts of the clients seen among n, the
+// n − len(seen) others counting 0, without making an n-long vector (n can
+// be 2^32): the same figures SpreadOf gives for the full vector, and no
+// Counts.
+func SpreadWithZeros(seen []uint64, n uint64) Spread {
+	n = max(n, uint64(len(seen)))
+	if n == 0 {
+		return Spread{}
+	}
+	nf := float64(n)
+	var sum, sq, peak float64
+	s := make([]float64, len(seen))
+	for i, v := range seen {
+		f := float64(v)
+		s[i] = f
+		sum += f
+		sq += f * f
+		peak = max(peak, f)
+	}
+	sp := Spread{N: int(min(n, uint64(math.MaxInt))), Jain: 1, MaxMean: 1}
+	if sum == 0 {
+		return sp
+	}
+	mean := sum / nf
+	sp.Jain = finite(sum * sum / (nf * sq))
+	sp.MaxMean = finite(peak / mean)
+	sp.CoV = finite(math.Sqrt(max(sq/nf-mean*mean, 0)) / mean)
+	// Gini over the ascending order: the zeros come first, so the seen
+	// loads sit at ranks zeros+1 … n.
+	slices.Sort(s)
+	zeros := nf - float64(len(s))
+	var weighted float64
+	for i, v := range s {
+		weighted += (zeros + float64(i+1)) * v
+	}
+	sp.Gini = finite(max(2*weighted/(nf*sum)-(nf+1)/nf, 0))
+	return sp
+}

@@ -135,3 +135,37 @@ func BenchmarkGini1000(b *testing.B) {
 		Gini(x)
 	}
 }
+
+// SpreadWithZeros gives what SpreadOf gives for the whole vector, zeros
+// included, without building it.
+func TestSpreadWithZeros(t *testing.T) {
+	for _, full := range [][]uint64{
+		{0, 0, 5, 0, 1, 9, 0},
+		{3, 3, 3},
+		{0, 0, 0, 0},
+		{7, 0},
+	} {
+		var seen []uint64
+		for _, v := range full {
+			if v > 0 {
+				seen = append(seen, v)
+			}
+		}
+		want, got := SpreadOf(full), SpreadWithZeros(seen, uint64(len(full)))
+		want.Counts = nil
+		for _, c := range [][2]float64{{want.Jain, got.Jain}, {want.MaxMean, got.MaxMean}, {want.CoV, got.CoV}, {want.Gini, got.Gini}} {
+			if math.Abs(c[0]-c[1]) > 1e-12 {
+				t.Errorf("%v: SpreadWithZeros %+v, SpreadOf %+v", full, got, want)
+				break
+			}
+		}
+		if got.N != want.N {
+			t.Errorf("%v: n %d, want %d", full, got.N, want.N)
+		}
+	}
+	// 2^32 clients, two of which sent: no 32 GiB vector.
+	s := SpreadWithZeros([]uint64{1, 1}, 1<<32)
+	if s.N != 1<<32 || math.Abs(s.Jain-2.0/(1<<32)) > 1e-18 {
+		t.Errorf("2^32 clients: %+v", s)
+	}
+}

@@ -118,7 +118,9 @@ func fairnessOf(rep *harness.Report) Fairness {
 			}
 		}
 	}
-	if len(rep.ClientOps) > 0 {
+	if rep.ClientIDs != nil {
+		f.Clients = SpreadWithZeros(rep.ClientOps, rep.Clients)
+	} else if len(rep.ClientOps) > 0 {
 		f.Clients = SpreadOf(rep.ClientOps)
 		if len(rep.ClientOps) > MaxClientCounts {
 			f.Clients.Counts = nil
