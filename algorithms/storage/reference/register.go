@@ -11,7 +11,7 @@ var (
 		Doc: "database directory; empty = a temporary directory removed after the run"}
 	syncParam = algorithms.Param{Name: "sync", Type: algorithms.Enum, Default: "none",
 		Choices: []string{"always", "none"},
-		Doc:     "always = fsync every write; none = no fsync, records handed to the OS (the default, as in the fill benchmarks)"}
+		Doc:     "always = fsync every write; none = no fsync, each write handed to the OS (Pebble: from a background goroutine, as storage/lsm's sync=none; bbolt: NoSync); the default, as in the fill benchmarks"}
 )
 
 // DiskParams are the parameters of the on-disk reference engines.
