@@ -22,7 +22,8 @@
 //     of nextval % 1024, used as the default of its photos table's id; every
 //     op inserts a photo of user op.Key into the user's logical shard
 //     (op.Key mod logical_shards, the op's shard) and returns its id, as the
-//     casestudy/instagram-ids model issues one ID per op.
+//     casestudy/instagram-ids model issues one ID per op. The load phase
+//     gives users [0, N) a photo each, their ids made the same way.
 //
 // scripts/servers/postgres.sh start runs a server with the default dsn's
 // role and database.

@@ -78,26 +78,28 @@ func TestCells(t *testing.T) {
 	}
 }
 
-// Instagram ids: one id per op, each carrying its schema's shard bits,
-// never a duplicate, spread over the logical shards.
+// Instagram ids: the load phase gives users 0…499 a photo each, then one id
+// per op, each carrying its schema's shard bits, never a duplicate, spread
+// over the logical shards.
 func TestIDs(t *testing.T) {
 	need(t)
 	pre := prefix("ids")
 	p := []string{"key_prefix=" + pre, "cleanup=false", "table=ids", "logical_shards=4"}
-	r := servertest.Run(t, realpg.Name, "mix=insert:1 keys=uniform:n=1000", bench.Options{Ops: 2000, Workers: 4, Params: p})
+	r := servertest.Run(t, realpg.Name, "mix=insert:1 keys=uniform:n=1000", bench.Options{Ops: 2000, Workers: 4, Load: 500, Params: p})
 	if r.Errors != 0 || r.Metrics["ids"] != 2000 || r.Metrics["misplaced_ids"] != 0 || r.Fairness.Shards.N != 4 {
 		t.Errorf("%d errors (%s), shards %d, metrics %v", r.Errors, r.FirstError, r.Fairness.Shards.N, r.Metrics)
 	}
-	var total int64
+	var total, loaded int64
 	for s := range 4 {
 		sch := pre + "shard" + string(rune('0'+s))
 		total += query(t, "SELECT count(*) FROM "+sch+".photos")
+		loaded += query(t, "SELECT count(DISTINCT user_id) FROM "+sch+".photos WHERE user_id < 500 AND user_id % 4 = "+string(rune('0'+s)))
 		if bad := query(t, "SELECT count(*) FROM "+sch+".photos WHERE (id >> 10) & 8191 <> "+string(rune('0'+s))); bad != 0 {
 			t.Errorf("%s: %d ids without its shard bits", sch, bad)
 		}
 	}
-	if total != 2000 {
-		t.Errorf("%d photos, want 2000", total)
+	if total != 2500 || loaded != 500 {
+		t.Errorf("%d photos, want 500 loaded + 2000; %d of the 500 loaded users have theirs in their shard", total, loaded)
 	}
 	servertest.Run(t, realpg.Name, "mix=insert:1", bench.Options{Ops: 1, Params: []string{"key_prefix=" + pre, "table=ids", "logical_shards=4"}})
 	if n := query(t, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE '"+pre+"%'"); n != 0 {
