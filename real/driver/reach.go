@@ -14,10 +14,14 @@ const ReachTimeout = 3 * time.Second
 func Unreachable(server, script, addr string, err error) error {
 	hint := ""
 	if script != "" {
-		hint = fmt.Sprintf(" (start one on loopback with scripts/servers/%s.sh start, or set the address parameter)", script)
+		hint = fmt.Sprintf(" (start one on loopback with scripts/servers/%s.sh start, or point -p %s= at yours)", script, addressParam[script])
 	}
 	return fmt.Errorf("cannot reach %s at %s: %v%s", server, addr, err, hint)
 }
+
+// addressParam names, by server script, the parameter that says where the
+// server is.
+var addressParam = map[string]string{"redis": "addr", "zookeeper": "addr", "etcd": "endpoints", "postgres": "dsn"}
 
 // Dial checks that something accepts TCP connections at addr.
 func Dial(addr string) error {
