@@ -1,0 +1,19 @@
+//go:build unix
+
+package workloads
+
+import (
+	"syscall"
+	"time"
+)
+
+// cpuTime is the process's user+system CPU time, so a benchmark on a shared,
+// oversubscribed machine can report work per CPU-second as well as per
+// wall-clock second.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
