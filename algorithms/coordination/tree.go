@@ -136,3 +136,10 @@ func (t *Tree) Children(k uint64) []uint64 {
 	}
 	return out
 }
+
+// DropWatches forgets every watch (a server that crashed: watches live in
+// its memory, and its clients re-register them where they reconnect).
+func (t *Tree) DropWatches() {
+	clear(t.dataWatch)
+	clear(t.existW)
+}

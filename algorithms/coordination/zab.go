@@ -28,6 +28,9 @@ type ZKConfig struct {
 	SessionTimeout time.Duration
 	Hold           time.Duration // how long an acquired lock is held before it is released
 	HolderCrash    float64       // probability that a lock holder crashes while holding
+	// FinalizeWait is how long a LOOKING server whose vote a quorum shares
+	// waits for a better vote before deciding (ZooKeeper's finalizeWait).
+	FinalizeWait time.Duration
 }
 
 const maxServers = 255
@@ -52,21 +55,29 @@ func (c ZKConfig) check() error {
 // on its client links. Every message a server receives or sends costs its
 // CPU cpu_recv or cpu_send.
 const (
-	hReq        simnet.Kind = iota // client → its server: an op (or a lock-recipe step)
-	hFwd                           // follower → leader: a write to order
-	hPropose                       // leader → follower: PROPOSAL(zxid)
-	hAck                           // follower → leader: ACK(zxid), once logged
-	hCommit                        // leader → follower: COMMIT(zxid)
-	hSync                          // server → leader: sync
-	hSyncReply                     // leader → server: sync done (after every earlier COMMIT on the link)
-	cReadReply                     // server → client
-	cWriteReply                    // server → client: the write was applied at the client's server
-	cCheckReply                    // server → client: lock check, held or watching the predecessor
-	cNotifyData                    // server → client: a data watch fired
-	cNotifyLock                    // server → client: the predecessor's exists watch fired
+	hReq          simnet.Kind = iota // client → its server: an op (or a lock-recipe step)
+	hFwd                             // follower → leader: a write to order
+	hPropose                         // leader → follower: PROPOSAL(zxid)
+	hAck                             // follower → leader: ACK(zxid), once logged
+	hCommit                          // leader → follower: COMMIT(zxid)
+	hSync                            // server → leader: sync
+	hSyncReply                       // leader → server: sync done (after every earlier COMMIT on the link)
+	hVote                            // election: a LOOKING server's vote (round, zxid, id)
+	hLeaderInfo                      // election: a server that follows or leads tells a LOOKING one its leader
+	hFollowInfo                      // recovery: follower → new leader, its last logged zxid
+	hNewLeader                       // recovery: leader → follower, the history to log (DIFF or TRUNC)
+	hNewLeaderAck                    // recovery: follower → leader, the history is on disk
+	hUpToDate                        // recovery: leader → follower, serve clients
+	cLost                            // server → client: not serving (no leader): CONNECTIONLOSS
+	cReadReply                       // server → client
+	cWriteReply                      // server → client: the write was applied at the client's server
+	cCheckReply                      // server → client: lock check, held or watching the predecessor
+	cNotifyData                      // server → client: a data watch fired
+	cNotifyLock                      // server → client: the predecessor's exists watch fired
 )
 
 var zkKinds = []string{"request", "forward", "proposal", "ack", "commit", "sync", "sync_reply",
+	"vote", "leader_info", "follow_info", "new_leader", "new_leader_ack", "up_to_date", "connection_loss",
 	"read_reply", "write_reply", "check_reply", "notify_data", "notify_lock"}
 
 // Client-side timers.
@@ -118,6 +129,8 @@ type zop struct {
 	armed    bool  // read: this read armed a new data watch
 	seq      uint64
 	session  int64
+	lost     bool  // failed with CONNECTIONLOSS; late messages about it are ignored
+	holder   int32 // release: the op holding the lock it releases
 }
 
 type clientKey struct {
@@ -158,6 +171,8 @@ type ZK struct {
 	last                                                        time.Duration
 
 	timerFn, selfAckFn, loggedFn harness.EventFunc
+
+	zab // the leader and its election and recovery (zabelect.go)
 }
 
 // NewZK returns the ensemble; it is built on the World at Setup.
@@ -176,6 +191,7 @@ func NewZK(cfg ZKConfig) (*ZK, error) {
 		z.trees = append(z.trees, NewTree())
 	}
 	z.timerFn, z.selfAckFn, z.loggedFn = z.timer, z.selfAck, z.logged
+	z.initZab()
 	return z, nil
 }
 
@@ -187,9 +203,10 @@ func (z *ZK) Setup(w *harness.World) {
 	}
 	z.nt = nt
 	for s := range z.n {
-		nt.Handle(s, func(m *simnet.Msg[int64]) { z.handle(s, m.Kind, m.Payload) })
+		nt.Handle(s, func(m *simnet.Msg[int64]) { z.handle(s, m.From, m.Kind, m.Payload) })
 	}
 	nt.HandleClients(func(m *simnet.Msg[int64]) { z.atClient(m.Kind, m.Payload) })
+	z.setupZab()
 }
 
 func (z *ZK) alloc() int32 {
@@ -215,11 +232,11 @@ func (z *ZK) Start(w *harness.World, req *harness.Request) {
 	i := z.alloc()
 	op := &z.ops[i]
 	op.req, op.client, op.key = req, req.Op.Client, req.Op.Key
-	op.server = int32(int(req.Op.Client) % z.n)
+	op.server = int32(z.route(int(req.Op.Client) % z.n))
 	switch req.Op.Kind {
 	case workloads.Read, workloads.Scan:
 		op.kind = kRead
-		op.want = z.trees[0].Version(op.key) // the leader's tree is the committed state
+		op.want = z.trees[z.ref].Version(op.key) // the (latest) leader's tree is the committed state
 		z.reads++
 	case workloads.Acquire:
 		op.kind = kAcquire
@@ -228,7 +245,7 @@ func (z *ZK) Start(w *harness.World, req *harness.Request) {
 	case workloads.Release:
 		ck := clientKey{op.client, op.key}
 		if h, ok := z.held[ck]; ok {
-			op.kind, op.seq = kRelease, z.ops[h].seq
+			op.kind, op.seq, op.holder = kRelease, z.ops[h].seq, h
 			z.ops[h].released = true
 			delete(z.held, ck)
 			delete(z.holder, op.key)
@@ -244,7 +261,7 @@ func (z *ZK) Start(w *harness.World, req *harness.Request) {
 }
 
 // handle runs a message at server s once its CPU has received it.
-func (z *ZK) handle(s int, typ simnet.Kind, p int64) {
+func (z *ZK) handle(s, from int, typ simnet.Kind, p int64) {
 	w := z.nt.World()
 	z.last = max(z.last, w.Now())
 	switch typ {
@@ -252,8 +269,12 @@ func (z *ZK) handle(s int, typ simnet.Kind, p int64) {
 		i := int32(p)
 		op := &z.ops[i]
 		switch {
-		case op.kind == kRead && z.cfg.Sync && s != 0:
-			z.send(s, 0, hSync, p)
+		case op.lost:
+			return
+		case !z.serving[s]:
+			z.refuse(s, i)
+		case op.kind == kRead && z.cfg.Sync && s != z.leader:
+			z.send(s, z.leader, hSync, p)
 		case op.kind == kRead:
 			z.serveRead(s, i)
 		case op.kind == kReleaseIdle:
@@ -265,38 +286,65 @@ func (z *ZK) handle(s int, typ simnet.Kind, p int64) {
 				b = 1
 			}
 			z.toClient(s, cCheckReply, p<<1|b)
-		case s == 0:
+		case s == z.leader:
 			z.propose(i)
 		default:
-			z.send(s, 0, hFwd, p)
+			z.send(s, z.leader, hFwd, p)
 		}
 	case hFwd:
+		if s != z.leader || !z.serving[s] || z.ops[p].lost {
+			return // forwarded to a leader that lost its role since
+		}
 		z.propose(int32(p))
 	case hPropose:
-		// A follower logs the proposal and acks once it is on disk.
-		z.nt.Fsync(s, z.loggedFn, nil, p<<8|int64(s))
+		// A follower of this epoch logs the proposal and acks once it is
+		// on disk.
+		if epochOf(p) == z.epoch && z.state[s] == following && z.synced[s] {
+			z.nt.Fsync(s, z.loggedFn, nil, p<<8|int64(s))
+		}
 	case hAck:
-		z.ack(p)
+		if epochOf(p) == z.epoch && s == z.leader {
+			z.ack(zxidOf(p))
+		}
 	case hCommit:
-		z.apply(s, p)
+		if epochOf(p) == z.epoch && zxidOf(p) == z.applied[s]+1 {
+			z.apply(s, zxidOf(p))
+		}
 	case hSync:
-		z.send(0, int(z.ops[p].server), hSyncReply, p)
+		if s == z.leader && !z.ops[p].lost {
+			z.send(s, int(z.ops[p].server), hSyncReply, p)
+		}
 	case hSyncReply:
-		z.serveRead(s, int32(p))
+		if !z.ops[p].lost {
+			z.serveRead(s, int32(p))
+		}
+	default:
+		z.handleZab(s, from, typ, p)
 	}
 }
 
 // logged: follower s has proposal zxid on disk and acks it.
 func (z *ZK) logged(_ *harness.World, _ *harness.Request, arg int64) {
-	z.send(int(arg&0xff), 0, hAck, arg>>8)
+	s, p := int(arg&0xff), arg>>8
+	if epochOf(p) != z.epoch || z.state[s] != following {
+		return
+	}
+	z.logged_[s] = max(z.logged_[s], zxidOf(p))
+	z.send(s, z.leader, hAck, p)
 }
 
-// selfAck: the leader has its own proposal zxid on disk.
-func (z *ZK) selfAck(_ *harness.World, _ *harness.Request, zxid int64) { z.ack(zxid) }
+// selfAck: the leader has its own proposal on disk.
+func (z *ZK) selfAck(_ *harness.World, _ *harness.Request, p int64) {
+	if epochOf(p) != z.epoch || z.leader < 0 {
+		return
+	}
+	z.logged_[z.leader] = max(z.logged_[z.leader], zxidOf(p))
+	z.ack(zxidOf(p))
+}
 
 func (z *ZK) ack(zxid int64) {
-	if zxid <= z.committed {
-		return // a late ack of a committed (maybe trimmed) proposal
+	if zxid <= z.committed || zxid >= z.nextZxid {
+		return // a late ack of a committed (maybe trimmed) or truncated proposal
 	}
 	z.tx(zxid).acks++
 	z.tryCommit()
@@ -327,16 +375,20 @@ func (z *ZK) propose(i int32) {
 
 func (z *ZK) broadcast(t txn) {
 	w := z.nt.World()
-	z.nt.Work(0, z.cfg.TxnCPU.Next(w.Rand()))
+	l := z.leader
+	z.nt.Work(l, z.cfg.TxnCPU.Next(w.Rand()))
 	zxid := z.nextZxid
 	z.nextZxid++
 	z.log = append(z.log, t)
 	z.proposals++
 	z.maxPending = max(z.maxPending, uint64(z.nextZxid-1-z.committed))
-	for f := 1; f < z.n; f++ {
-		z.send(0, f, hPropose, zxid)
+	p := tag(zxid, z.epoch)
+	for f := range z.n {
+		if f != l && z.synced[f] {
+			z.send(l, f, hPropose, p)
+		}
 	}
-	z.nt.Fsync(0, z.selfAckFn, nil, zxid)
+	z.nt.Fsync(l, z.selfAckFn, nil, p)
 }
 
 // tryCommit commits, in zxid order, every proposal a majority has acked.
@@ -344,9 +396,12 @@ func (z *ZK) tryCommit() {
 	for z.committed+1 < z.nextZxid && z.tx(z.committed+1).acks >= z.majority {
 		z.committed++
 		zxid := z.committed
-		z.apply(0, zxid)
-		for f := 1; f < z.n; f++ {
-			z.send(0, f, hCommit, zxid)
+		l := z.leader
+		z.apply(l, zxid)
+		for f := range z.n {
+			if f != l && z.synced[f] {
+				z.send(l, f, hCommit, tag(zxid, z.epoch))
+			}
 		}
 	}
 }
@@ -367,10 +422,13 @@ func (z *ZK) apply(s int, zxid int64) {
 		for _, c := range z.fired {
 			ck := clientKey{uint32(c), t.key}
 			delete(z.srvArmed, ck)
+			delete(z.armedAt, ck)
 			z.toClient(s, cNotifyData, z.note(ck))
 		}
 	case txCreateSeq:
-		tree.CreateSeq(t.key, t.seq, t.session)
+		if _, gone := z.closed[t.session]; !gone {
+			tree.CreateSeq(t.key, t.seq, t.session)
+		}
 	case txDelete, txCloseSession:
 		if t.typ == txDelete {
 			_, z.fired = tree.Delete(t.key, t.seq, z.fired)
@@ -384,7 +442,7 @@ func (z *ZK) apply(s int, zxid int64) {
 	if int(t.origin) == s && t.op >= 0 {
 		z.toClient(s, cWriteReply, int64(t.op))
 	}
-	if s == z.n-1 && zxid%1024 == 0 {
+	if s == z.leader && zxid%1024 == 0 {
 		z.trim()
 	}
 }
@@ -393,7 +451,7 @@ func (z *ZK) apply(s int, zxid int64) {
 func (z *ZK) trim() {
 	low := z.committed
 	for _, a := range z.applied {
-		low = min(low, a)
+		low = min(low, a) // a crashed server catches up from the log when it returns
 	}
 	if k := low - z.base + 1; k > 4096 {
 		z.log = append(z.log[:0:0], z.log[k:]...)
@@ -425,6 +483,7 @@ func (z *ZK) serveRead(s int, i int32) {
 		ck := clientKey{op.client, op.key}
 		if _, ok := z.srvArmed[ck]; !ok {
 			z.srvArmed[ck] = struct{}{}
+			z.armedAt[ck] = int32(s)
 			z.trees[s].WatchData(op.key, Watcher(op.client))
 			op.armed = true
 		}
@@ -436,6 +495,19 @@ func (z *ZK) serveRead(s int, i int32) {
 func (z *ZK) atClient(typ simnet.Kind, p int64) {
 	w := z.nt.World()
 	z.last = max(z.last, w.Now())
+	switch typ {
+	case cReadReply, cWriteReply, cNotifyLock:
+		if z.ops[p].lost {
+			return
+		}
+	case cCheckReply:
+		if z.ops[p>>1].lost {
+			return
+		}
+	case cLost:
+		z.connectionLost(int32(p))
+		return
+	}
 	switch typ {
 	case cReadReply:
 		i := int32(p)
@@ -459,6 +531,7 @@ func (z *ZK) atClient(typ simnet.Kind, p int64) {
 		switch op.kind {
 		case kAcquire: // the ephemeral sequential node exists: check it
 			op.checking = true
+			op.server = int32(z.route(int(op.server)))
 			z.nt.FromClient(int(op.server), hReq, p)
 		case kUnlock:
 			z.release(i)
@@ -473,6 +546,7 @@ func (z *ZK) atClient(typ simnet.Kind, p int64) {
 	case cNotifyLock:
 		z.notifications++
 		op := &z.ops[p]
+		op.server = int32(z.route(int(op.server)))
 		z.nt.FromClient(int(op.server), hReq, p)
 	}
 }
@@ -497,13 +571,14 @@ func (z *ZK) timer(w *harness.World, _ *harness.Request, arg int64) {
 			delete(z.holder, op.key)
 		}
 		op.kind = kUnlock
+		op.server = int32(z.route(int(op.server)))
 		z.nt.FromClient(int(op.server), hReq, p)
 	case tExpire:
 		i := int32(p)
 		z.expirations++
 		sess := z.ops[i].session
 		z.release(i)
-		z.broadcast(txn{typ: txCloseSession, session: sess, origin: -1, op: -1})
+		z.closeSession(sess)
 	}
 }
 
@@ -560,6 +635,18 @@ func (z *ZK) Metrics() map[string]float64 {
 			}
 			m["follower_util"] = float64(f) / float64(z.n-1) / float64(z.last)
 		}
+	}
+	m["elections"] = float64(z.elections)
+	m["connection_loss"] = float64(z.connLoss)
+	if len(z.failovers) > 0 {
+		var sum, hi time.Duration
+		for _, f := range z.failovers {
+			sum += f
+			hi = max(hi, f)
+		}
+		m["failovers"] = float64(len(z.failovers))
+		m["failover_ms_mean"] = float64(sum) / float64(len(z.failovers)) / float64(time.Millisecond)
+		m["failover_ms_max"] = float64(hi) / float64(time.Millisecond)
 	}
 	for k, v := range algorithms.ClusterMetrics(z.nt, z.answered+z.acquires, z.last) {
 		m[k] = v

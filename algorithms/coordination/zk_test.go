@@ -223,7 +223,7 @@ func TestZKBadParams(t *testing.T) {
 		{map[string]string{"servers": "0"}, "nodes"},
 		{map[string]string{"holder_crash": "0.5", "session_timeout": "0s"}, "session_timeout=0s"},
 		{map[string]string{"holder_crash": "2"}, "holder_crash"},
-		{map[string]string{"crash": "leader"}, "crash"},
+		{map[string]string{"partition": "isolate:leader"}, "partition"},
 		{map[string]string{"delay": "nope"}, "delay"},
 	} {
 		_, err := info.Resolve(c.raw)
