@@ -65,7 +65,7 @@ type recorder struct {
 	ivStart, ivEnd time.Duration
 	flushed        [3]uint64 // ops, errors, denied as of the last flush
 
-	lastDone time.Duration // completion of the last recorded op
+	lastDone time.Duration // the latest completion of a recorded op
 }
 
 func newRecorder(closed bool, shards, clients int, sink *intervalSink) *recorder {
@@ -133,7 +133,7 @@ func (r *recorder) record(op *workloads.Op, o Outcome, intended, sent, done time
 			r.clientDenied[c]++
 		}
 	}
-	r.lastDone = done
+	r.lastDone = max(r.lastDone, done) // batches may fold out of order
 	return flushed
 }
 
