@@ -91,10 +91,10 @@ type Report struct {
 	ClientDenied []uint64
 	ClientIDs    []uint32
 	Clients      uint64
-	Intervals       []IntervalReport
-	Metrics         map[string]float64 // from the target's Metricser, if any
-	FirstError      error
-	Events          uint64 // virtual time: discrete events the World ran
+	Intervals    []IntervalReport
+	Metrics      map[string]float64 // from the target's Metricser, if any
+	FirstError   error
+	Events       uint64 // virtual time: discrete events the World ran
 	// Check is the linearizability verdict when Config.Check was set and
 	// the target records a history; nil otherwise.
 	Check *history.Result
