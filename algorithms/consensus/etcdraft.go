@@ -66,7 +66,7 @@ type EtcdRaftSim struct {
 	ts    *timers[emsg]
 	hist  *history.Log
 
-	tickFn harness.EventFunc
+	tickFn, syncedFn harness.EventFunc
 }
 
 type etcdNode struct {
@@ -78,6 +78,11 @@ type etcdNode struct {
 	leader  bool
 	term    uint64
 	tickGen int64
+	// syncing: a Ready's entries and hard state are being fsynced; its
+	// messages, committed entries and Advance wait for the disk, and no
+	// other Ready is taken meanwhile (RawNode's contract).
+	syncing bool
+	pending raft.Ready
 }
 
 // NewEtcdRaftSim returns a cluster; it is built on the World at Setup.
@@ -136,7 +141,13 @@ func (s *EtcdRaftSim) Setup(w *harness.World) {
 		s.ts.lost(i)
 		s.updateLeader()
 	}
-	nt.OnRestart = func(i int) { s.ts.lost(i); s.nodes[i].start() }
+	nt.OnRestart = func(i int) {
+		s.ts.lost(i)
+		en := s.nodes[i]
+		en.syncing, en.pending = false, raft.Ready{} // the write in flight was lost
+		en.start()
+	}
+	s.syncedFn = s.synced
 	s.nodes[0].campaign()
 	startElections(s.c, nt, s.sim, func(i int) {
 		if en := s.nodes[i]; en.leader {
@@ -225,66 +236,117 @@ func (en *etcdNode) receive(m *simnet.Msg[emsg]) {
 	en.process()
 }
 
-// process handles every Ready: persist, send, apply, advance.
+// process handles every Ready: persist, send, apply, advance — with a disk
+// (fsync set) and a Ready that must be synced (new entries, a vote or a term:
+// Ready.MustSync), the write is fsynced first and the rest waits for it
+// (etcd's Ready contract: messages go out only once what they vouch for is
+// durable; group commit batches the writes). A commit index alone needs no
+// fsync.
 func (en *etcdNode) process() {
-	s, c := en.s, en.s.c
+	s := en.s
 	changed := false
-	for en.rn.HasReady() {
+	for !en.syncing && en.rn.HasReady() {
 		rd := en.rn.Ready()
 		if rd.HardState != nil && !raft.IsEmptyHardState(rd.HardState) {
-			_ = en.st.SetHardState(rd.HardState)
 			if t := rd.HardState.GetTerm(); t != en.term {
 				en.term, changed = t, true
 			}
 		}
-		if rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot) {
-			_ = en.st.ApplySnapshot(rd.Snapshot)
-		}
-		if len(rd.Entries) > 0 {
-			_ = en.st.Append(rd.Entries)
-		}
 		if rd.SoftState != nil {
-			was := en.leader
-			en.leader = rd.SoftState.RaftState == raft.StateLeader
 			changed = true
-			if en.leader && !was {
-				s.ts.stop(en.id)
-				en.tickGen++
-				s.nt.After(en.id, s.sim.Heartbeat, s.tickFn, nil, int64(en.id)|en.tickGen<<8)
-				if c.el != nil {
-					c.el.heard(en.id, en.id, int64(en.term))
+			en.roleChanged(rd.SoftState.RaftState == raft.StateLeader)
+		}
+		if rd.MustSync && s.nt.Config().Fsync != nil {
+			// A leader's appends and heartbeats may leave while its own
+			// write is under way (Raft thesis §10.2.1, as etcd's docs allow);
+			// everything else waits for the fsync.
+			if en.leader {
+				rest := rd.Messages[:0:0]
+				for _, m := range rd.Messages {
+					if t := m.GetType(); t == pb.MessageType_MsgApp || t == pb.MessageType_MsgHeartbeat {
+						s.nt.Send(en.id, int(m.GetTo())-1, simnet.Kind(t), emsg{m: m})
+					} else {
+						rest = append(rest, m)
+					}
 				}
-			} else if !en.leader && was {
-				en.resetTimer()
+				rd.Messages = rest
 			}
+			en.syncing, en.pending = true, rd
+			s.nt.Fsync(en.id, s.syncedFn, nil, int64(en.id))
+			break
 		}
-		for _, m := range rd.Messages {
-			if m.GetType() == pb.MessageType_MsgVoteResp && !m.GetReject() {
-				en.resetTimer() // granted a vote: do not start a rival election
-			}
-			s.nt.Send(en.id, int(m.GetTo())-1, simnet.Kind(m.GetType()), emsg{m: m})
-		}
-		for _, e := range rd.CommittedEntries {
-			idx := e.GetIndex()
-			ent := entry{cmd: noop}
-			if e.GetType() == pb.EntryType_EntryNormal && len(e.Data) == 24 {
-				ent = entry{
-					cmd: int64(binary.LittleEndian.Uint64(e.Data[0:])),
-					key: binary.LittleEndian.Uint64(e.Data[8:]),
-					low: int64(binary.LittleEndian.Uint64(e.Data[16:])),
-				}
-			}
-			c.learn(en.id, int64(idx), ent)
-			en.applied = idx
-		}
-		if len(rd.CommittedEntries) > 0 {
-			c.apply(en.id, en.leader)
-		}
-		en.rn.Advance(rd)
+		en.finish(rd)
 	}
 	if changed {
 		s.updateLeader()
 	}
+}
+
+// synced: node's fsync is done; finish its Ready and take the next.
+func (s *EtcdRaftSim) synced(_ *harness.World, _ *harness.Request, arg int64) {
+	en := s.nodes[arg]
+	if !en.syncing {
+		return
+	}
+	rd := en.pending
+	en.syncing, en.pending = false, raft.Ready{}
+	en.finish(rd)
+	en.process()
+}
+
+// roleChanged starts a new leader's heartbeat loop or a follower's timer.
+func (en *etcdNode) roleChanged(leader bool) {
+	s, c := en.s, en.s.c
+	was := en.leader
+	en.leader = leader
+	if en.leader && !was {
+		s.ts.stop(en.id)
+		en.tickGen++
+		s.nt.After(en.id, s.sim.Heartbeat, s.tickFn, nil, int64(en.id)|en.tickGen<<8)
+		if c.el != nil {
+			c.el.heard(en.id, en.id, int64(en.term))
+		}
+	} else if !en.leader && was {
+		en.resetTimer()
+	}
+}
+
+// finish persists a Ready to the node's storage, sends its messages,
+// applies its committed entries and advances.
+func (en *etcdNode) finish(rd raft.Ready) {
+	s, c := en.s, en.s.c
+	if rd.HardState != nil && !raft.IsEmptyHardState(rd.HardState) {
+		_ = en.st.SetHardState(rd.HardState)
+	}
+	if rd.Snapshot != nil && !raft.IsEmptySnap(rd.Snapshot) {
+		_ = en.st.ApplySnapshot(rd.Snapshot)
+	}
+	if len(rd.Entries) > 0 {
+		_ = en.st.Append(rd.Entries)
+	}
+	for _, m := range rd.Messages {
+		if m.GetType() == pb.MessageType_MsgVoteResp && !m.GetReject() {
+			en.resetTimer() // granted a vote: do not start a rival election
+		}
+		s.nt.Send(en.id, int(m.GetTo())-1, simnet.Kind(m.GetType()), emsg{m: m})
+	}
+	for _, e := range rd.CommittedEntries {
+		idx := e.GetIndex()
+		ent := entry{cmd: noop}
+		if e.GetType() == pb.EntryType_EntryNormal && len(e.Data) == 24 {
+			ent = entry{
+				cmd: int64(binary.LittleEndian.Uint64(e.Data[0:])),
+				key: binary.LittleEndian.Uint64(e.Data[8:]),
+				low: int64(binary.LittleEndian.Uint64(e.Data[16:])),
+			}
+		}
+		c.learn(en.id, int64(idx), ent)
+		en.applied = idx
+	}
+	if len(rd.CommittedEntries) > 0 {
+		c.apply(en.id, en.leader)
+	}
+	en.rn.Advance(rd)
 }
 
 // trim compacts every node's MemoryStorage below the slot all have applied.

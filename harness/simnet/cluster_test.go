@@ -115,6 +115,27 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// A write issued by an fsync's callback (a node logging what it learned
+// from the write just made durable) is made durable by the next fsync; it
+// used to be lost, because the callback's Fsync started a sync that reused
+// the list being called back.
+func TestFsyncFromItsCallback(t *testing.T) {
+	w, nt := newNet(t, 25, Config{Nodes: 1, Fsync: dist(t, "1ms"), GroupCommit: true})
+	var at []time.Duration
+	var chain harness.EventFunc
+	chain = func(w *harness.World, _ *harness.Request, left int64) {
+		at = append(at, w.Now())
+		if left > 0 {
+			nt.Fsync(0, chain, nil, left-1)
+		}
+	}
+	nt.Fsync(0, chain, nil, 4)
+	w.RunUntil(time.Hour)
+	if len(at) != 5 || at[4] != 5*time.Millisecond || nt.Stats().Fsyncs != 5 {
+		t.Errorf("5 chained writes completed at %v with %d fsyncs; want 1ms, 2ms … 5ms, 5 fsyncs", at, nt.Stats().Fsyncs)
+	}
+}
+
 // A crash loses the node's queued messages, its unsynced writes and its
 // timers; after a restart it works again.
 func TestCrashLosesVolatileWork(t *testing.T) {

@@ -78,13 +78,19 @@ func (nt *Net[P]) synced(w *harness.World, _ *harness.Request, arg int64) {
 	if gen != d.gen {
 		return
 	}
-	d.syncing = false
+	// d.syncing stays set while the callbacks run, so a write they issue
+	// (a follower logging what its answer made it learn) queues for the
+	// next fsync instead of starting one that would reuse d.cur.
 	for _, r := range d.cur {
 		if r.inc == nt.inc[node] && !nt.down[node] {
 			r.fn(w, r.req, r.arg)
 		}
 	}
+	if gen != d.gen {
+		return // a callback crashed the node: dropDisk reset the disk
+	}
 	d.cur = d.cur[:0]
+	d.syncing = false
 	if len(d.wait) > 0 && !nt.down[node] {
 		nt.startSync(node)
 	}
