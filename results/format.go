@@ -2,12 +2,14 @@ package results
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Format names an output format.
@@ -169,7 +171,23 @@ func WriteFileWith(path string, f Format, doc *Document, o Options) error {
 // WriteAtomic creates path with what fn writes, through a buffered temporary
 // file in the same directory that is synced, made 0644 and renamed into
 // place only when fn succeeds: readers never see a torn or partial file.
+// A symlink is followed (the file it names is replaced, the link stays);
+// a special file (/dev/stdout, a FIFO, a terminal) is written through, not
+// replaced by a regular file. The temporary file is removed on every
+// error, and by RemoveTemps when the process is stopped mid-write.
 func WriteAtomic(path string, fn func(io.Writer) error) (err error) {
+	path, err = resolveOutput(path)
+	if err != nil {
+		return err
+	}
+	if st, serr := os.Stat(path); serr == nil {
+		switch {
+		case st.IsDir():
+			return fmt.Errorf("%s is a directory", path)
+		case !st.Mode().IsRegular() || isStream(path):
+			return writeThrough(path, fn)
+		}
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -178,11 +196,13 @@ func WriteAtomic(path string, fn func(io.Writer) error) (err error) {
 	if err != nil {
 		return err
 	}
+	forget := liveTemps.add(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
 		}
+		forget()
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<16)
 	if err = fn(bw); err != nil {
@@ -201,6 +221,126 @@ func WriteAtomic(path string, fn func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// isStream reports whether path names one of the process's streams
+// (/dev/stdout, /dev/fd/N, /proc/self/fd/N): even when it resolves to a
+// regular file (stdout redirected to one), it is written through, so the
+// redirection's file is not replaced under the shell.
+func isStream(path string) bool {
+	return strings.HasPrefix(path, "/dev/") || strings.HasPrefix(path, "/proc/self/fd/")
+}
+
+// writeThrough writes to a special file in place.
+func writeThrough(path string, fn func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0) // append: a redirected stdout keeps what is already written
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := fn(bw); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// resolveOutput follows path's symlinks, a dangling one included (the
+// file is created where the link points).
+func resolveOutput(path string) (string, error) {
+	if st, err := os.Stat(path); err == nil && (isStream(path) || !st.Mode().IsRegular() && !st.IsDir()) {
+		return path, nil // a special file (/dev/stdout → /proc/self/fd/1 → pipe:[…]) is opened by the name given
+	}
+	for range 40 {
+		st, err := os.Lstat(path)
+		if err != nil || st.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// CheckOutput reports, before anything runs, why path cannot be written:
+// its directory is missing or not writable, it is a directory, or it is
+// one of inputs (a trace, a baseline, a compared file, a suite: writing
+// would destroy it). A special file (a FIFO, /dev/stdout) passes: it is
+// written through.
+func CheckOutput(path string, inputs ...string) error {
+	real, err := resolveOutput(path)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(real)
+	if err == nil {
+		if st.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		for _, in := range inputs {
+			if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+				return fmt.Errorf("%s is also an input of this command (%s): writing it would destroy it", path, in)
+			}
+		}
+		if !st.Mode().IsRegular() {
+			return nil
+		}
+	}
+	dir := filepath.Dir(real)
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("directory %s: %w", dir, err)
+	}
+	if !dst.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	probe, err := os.CreateTemp(dir, ".dsbench-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// tempSet is the temporary files being written, for RemoveTemps.
+type tempSet struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+var liveTemps = &tempSet{names: map[string]bool{}}
+
+func (t *tempSet) add(name string) (forget func()) {
+	t.mu.Lock()
+	t.names[name] = true
+	t.mu.Unlock()
+	return func() {
+		t.mu.Lock()
+		delete(t.names, name)
+		t.mu.Unlock()
+	}
+}
+
+// RemoveTemps removes the temporary files of writes still in progress: a
+// command that must exit at once (a second Ctrl-C) calls it first, so no
+// partial file is left behind.
+func RemoveTemps() {
+	liveTemps.mu.Lock()
+	defer liveTemps.mu.Unlock()
+	for name := range liveTemps.names {
+		os.Remove(name)
+	}
 }
 
 // sortedKeys returns a map's keys in order, for deterministic output.

@@ -71,6 +71,11 @@ func Read(r io.Reader) (*Document, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("not a dsbench JSON document: %w", err)
 	}
+	// One document only: trailing data (a second document, a torn append)
+	// would otherwise be ignored.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("not one dsbench JSON document: more data after it, at byte %d", dec.InputOffset())
+	}
 	if err := checkSchema(doc.Schema); err != nil {
 		return nil, err
 	}

@@ -139,6 +139,9 @@ func splitSpec(spec string) (string, map[string]string, error) {
 		if !ok || k == "" {
 			return "", nil, fmt.Errorf("%s: %q is not key=value (spec %q)", name, kv, spec)
 		}
+		if _, dup := args[k]; dup {
+			return "", nil, fmt.Errorf("%s: %s= is given twice (spec %q)", name, k, spec)
+		}
 		args[k] = v
 	}
 	return name, args, nil

@@ -51,7 +51,8 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 // options validates the flags into compare.Options.
 func (f *compareFlags) options() (compare.Options, error) {
 	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore, ListMissing: true}
-	if f.alpha <= 0 || f.alpha >= 1 {
+	if !(f.alpha > 0 && f.alpha < 1) { // NaN fails both
+
 		return o, usagef("--alpha %g: must be between 0 and 1 (e.g. 0.05)", f.alpha)
 	}
 	noise, err := parseNoise(f.noise)
@@ -178,6 +179,11 @@ func (a *App) compare(f compareFlags, args []string) error {
 			return err
 		}
 	}
+	if out.path != "" {
+		if err := results.CheckOutput(out.path, args[0], args[1]); err != nil {
+			return usagef("-o %s: %v", f.output, err)
+		}
+	}
 	base, err := readDoc(args[0])
 	if err != nil {
 		return err
@@ -247,7 +253,7 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 		return err
 	}
 	if out.path != "" {
-		if err := writeFileAtomic(out.path, func(w io.Writer) error { return compare.Write(w, res, out.format) }); err != nil {
+		if err := results.WriteAtomic(out.path, func(w io.Writer) error { return compare.Write(w, res, out.format) }); err != nil {
 			return err
 		}
 	}
@@ -263,31 +269,6 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 	}
 	a.code = exitOK
 	return nil
-}
-
-// writeFileAtomic writes through a temporary file renamed into place, so an
-// interrupted write never leaves a torn file.
-func writeFileAtomic(path string, fn func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(dirOf(path), ".dsbench-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = fn(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func dirOf(path string) string {

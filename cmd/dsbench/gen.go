@@ -65,6 +65,11 @@ func (a *App) gen(o genOptions) error {
 	if o.format != "csv" && o.format != "bin" {
 		return usagef("--format %q: valid formats are csv, bin", o.format)
 	}
+	if o.output != "" {
+		if err := results.CheckOutput(o.output); err != nil {
+			return usagef("-o %s: %v", o.output, err)
+		}
+	}
 	seed, printed, err := parseSeed(o.seed, randomSeed)
 	if err != nil {
 		return err

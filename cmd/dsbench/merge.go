@@ -32,6 +32,9 @@ a Kubernetes Indexed Job (scripts/k8s/dsbench-shards.yaml).`,
 			if out == "" {
 				return usagef("merge needs -o FILE for the merged result")
 			}
+			if err := results.CheckOutput(out, args...); err != nil {
+				return usagef("-o %s: %v", out, err)
+			}
 			var docs []*results.Document
 			for _, p := range args {
 				d, err := readDoc(p)

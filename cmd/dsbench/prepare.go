@@ -53,6 +53,9 @@ func (a *App) prepare(opts RunOptions) (*execution, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := results.CheckOutput(out.path, opts.Trace); err != nil {
+			return nil, usagef("-o %s: %v", o, err)
+		}
 		ex.outputs = append(ex.outputs, out)
 	}
 	bo := opts.Options

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/results"
 	"io"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +21,7 @@ const (
 	exitOK          = 0
 	exitFailed      = 1   // a run failed, or a gate was crossed
 	exitUsage       = 2   // bad input, found before anything ran
+	exitInternal    = 3   // a bug in dsbench: a panic, never the user's input
 	exitInterrupted = 130 // Ctrl-C; what was measured is still written
 )
 
@@ -89,9 +92,18 @@ See what is there:     dsbench list`,
 	return root
 }
 
-// run executes one invocation and returns its exit status.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run executes one invocation and returns its exit status. A panic is a bug
+// in dsbench, not bad input: it exits 3 with what to report (Go's own
+// panic exit, 2, is the code for bad input).
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Args: args}
+	defer func() {
+		if p := recover(); p != nil {
+			results.RemoveTemps()
+			internalError(stderr, a, p, debug.Stack())
+			code = exitInternal
+		}
+	}()
 	root := newRoot(a)
 	root.SetArgs(args)
 	return exitCode(a, root.Execute(), stderr)
@@ -126,4 +138,20 @@ func isCobraUsage(err error) bool {
 		}
 	}
 	return false
+}
+
+// internalError reports a panic: what happened, where, and the command and
+// seed that reproduce it.
+func internalError(w io.Writer, a *App, p any, stack []byte) {
+	seed := "the default seed (1)"
+	for i, arg := range a.Args {
+		if v, ok := strings.CutPrefix(arg, "--seed="); ok {
+			seed = v
+		} else if arg == "--seed" && i+1 < len(a.Args) {
+			seed = a.Args[i+1]
+		}
+	}
+	fmt.Fprintf(w, "dsbench: internal error: please report: %v\n", p)
+	fmt.Fprintf(w, "reproduce with: %s   (seed: %s; %s)\n", commandLine(a), seed, versionLine())
+	fmt.Fprintf(w, "report at https://github.com/dsbench/dsbench/issues with this message and the stack below\n\n%s", stack)
 }

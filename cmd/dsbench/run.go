@@ -140,7 +140,7 @@ Next:
 `
 
 // checkGivenFlags rejects values that are only wrong when typed: 0 is the
-// "not set" default of --rate and --runs, but --rate 0 or --runs 0 on the
+// "not set" default of --rate, --runs, --ops and --load, but 0 on the
 // command line is a mistake, not a request for the default.
 func checkGivenFlags(cmd *cobra.Command, o RunOptions) error {
 	if cmd.Flags().Changed("rate") && o.Rate <= 0 {
@@ -148,6 +148,12 @@ func checkGivenFlags(cmd *cobra.Command, o RunOptions) error {
 	}
 	if cmd.Flags().Changed("runs") && o.Runs < 1 {
 		return usagef("--runs %d: must be at least 1", o.Runs)
+	}
+	if cmd.Flags().Changed("ops") && o.Ops == 0 {
+		return usagef("--ops 0: must be at least 1 (leave --ops out to run for --duration)")
+	}
+	if cmd.Flags().Changed("load") && o.Load == 0 {
+		return usagef("--load 0: must be at least 1 (leave --load out for no load phase)")
 	}
 	if cmd.Flags().Changed("duration") && o.Duration <= 0 {
 		return usagef("--duration %v: must be positive", o.Duration)
@@ -240,13 +246,14 @@ func warnFellBehind(a *App, doc *results.Document) {
 // SIGPIPE, and the files are what must not be lost.
 func (a *App) emit(ex *execution, doc *results.Document) error {
 	doc.Environment.Command = commandLine(a)
+	var errs []error
 	for _, out := range ex.outputs {
 		if err := results.WriteFileWith(out.path, out.format, doc, ex.write); err != nil {
-			return fmt.Errorf("writing %s: %w", out.path, err)
+			errs = append(errs, fmt.Errorf("writing %s: %w", out.path, err))
 		}
 	}
 	if err := results.WriteWith(a.Stdout, ex.stdout, doc, ex.write); err != nil {
-		return fmt.Errorf("writing %s to stdout: %w", ex.stdout, err)
+		errs = append(errs, fmt.Errorf("writing %s to stdout: %w", ex.stdout, err))
 	}
-	return nil
+	return errors.Join(errs...) // a failing output does not stop the others
 }

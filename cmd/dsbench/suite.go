@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/signal"
@@ -64,11 +66,26 @@ func suiteErr(path string, n *yaml.Node, format string, args ...any) error {
 // different benchmark than the one written.
 func planSuite(path string, data []byte) (*suite, error) {
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, usagef("%s: empty suite file", path)
+		}
 		return nil, usagef("%s: %v", path, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, usagef("%s: after the suite: %v", path, err)
+		}
+		return nil, usagef("%s:%d: a second YAML document (after ---): a suite file holds one", path, line)
 	}
 	if len(root.Content) == 0 {
 		return nil, usagef("%s: empty suite file", path)
+	}
+	if err := noDuplicateKeys(path, root.Content[0]); err != nil {
+		return nil, err
 	}
 	top := root.Content[0]
 	if top.Kind != yaml.MappingNode {
@@ -250,13 +267,16 @@ func (e *entry) set(path string, k, v *yaml.Node) error {
 	case "rate":
 		o.Rate, err = number(path, v, k.Value)
 	case "ops":
-		o.Ops, err = count(path, v, k.Value)
+		o.Ops, err = positiveCount(path, v, k.Value)
 	case "load":
-		o.Load, err = count(path, v, k.Value)
+		o.Load, err = positiveCount(path, v, k.Value)
 	case "workers":
 		o.Workers, err = integer(path, v, k.Value)
 	case "runs":
 		o.Runs, err = integer(path, v, k.Value)
+		if err == nil && o.Runs == 0 {
+			err = suiteErr(path, v, "runs: 0: want at least 1 repetition")
+		}
 	case "value_size":
 		o.ValueSize, err = integer(path, v, k.Value)
 	case "duration":
@@ -304,6 +324,16 @@ func integer(path string, v *yaml.Node, key string) (int, error) {
 		return 0, suiteErr(path, v, "%s: %q is too large", key, v.Value)
 	}
 	return int(n), err
+}
+
+// positiveCount is a count where 0 would mean nothing: an error, never
+// "unset".
+func positiveCount(path string, v *yaml.Node, key string) (uint64, error) {
+	n, err := count(path, v, key)
+	if err == nil && n == 0 {
+		return 0, suiteErr(path, v, "%s: 0: want at least 1 (leave the key out instead)", key)
+	}
+	return n, err
 }
 
 func count(path string, v *yaml.Node, key string) (uint64, error) {
@@ -448,6 +478,13 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		if err != nil {
 			return usagef("output %q: %v", o, err)
 		}
+		inputs := []string{path, baseline}
+		for _, p := range s.Plans {
+			inputs = append(inputs, p.Trace)
+		}
+		if err := results.CheckOutput(out.path, inputs...); err != nil {
+			return usagef("output %q: %v", o, err)
+		}
 		outs = append(outs, out)
 	}
 	var exs []*execution
@@ -501,10 +538,15 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 		doc.Runs[i].ID = fmt.Sprintf("r%d", i+1)
 	}
 	doc.Environment.Command = commandLine(a)
+	var writeErrs []error // a failing output does not stop the others
 	for _, out := range outs {
 		if err := results.WriteFile(out.path, out.format, doc); err != nil {
-			return fmt.Errorf("writing %s: %w", out.path, err)
+			writeErrs = append(writeErrs, fmt.Errorf("writing %s: %w", out.path, err))
 		}
+	}
+	if err := errors.Join(writeErrs...); err != nil {
+		fmt.Fprintln(a.Stderr, "dsbench:", err)
+		defer func() { a.code = max(a.code, exitFailed) }()
 	}
 	if doc.Interrupted {
 		results.Write(a.Stdout, results.Table, doc)
@@ -527,4 +569,25 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 	}
 	co.ListMissing, co.AllowNoCommon, co.FailOnMissing = true, true, failOnMissing
 	return a.compareDocs(base, doc, co, format, compareOutput{})
+}
+
+// noDuplicateKeys refuses a mapping that sets a key twice anywhere in the
+// file: YAML parsers keep the last value silently.
+func noDuplicateKeys(path string, n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		seen := map[string]int{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if first, dup := seen[k.Value]; dup {
+				return suiteErr(path, k, "key %q is set twice (first on line %d)", k.Value, first)
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	for _, c := range n.Content {
+		if err := noDuplicateKeys(path, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -118,8 +118,11 @@ func Compare(base, cand *results.Document, o Options) (*Result, error) {
 	if o.Alpha == 0 {
 		o.Alpha = 0.05
 	}
-	if o.Alpha <= 0 || o.Alpha >= 1 {
+	if !(o.Alpha > 0 && o.Alpha < 1) { // NaN fails both
 		return nil, fmt.Errorf("alpha %v is outside (0, 1)", o.Alpha)
+	}
+	if math.IsNaN(o.Noise) || math.IsInf(o.Noise, 0) {
+		return nil, fmt.Errorf("noise %v is not a finite fraction", o.Noise)
 	}
 	if o.Noise == 0 {
 		o.Noise = 0.02
