@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -92,13 +94,22 @@ func (a *App) gen(o genOptions) error {
 			return writeStats(w, st)
 		})
 	}
-	return writeTo(a.Stdout, o.output, func(w io.Writer) error {
+	parent := a.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := interruptible(parent, a.Stderr)
+	defer stop()
+	err = writeTo(a.Stdout, o.output, func(w io.Writer) error {
 		tw, err := workloads.NewTraceWriter(w, o.format)
 		if err != nil {
 			return err
 		}
 		var op workloads.Op
 		for i := uint64(0); i < o.ops; i++ {
+			if i%(1<<16) == 0 && ctx.Err() != nil {
+				return ctx.Err() // the temporary file is removed: a trace cut short is not a trace
+			}
 			g.Next(&op)
 			if err := tw.Write(&op); err != nil {
 				return err
@@ -106,6 +117,10 @@ func (a *App) gen(o genOptions) error {
 		}
 		return tw.Flush()
 	})
+	if ctx.Err() != nil {
+		return exitError{exitInterrupted, errors.New("interrupted: no trace was written")}
+	}
+	return err
 }
 
 // writeTo writes to stdout, or to path through results.WriteAtomic (an

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -196,13 +193,18 @@ func (a *App) runCommand(o RunOptions) error {
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(parent, a.Stderr)
 	defer stop()
 	prog := newProgress(a.Stderr, o.Quiet)
 	doc, runErr := ex.plan.Execute(ctx, prog)
 	prog.wait()
 	if err := a.emit(ex, doc); err != nil {
 		return err
+	}
+	if ctx.Err() != nil && !doc.Interrupted {
+		// Interrupted while writing: the files are whole (each is renamed
+		// into place when complete), but the command did not finish.
+		return exitError{exitInterrupted, errors.New("interrupted while writing the results")}
 	}
 	warnFellBehind(a, doc)
 	if o.Compare && runErr == nil && !doc.Interrupted {

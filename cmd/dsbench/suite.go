@@ -8,10 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -500,7 +498,7 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(parent, a.Stderr)
 	defer stop()
 	var doc *results.Document
 	var runErrs []error
