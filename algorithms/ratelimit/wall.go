@@ -89,5 +89,7 @@ func (t *wallTarget) Metrics() map[string]float64 {
 		log = append(log, w.rec.log...)
 	}
 	t.mu.Unlock()
-	return t.c.metrics(log, tot)
+	m := t.c.metrics(log, tot)
+	m["decision_ns"] = sampleDecisionNs(t.c.newL(), t.c.judge.rate)
+	return m
 }
