@@ -34,6 +34,14 @@ func TestHostileProbes(t *testing.T) {
 		t.Fatalf("gen: exit %d %s", code, errs)
 	}
 	traceBytes, _ := os.ReadFile(trace)
+	for k := range 2 {
+		if code, _, errs := cli(t, "run", "builtin/sleep", "--clock", "virtual", "-n", "200", "--shard", strconv.Itoa(k)+"/2", "-q", "-o", at("s"+strconv.Itoa(k)+".json")); code != 0 {
+			t.Fatalf("shard %d: exit %d %s", k, code, errs)
+		}
+	}
+	s0, _ := os.ReadFile(at("s0.json"))
+	s0 = bytes.Replace(s0, []byte(`"ops": 100,`), []byte(`"ops": 18446744073709551615,`), 1)
+	os.WriteFile(at("s0.json"), s0, 0o644)
 	os.WriteFile(at("trailing.json"), append(append([]byte(nil), baseBytes...), []byte("{}\n")...), 0o644)
 
 	for _, p := range []struct {
@@ -49,6 +57,7 @@ func TestHostileProbes(t *testing.T) {
 		{[]string{"compare", base, base, "--noise", "NaN%"}, 2, "--noise"},
 		{[]string{"run", "builtin/noop", "--rate", "NaN", "-n", "10"}, 2, "NaN"},
 		{[]string{"compare", at("trailing.json"), base}, 2, "more data after it"},
+		{[]string{"merge", at("s0.json"), at("s1.json"), "-o", at("m.json")}, 2, "exceeds 2^64−1"},
 		{[]string{"compare", base, base, "-o", base}, 2, "also an input"},
 		{[]string{"run", "builtin/noop", "--trace", trace, "-o", "csv:" + trace}, 2, "also an input"},
 		{[]string{"run", "builtin/noop", "-n", "10", "-o", "/proc/x.json"}, 2, "/proc"},

@@ -2,19 +2,20 @@ package merge
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/dsbench/dsbench/results"
 )
 
-func mergeKinds(rs []*results.Run) map[string]results.KindRun {
+func mergeKinds(rs []*results.Run, c *counters) map[string]results.KindRun {
 	out := map[string]results.KindRun{}
 	for _, r := range rs {
 		for name, k := range r.Kinds {
 			m := out[name]
-			m.Ops += k.Ops
-			m.Errors += k.Errors
-			m.Denied += k.Denied
+			m.Ops = c.add(m.Ops, k.Ops, "kinds."+name+".ops")
+			m.Errors = c.add(m.Errors, k.Errors, "kinds."+name+".errors")
+			m.Denied = c.add(m.Denied, k.Denied, "kinds."+name+".denied")
 			m.LatencyNs = poolSummary(m.LatencyNs, k.LatencyNs)
 			m.ServiceNs = poolSummary(m.ServiceNs, k.ServiceNs)
 			out[name] = m
@@ -44,23 +45,23 @@ func poolSummary(a, b results.Summary) results.Summary {
 	}
 }
 
-func addCounts(dst, src []uint64) []uint64 {
+func addCounts(dst, src []uint64, c *counters, what string) []uint64 {
 	for len(dst) < len(src) {
 		dst = append(dst, 0)
 	}
-	for i, c := range src {
-		dst[i] += c
+	for i, v := range src {
+		dst[i] = c.add(dst[i], v, what)
 	}
 	return dst
 }
 
-func mergeFairness(rs []*results.Run) results.Fairness {
+func mergeFairness(rs []*results.Run, c *counters) results.Fairness {
 	var f results.Fairness
 	var shards, clients []uint64
 	var p99 []float64
 	clientCounts := true
 	for _, r := range rs {
-		shards = addCounts(shards, r.Fairness.Shards.Counts)
+		shards = addCounts(shards, r.Fairness.Shards.Counts, c, "fairness.shards.counts")
 		for i, v := range r.Fairness.Shards.LatencyP99Ns {
 			for len(p99) <= i {
 				p99 = append(p99, 0)
@@ -70,7 +71,7 @@ func mergeFairness(rs []*results.Run) results.Fairness {
 		if r.Fairness.Clients.N > 0 && len(r.Fairness.Clients.Counts) == 0 {
 			clientCounts = false
 		}
-		clients = addCounts(clients, r.Fairness.Clients.Counts)
+		clients = addCounts(clients, r.Fairness.Clients.Counts, c, "fairness.clients.counts")
 	}
 	if len(shards) > 0 {
 		f.Shards = results.SpreadOf(shards)
@@ -137,7 +138,7 @@ func mergeMetrics[T any](parts []T, get func(T) (map[string]float64, uint64)) ma
 
 // mergeIntervals merges the time series step by step (shards start together
 // when a scheduler starts them; step i covers the same second on each).
-func mergeIntervals(rs []*results.Run) []results.Interval {
+func mergeIntervals(rs []*results.Run, c *counters) []results.Interval {
 	n := 0
 	for _, r := range rs {
 		n = max(n, len(r.Intervals))
@@ -153,9 +154,9 @@ func mergeIntervals(rs []*results.Run) []results.Interval {
 		iv := &out[i]
 		iv.StartS = parts[0].StartS
 		for _, p := range parts {
-			iv.Ops += p.Ops
-			iv.Errors += p.Errors
-			iv.Denied += p.Denied
+			iv.Ops = c.add(iv.Ops, p.Ops, "intervals.ops")
+			iv.Errors = c.add(iv.Errors, p.Errors, "intervals.errors")
+			iv.Denied = c.add(iv.Denied, p.Denied, "intervals.denied")
 			iv.ThroughputOpsS += p.ThroughputOpsS
 			iv.LatencyP50Ns = math.Max(iv.LatencyP50Ns, p.LatencyP50Ns)
 			iv.LatencyP99Ns = math.Max(iv.LatencyP99Ns, p.LatencyP99Ns)
@@ -164,4 +165,20 @@ func mergeIntervals(rs []*results.Run) []results.Interval {
 		iv.Metrics = mergeMetrics(parts, func(p results.Interval) (map[string]float64, uint64) { return p.Metrics, p.Ops })
 	}
 	return out
+}
+
+// counters adds the shards' counters and remembers the first that would
+// wrap past 2^64−1: a merged count that wrapped (2^64−1 + 3000 = 2999)
+// would be silently wrong, so Merge refuses it.
+type counters struct{ overflow string }
+
+func (c *counters) add(a, b uint64, what string) uint64 {
+	s, carry := bits.Add64(a, b, 0)
+	if carry != 0 {
+		if c.overflow == "" {
+			c.overflow = what
+		}
+		return math.MaxUint64
+	}
+	return s
 }

@@ -25,18 +25,19 @@ func mergeRuns(rs []*results.Run) (results.Run, error) {
 		Kinds: map[string]results.KindRun{}, Metrics: map[string]float64{},
 	}
 	var errs, behind []string
+	var c counters
 	for _, r := range rs {
 		out.Workers += r.Workers
-		out.Dropped += r.Dropped
+		out.Dropped = c.add(out.Dropped, r.Dropped, "dropped")
 		out.RequestedOpsS += r.RequestedOpsS
 		if r.FellBehind != "" {
 			behind = append(behind, fmt.Sprintf("shard %s: %s", r.Shard, r.FellBehind))
 		}
 		out.SendLagNs = worstLag(out.SendLagNs, r.SendLagNs)
-		out.Ops += r.Ops
-		out.Errors += r.Errors
-		out.Denied += r.Denied
-		out.WarmupOps += r.WarmupOps
+		out.Ops = c.add(out.Ops, r.Ops, "ops")
+		out.Errors = c.add(out.Errors, r.Errors, "errors")
+		out.Denied = c.add(out.Denied, r.Denied, "denied")
+		out.WarmupOps = c.add(out.WarmupOps, r.WarmupOps, "warmup_ops")
 		out.DurationS = math.Max(out.DurationS, r.DurationS)
 		out.Interrupted = out.Interrupted || r.Interrupted
 		if r.Error != "" {
@@ -58,10 +59,13 @@ func mergeRuns(rs []*results.Run) (results.Run, error) {
 	if out.ServiceHistogram, out.ServiceNs, err = mergeHist(rs, func(r *results.Run) string { return r.ServiceHistogram }); err != nil {
 		return out, fmt.Errorf("service histogram: %w", err)
 	}
-	out.Kinds = mergeKinds(rs)
-	out.Fairness = mergeFairness(rs)
+	out.Kinds = mergeKinds(rs, &c)
+	out.Fairness = mergeFairness(rs, &c)
 	out.Metrics = mergeMetrics(rs, func(r *results.Run) (map[string]float64, uint64) { return r.Metrics, r.Ops })
-	out.Intervals = mergeIntervals(rs)
+	out.Intervals = mergeIntervals(rs, &c)
+	if c.overflow != "" {
+		return out, fmt.Errorf("%s: the shards' sum exceeds 2^64−1 (a counter cannot hold it; are these really shards of one run?)", c.overflow)
+	}
 	return out, nil
 }
 
