@@ -169,16 +169,30 @@ func readBinary(br *bufio.Reader) ([]Op, error) {
 		if at < 0 {
 			return nil, fmt.Errorf("record %d: negative at_ns %d", rec, at)
 		}
+		if v[1] != 0 && int64(v[1]) < 0 {
+			return nil, fmt.Errorf("record %d: at_ns goes back by %d: a trace's intended times must not decrease", rec, -int64(v[1]))
+		}
 		ops = append(ops, Op{Seq: seq, At: time.Duration(at), Kind: Kind(v[2]), Key: v[3], Client: uint32(v[4]), Size: uint32(v[5])})
 	}
 }
 
 func readCSV(br *bufio.Reader) ([]Op, error) {
 	var ops []Op
-	sc := bufio.NewScanner(br)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
+	for line := 1; ; line++ {
+		raw, err := br.ReadSlice('\n')
+		switch {
+		case err == io.EOF && len(raw) == 0:
+			return ops, nil
+		case err == io.EOF:
+			// A row with no newline: the file was cut (every writer ends
+			// rows with one), and its last number may be cut short too.
+			return nil, fmt.Errorf("line %d: the row does not end with a newline: the file looks cut short (%q)", line, raw)
+		case errors.Is(err, bufio.ErrBufferFull):
+			return nil, fmt.Errorf("line %d: longer than %d bytes: not a trace row", line, br.Size())
+		case err != nil:
+			return nil, fmt.Errorf("line %d: %v", line, err)
+		}
+		text := strings.TrimSpace(string(raw))
 		if text == "" || text[0] == '#' {
 			continue
 		}
@@ -192,9 +206,11 @@ func readCSV(br *bufio.Reader) ([]Op, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v", line, err)
 		}
+		if n := len(ops); n > 0 && op.At < ops[n-1].At {
+			return nil, fmt.Errorf("line %d: at_ns %d is before the previous row's %d: a trace's intended times must not decrease", line, op.At, ops[n-1].At)
+		}
 		ops = append(ops, op)
 	}
-	return ops, sc.Err()
 }
 
 // parseRow parses "seq,at_ns,kind,key,client,size"; kind is a name or its number.

@@ -11,7 +11,7 @@ import (
 // apart by themselves.
 func TestTraceRoundTrip(t *testing.T) {
 	ops := stream(t, busySpec, 8, Whole, 3000)
-	ops = append(ops, Op{Seq: 1 << 63, At: 0, Kind: Route, Key: 1<<64 - 1, Client: 1<<32 - 1, Size: 1<<32 - 1})
+	ops = append(ops, Op{Seq: 1 << 63, At: ops[len(ops)-1].At, Kind: Route, Key: 1<<64 - 1, Client: 1<<32 - 1, Size: 1<<32 - 1})
 	for name, write := range map[string]func(*bytes.Buffer) error{
 		"csv": func(b *bytes.Buffer) error { return WriteTraceCSV(b, ops) },
 		"bin": func(b *bytes.Buffer) error { return WriteTraceBinary(b, ops) },
@@ -112,4 +112,28 @@ func FuzzReadTrace(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Issue 16: intended times going backwards, and a CSV cut mid-row, are
+// rejected with where; whole, ordered traces pass.
+func TestTraceRejectsBackwardsAndCut(t *testing.T) {
+	back := []Op{{Seq: 0, At: 500, Kind: Read}, {Seq: 1, At: 100, Kind: Read}}
+	var c, b bytes.Buffer
+	WriteTraceCSV(&c, back)
+	WriteTraceBinary(&b, back)
+	if _, err := ReadTrace(&c); err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "must not decrease") {
+		t.Errorf("csv going back: %v", err)
+	}
+	if _, err := ReadTrace(&b); err == nil || !strings.Contains(err.Error(), "record 2") {
+		t.Errorf("binary going back: %v", err)
+	}
+	var whole bytes.Buffer
+	WriteTraceCSV(&whole, []Op{{Seq: 0, At: 100, Kind: Read, Key: 12345}, {Seq: 1, At: 100, Kind: Read, Key: 67890}})
+	cut := whole.Bytes()[:whole.Len()-4]
+	if _, err := ReadTrace(bytes.NewReader(cut)); err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "cut short") {
+		t.Errorf("csv cut mid-row: %v", err)
+	}
+	if ops, err := ReadTrace(&whole); err != nil || len(ops) != 2 {
+		t.Errorf("whole trace: %d ops, %v", len(ops), err)
+	}
 }
