@@ -32,18 +32,12 @@ func zeroTimeClosed(cfg Config) (*Report, error) {
 // never advances virtual time; the run must end with an error, not spin.
 func TestSimClosedZeroTimeEndsWithError(t *testing.T) {
 	lowerStall(t, 1<<14)
-	done := make(chan error, 1)
-	go func() {
-		_, err := zeroTimeClosed(Config{Duration: time.Second})
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), "virtual time stopped") {
-			t.Fatalf("err = %v, want a stalled-virtual-time error", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("RunSim spun for a minute on a run whose virtual time cannot advance")
+	// No wall-clock watchdog: how long 2^14 events take depends on the
+	// machine (a 60 s watchdog failed under -race on a loaded one), and a
+	// run that never ends is caught by go test's -timeout all the same.
+	_, err := zeroTimeClosed(Config{Duration: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "virtual time stopped") {
+		t.Fatalf("err = %v, want a stalled-virtual-time error", err)
 	}
 }
 
