@@ -31,6 +31,8 @@ type compareFlags struct {
 	// failOnMissing makes runs found on one side only (new, gone) fail
 	// the gate (exit 1); by default they are listed and pass.
 	failOnMissing bool
+	// allowZeroBase lets relative gates pass rows whose base median is 0.
+	allowZeroBase bool
 }
 
 func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
@@ -39,6 +41,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 	cmd.Flags().StringArrayVar(&f.failOn, "fail-on", nil, "gate, repeatable: exit 1 when METRIC crosses the change with significance (e.g. 'latency.p99>+5%', 'throughput<-3%'), or when the candidate's median crosses an absolute value ('latency.p99>5ms', 'errors>0')")
 	cmd.Flags().StringArrayVar(&f.metrics, "metric", nil, "compare only these metrics (repeatable; default: throughput, latency.p50/p99/p999, service.p99 and every family metric)")
 	cmd.Flags().StringArrayVar(&f.ignore, "ignore-param", nil, "pair runs that differ in this parameter (the change under test); repeatable")
+	cmd.Flags().BoolVar(&f.allowZeroBase, "allow-zero-base", false, "let a relative gate pass a figure whose base median is 0 (by default a significant change from 0 cannot be judged and exits 1; gate such figures with an absolute threshold)")
 	cmd.Flags().BoolVar(&f.failOnMissing, "fail-on-missing", false, "exit 1 when a run is in one file only (new or gone); by default they are listed and do not fail")
 	if withFormat {
 		cmd.Flags().StringVar(&f.format, "format", "table", "output: "+strings.Join(compare.Formats, "|"))
@@ -50,7 +53,7 @@ func (f *compareFlags) bind(cmd *cobra.Command, withFormat bool) {
 
 // options validates the flags into compare.Options.
 func (f *compareFlags) options() (compare.Options, error) {
-	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore, ListMissing: true}
+	o := compare.Options{Alpha: f.alpha, Metrics: f.metrics, IgnoreParams: f.ignore, ListMissing: true, AllowZeroBase: f.allowZeroBase}
 	if !(f.alpha > 0 && f.alpha < 1) { // NaN fails both
 
 		return o, usagef("--alpha %g: must be between 0 and 1 (e.g. 0.05)", f.alpha)
@@ -258,8 +261,10 @@ func (a *App) compareDocs(base, cand *results.Document, o compare.Options, forma
 		}
 	}
 	switch {
-	case res.Failed():
+	case len(res.Failures) > 0:
 		return exitError{exitFailed, fmt.Errorf("%d gate(s) crossed with significance: %s", len(res.Failures), strings.Join(res.Failures, "; "))}
+	case res.Failed():
+		return exitError{exitFailed, fmt.Errorf("%d gate(s) cannot judge a zero base: %s", len(res.ZeroBase), strings.Join(res.ZeroBase, "; "))}
 	case len(res.Undecided) > 0:
 		return usagef("gate(s) cannot be decided with so few runs (use --runs %d or more on both sides): %s",
 			res.Need, strings.Join(res.Undecided, "; "))

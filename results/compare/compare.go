@@ -39,6 +39,10 @@ type Options struct {
 	// FailOnMissing makes new and gone runs fail the comparison
 	// (Result.MissingFails), as crossed gates do.
 	FailOnMissing bool
+	// AllowZeroBase lets a relative gate pass a row whose base median is 0
+	// (no relative change can be computed); by default such a row, changed
+	// with significance, is listed in Result.ZeroBase and fails.
+	AllowZeroBase bool
 }
 
 // The PairBy values.
@@ -100,6 +104,11 @@ type Result struct {
 	// the base (with Options.ListMissing).
 	New  []string `json:"new,omitempty"`
 	Gone []string `json:"gone,omitempty"`
+	// ZeroBase lists the relative gates that could not judge a row: its
+	// base median is 0 and the candidate differs with significance (p99
+	// from 0 to 4.64 ms). They fail unless Options.AllowZeroBase; an
+	// absolute threshold (latency.p99>5ms) judges such a row.
+	ZeroBase []string `json:"zero_base,omitempty"`
 	// MissingFails is set when some run is new or gone and
 	// Options.FailOnMissing asked for that to fail.
 	MissingFails bool `json:"missing_fails,omitempty"`
@@ -108,8 +117,9 @@ type Result struct {
 // Missing reports whether some run was found on one side only.
 func (r *Result) Missing() bool { return len(r.New) > 0 || len(r.Gone) > 0 }
 
-// Failed reports whether any gate was crossed with significance.
-func (r *Result) Failed() bool { return len(r.Failures) > 0 }
+// Failed reports whether any gate was crossed with significance, or could
+// not judge a significant change from a zero base.
+func (r *Result) Failed() bool { return len(r.Failures) > 0 || len(r.ZeroBase) > 0 }
 
 // Compare pairs the runs of base and cand and compares every metric. It
 // returns a *MismatchError when the documents measure different things, and
@@ -347,6 +357,14 @@ func (r *Result) gate(o Options) {
 			if row.Insufficient {
 				r.Undecided = append(r.Undecided, fmt.Sprintf("%s on %s: %d/%d samples, need ≥ %d per side",
 					g.Expr, row.Label, row.NBase, row.NCand, r.Need))
+				continue
+			}
+			if row.Base == 0 && row.Cand != 0 && row.P < r.Alpha {
+				if !o.AllowZeroBase {
+					row.Failed = append(row.Failed, g.Expr+" (zero base)")
+					r.ZeroBase = append(r.ZeroBase, fmt.Sprintf("%s on %s: the base median is 0, so no relative change can be judged (candidate median %g, p=%.3g); gate it with an absolute threshold (%s>VALUE) or pass --allow-zero-base",
+						g.Expr, row.Label, row.Cand, row.P, g.Metric))
+				}
 				continue
 			}
 			if row.P < r.Alpha && !math.IsNaN(row.Change) && g.crossed(row.Change) {

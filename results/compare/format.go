@@ -212,8 +212,10 @@ func Summary(r *Result) string {
 	}
 	var s string
 	switch {
-	case r.Failed():
+	case len(r.Failures) > 0:
 		s = fmt.Sprintf("**FAIL**: %d gate(s) crossed with significance: %s", len(r.Failures), strings.Join(r.Failures, "; "))
+	case len(r.ZeroBase) > 0 && len(r.Failures) == 0:
+		s = fmt.Sprintf("**CANNOT JUDGE**: %d gate(s) on a zero base: %s", len(r.ZeroBase), strings.Join(r.ZeroBase, "; "))
 	case r.MissingFails:
 		s = fmt.Sprintf("**FAIL**: %d new and %d gone run(s) with --fail-on-missing; %d of %d row(s) changed", len(r.New), len(r.Gone), changed, len(r.Rows))
 		return s

@@ -2,7 +2,10 @@ package compare
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/dsbench/dsbench/results"
 )
 
 // Gate expressions never panic, and an accepted one has a finite limit.
@@ -21,4 +24,42 @@ func FuzzParseThreshold(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A relative gate cannot judge a change from a zero base: the row is
+// listed apart and fails, unless AllowZeroBase; an absolute gate judges it.
+func TestZeroBaseGate(t *testing.T) {
+	base := docOf(t, []float64{0, 0, 0, 0, 0})
+	cand := docOf(t, []float64{4.64e6, 4.6e6, 4.7e6, 4.65e6, 4.62e6})
+	rel, _ := ParseThreshold("latency.p99>+25%")
+	res, err := Compare(base, cand, Options{Gates: []Threshold{rel}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Failed() || len(res.ZeroBase) != 1 || len(res.Failures) != 0 || !strings.Contains(Summary(res), "CANNOT JUDGE") {
+		t.Errorf("zero base: failed %v, zero-base %v, failures %v, summary %q", res.Failed(), res.ZeroBase, res.Failures, Summary(res))
+	}
+	if res, _ := Compare(base, cand, Options{Gates: []Threshold{rel}, AllowZeroBase: true}); res.Failed() {
+		t.Errorf("--allow-zero-base still fails: %v", res.ZeroBase)
+	}
+	abs, _ := ParseThreshold("latency.p99>5ms")
+	if res, _ := Compare(base, cand, Options{Gates: []Threshold{abs}}); res.Failed() {
+		t.Errorf("absolute 5 ms gate fails a 4.64 ms candidate: %v %v", res.Failures, res.ZeroBase)
+	}
+	abs4, _ := ParseThreshold("latency.p99>4ms")
+	if res, _ := Compare(base, cand, Options{Gates: []Threshold{abs4}}); len(res.Failures) != 1 {
+		t.Errorf("absolute 4 ms gate passes a 4.64 ms candidate")
+	}
+}
+
+// docOf is a document of one run per p99 latency (ns), the rest fixed.
+func docOf(t *testing.T, p99s []float64) *results.Document {
+	t.Helper()
+	var runs []results.Run
+	for i, lat := range p99s {
+		r := mkRun("ratelimit/token-bucket", "w", 1, i, 1000, lat, nil)
+		r.Ops, r.LatencyNs.Count, r.ServiceNs.Count, r.DurationS = 1000, 1000, 1000, 1 // measured: a p99 of 0 is a figure
+		runs = append(runs, r)
+	}
+	return doc(runs)
 }
