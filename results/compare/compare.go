@@ -241,15 +241,31 @@ func chooseMetrics(o Options, bg, cg *group) ([]string, error) {
 	for _, g := range allGates(o) {
 		add(g.Metric)
 	}
+	var unpaired []*results.Run // the new and gone runs, listed apart
+	if o.ListMissing {
+		for _, g := range []*group{bg, cg} {
+			for _, rs := range g.runs {
+				unpaired = append(unpaired, rs...)
+			}
+		}
+	}
+	kept := ms[:0]
 	for _, m := range ms {
 		if _, err := metricDirection(m); err != nil {
 			return nil, err
 		}
 		if !inAny(all, m) {
+			// A gate on a figure only new or gone runs have (a suite
+			// entry renamed, or its parameters changed) judges nothing:
+			// those runs are listed, and the gate passes.
+			if inAny(unpaired, m) {
+				continue
+			}
 			return nil, fmt.Errorf("metric %q is in no run on both sides (family metrics here: %v)", m, family)
 		}
+		kept = append(kept, m)
 	}
-	return ms, nil
+	return kept, nil
 }
 
 func inAny(runs []*results.Run, m string) bool {

@@ -63,3 +63,33 @@ func docOf(t *testing.T, p99s []float64) *results.Document {
 	}
 	return doc(runs)
 }
+
+// A gate on a figure that only new or gone runs have (a suite entry whose
+// parameters changed) judges nothing: the runs are listed, the gate passes,
+// and a metric no run has at all is still an error.
+func TestGateOnUnpairedRunsPasses(t *testing.T) {
+	common := func(i int) results.Run {
+		r := mkRun("builtin/sleep", "w", 1, i, 1000, 1e6, nil)
+		r.Ops, r.LatencyNs.Count, r.DurationS = 1000, 1000, 1
+		return r
+	}
+	lsm := func(target string, i int) results.Run {
+		r := mkRun(target, "w", 1, i, 1000, 1e6, map[string]float64{"write_amp": 3})
+		r.Ops, r.LatencyNs.Count, r.DurationS = 1000, 1000, 1
+		return r
+	}
+	var b, c []results.Run
+	for i := range 4 {
+		b = append(b, common(i), lsm("storage/lsm", i))
+		c = append(c, common(i), lsm("storage/lsm2", i))
+	}
+	g, _ := ParseThreshold("metrics.write_amp>+10%")
+	res, err := Compare(doc(b), doc(c), Options{Gates: []Threshold{g}, ListMissing: true})
+	if err != nil || res.Failed() || len(res.New) != 1 || len(res.Gone) != 1 {
+		t.Fatalf("err %v, failed %v, new %v, gone %v", err, res != nil && res.Failed(), res.New, res.Gone)
+	}
+	typo, _ := ParseThreshold("metrics.write_ampp>+10%")
+	if _, err := Compare(doc(b), doc(c), Options{Gates: []Threshold{typo}, ListMissing: true}); err == nil {
+		t.Error("a gate on a metric no run has passed")
+	}
+}
