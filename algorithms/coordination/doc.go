@@ -14,10 +14,14 @@
 //     sequential node, a watch on the predecessor only.
 //
 //   - coordination/chubby, after M. Burrows, "The Chubby lock service for
-//     loosely-coupled distributed systems", OSDI 2006. Coarse-grained locks
-//     on files of a replicated master; sessions held by KeepAlives with
-//     leases (12 s), a grace period (45 s) over a master fail-over;
-//     sequencers (lock generation numbers) that a resource server checks to
-//     fence a holder whose lease expired; client caches invalidated by the
-//     master before a write completes (chubby.go).
+//     loosely-coupled distributed systems", OSDI 2006. A cell of replicas
+//     on the shared simulated cluster: the master replicates writes, lock
+//     grants and sessions as log entries (a majority logs them with an
+//     fsync; chubbycell.go); every client session keeps a KeepAlive RPC
+//     outstanding, held by the master until the lease (12 s) is nearly
+//     over, which carries cache invalidations back (chubby.go); a crashed
+//     master is replaced by an election among the replicas once their
+//     master lease runs out, and sessions survive a fail-over shorter than
+//     lease + grace (45 s) (chubbyelect.go). Sequencers (lock generation
+//     numbers) let a resource server fence a holder whose session expired.
 package coordination

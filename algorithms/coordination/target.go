@@ -84,25 +84,43 @@ func init() {
 // ops/s.
 const ChubbyWorkload = "mix=read:0.98,update:0.01,acquire:0.005,release:0.005 keys=zipf:theta=0.99,n=1000 clients=uniform:n=100 arrival=poisson:rate=2000"
 
-// ChubbyParams are coordination/chubby's parameters.
+// ChubbyParams are coordination/chubby's own parameters; the cell is the
+// shared cluster's (nodes = replicas, delay, fsync, crash=leader, …).
 var ChubbyParams = []algorithms.Param{
-	algorithms.Param{Name: "lease", Type: algorithms.Duration, Default: "12s", Doc: "session lease (KeepAlives renew it while the client runs)"}.Range(float64(time.Millisecond), day),
-	algorithms.Param{Name: "grace", Type: algorithms.Duration, Default: "45s", Doc: "grace period a client in jeopardy waits for a new master beyond its lease"}.Range(0, day),
-	algorithms.Param{Name: "failover_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the master fails (0: never)"}.Range(0, day),
-	algorithms.Param{Name: "election", Type: algorithms.Duration, Default: "5s", Doc: "time from the master's failure until a new master serves"}.Range(0, day),
-	{Name: "delay", Type: algorithms.Dist, Default: "uniform:min=200us,max=1ms", Doc: "one-way client ↔ master delay (FIFO per client)"},
-	{Name: "replication_delay", Type: algorithms.Dist, Default: "const:d=1ms", Doc: "Paxos write among the cell's replicas (writes and lock grants)"},
+	algorithms.Param{Name: "lease", Type: algorithms.Duration, Default: "12s", Doc: "session lease: each KeepAlive reply extends it this much (the paper's default, 12 s)"}.Range(float64(time.Millisecond), day),
+	algorithms.Param{Name: "grace", Type: algorithms.Duration, Default: "45s", Doc: "grace period a client in jeopardy waits for a master beyond its lease (the paper's 45 s)"}.Range(0, day),
+	algorithms.Param{Name: "master_lease", Type: algorithms.Duration, Default: "4s", Doc: "replicas help elect no new master while they heard from one within this (the master lease)"}.Range(float64(time.Millisecond), day),
+	algorithms.Param{Name: "heartbeat", Type: algorithms.Duration, Default: "1s", Doc: "the master renews its lease at the replicas this often; election backoff in [0, heartbeat); a client looking for the master tries one replica per heartbeat"}.Range(float64(time.Microsecond), day),
 	algorithms.Param{Name: "hold", Type: algorithms.Duration, Default: "200ms", Doc: "a lock holder's work before it writes to the resource and releases"}.Range(0, day),
-	algorithms.Param{Name: "stall", Type: algorithms.Float, Default: "0", Doc: "probability a holder stalls (GC pause) right after acquiring"}.Range(0, 1),
-	algorithms.Param{Name: "stall_for", Type: algorithms.Duration, Default: "20s", Doc: "length of a stall (beyond lease: the session expires and the lock moves on)"}.Range(0, day),
+	algorithms.Param{Name: "stall", Type: algorithms.Float, Default: "0", Doc: "probability a holder's client pauses (GC pause: no KeepAlives) right after acquiring"}.Range(0, 1),
+	algorithms.Param{Name: "stall_for", Type: algorithms.Duration, Default: "20s", Doc: "length of a pause (beyond the lease: the session expires at the master and the lock moves on)"}.Range(0, day),
 	{Name: "sequencer", Type: algorithms.Bool, Default: "true", Doc: "the resource server checks lock sequencers (false: stale holders' writes get through)"},
-	{Name: "cache", Type: algorithms.Bool, Default: "true", Doc: "clients cache files; the master invalidates them before a write completes"},
+	{Name: "cache", Type: algorithms.Bool, Default: "true", Doc: "clients cache files; the master invalidates them (on KeepAlive replies) before a write completes"},
+}
+
+// chubbyCluster is the cell: 5 replicas on FIFO links (RPC over TCP) with
+// 200 µs–1 ms one-way delays, a 1 ms log fsync with group commit. Crashes
+// and restarts (crash=N|leader|random) run the master election
+// (chubbyelect.go); partitions, random fault plans, loss and duplication are
+// not offered: the master never steps down while it runs and nothing is
+// retransmitted.
+var chubbyCluster = &algorithms.ClusterSpec{
+	Defaults: map[string]string{
+		simnet.ParamDelay: "uniform:min=200us,max=1ms", simnet.ParamFIFO: "true", simnet.ParamFsync: "const:d=1ms",
+	},
+	MaxNodes: maxServers,
+	Omit: []string{simnet.ParamLoss, simnet.ParamDup,
+		simnet.ParamPartition, simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
 }
 
 func chubbyConfig(p algorithms.Params) (ChubbyConfig, error) {
+	c, err := algorithms.ClusterOf(p)
+	if err != nil {
+		return ChubbyConfig{}, err
+	}
 	cfg := ChubbyConfig{
-		Lease: p.Duration("lease"), Grace: p.Duration("grace"), FailoverAt: p.Duration("failover_at"), Election: p.Duration("election"),
-		Delay: p.Dist("delay"), Replication: p.Dist("replication_delay"), Hold: p.Duration("hold"),
+		Cluster: c, Lease: p.Duration("lease"), Grace: p.Duration("grace"),
+		MasterLease: p.Duration("master_lease"), Heartbeat: p.Duration("heartbeat"), Hold: p.Duration("hold"),
 		Stall: p.Float("stall"), StallFor: p.Duration("stall_for"), Sequencer: p.Bool("sequencer"), Cache: p.Bool("cache"),
 	}
 	return cfg, cfg.check()
@@ -111,8 +129,9 @@ func chubbyConfig(p algorithms.Params) (ChubbyConfig, error) {
 func init() {
 	algorithms.Register(algorithms.Info{
 		Name:         "coordination/chubby",
-		Description:  "Chubby (OSDI'06): coarse locks with sequencers, leases + grace over master fail-over, invalidated client caches",
+		Description:  "Chubby (OSDI'06): a replicated cell; KeepAlive-renewed session leases, master election with a grace period, coarse locks with sequencers, invalidated client caches",
 		Params:       ChubbyParams,
+		Cluster:      chubbyCluster,
 		Workload:     ChubbyWorkload,
 		DefaultClock: algorithms.Virtual,
 		Check:        func(p algorithms.Params) error { _, err := chubbyConfig(p); return err },
