@@ -184,6 +184,11 @@ type Chubby struct {
 	free []int32
 	tags uint32
 
+	// overtake, set only by a test, lets a write start while the file's
+	// earlier write waits for invalidations: the broken variant that
+	// stale_cache_reads must catch.
+	overtake bool
+
 	reads, hits, writes, invalidations, acquires, staleCache               uint64
 	resourceWrites, fenced, unsafe, expirations, blockedOps, lostOps, idle uint64
 	rpcs, keepalives, creates, sessionsLost, expiredLocks                  uint64

@@ -198,3 +198,39 @@ func TestChubbyBadParams(t *testing.T) {
 		}
 	}
 }
+
+// The stale-read check catches a broken master: if a write may start while
+// the file's earlier write still waits for a paused client to acknowledge
+// its invalidation, the later write completes and the paused client's cache
+// serves the old version. The same seed with writes queued per file reads
+// nothing stale.
+func TestChubbyStaleCheckCatchesOvertakingWrites(t *testing.T) {
+	raw := map[string]string{"stall": "0.2"}
+	info, _ := algorithms.Lookup("coordination/chubby")
+	run := func(overtake bool) float64 {
+		o := algotest.Options{Clock: algorithms.Virtual, Duration: 3 * time.Second, Seed: 8, Shards: 8}
+		st := algotest.Build(t, info.Name, raw, ChubbyWorkload, o).(*Chubby)
+		st.overtake = overtake
+		return algotest.RunTarget(t, st, algotest.Spec(t, ChubbyWorkload), o).Metrics["stale_cache_reads"]
+	}
+	if got := run(false); got != 0 {
+		t.Errorf("stale_cache_reads = %v with writes queued per file", got)
+	}
+	if got := run(true); got == 0 {
+		t.Error("overtaking writes read nothing stale: the check is blind")
+	}
+}
+
+// A replica's crash (not the master's) costs no election: a majority still
+// logs every entry. A 3-replica cell fails over as a 5-replica one does.
+func TestChubbyReplicaCrashAndSmallCell(t *testing.T) {
+	r, _ := runTarget(t, "coordination/chubby", map[string]string{"crash": "1", "crash_at": "5s"}, chubbyFailover, 20*time.Second, 0, 0, 2)
+	if r.Errors != 0 || r.Metrics["elections"] != 0 || r.Metrics["failovers"] != 0 || r.ShardOps[0] != r.Ops {
+		t.Errorf("replica crash: errors %d elections %v failovers %v ops per node %v", r.Errors, r.Metrics["elections"], r.Metrics["failovers"], r.ShardOps)
+	}
+	s, _ := runTarget(t, "coordination/chubby", map[string]string{"nodes": "3", "crash": "leader", "crash_at": "5s"}, chubbyFailover, 20*time.Second, 0, 0, 2)
+	f := time.Duration(s.Metrics["failover_ms"] * float64(time.Millisecond))
+	if s.Errors != 0 || s.Metrics["failovers"] != 1 || f < 3*time.Second || f > 5*time.Second+20*time.Millisecond {
+		t.Errorf("3 replicas: errors %d failovers %v failover %v", s.Errors, s.Metrics["failovers"], f)
+	}
+}

@@ -180,7 +180,7 @@ func (c *Chubby) write(r ref) {
 		return
 	}
 	op.waiting = true
-	if c.pendInv[op.key]++; c.pendInv[op.key] > 1 {
+	if c.pendInv[op.key]++; c.pendInv[op.key] > 1 && !c.overtake {
 		c.writeQ[op.key] = append(c.writeQ[op.key], r)
 		return
 	}
@@ -438,6 +438,9 @@ func (c *Chubby) writeDone(key uint64) {
 		return
 	}
 	q := c.writeQ[key]
+	if len(q) == 0 {
+		return // overtake: nothing queued
+	}
 	next := q[0]
 	c.writeQ[key] = q[1:]
 	c.startWrite(next, key)
