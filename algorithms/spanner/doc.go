@@ -1,9 +1,10 @@
-// Package spanner models Spanner's TrueTime and commit wait in virtual time,
-// after J. C. Corbett, J. Dean, M. Epstein, A. Fikes, C. Frost, J. J. Furman,
-// S. Ghemawat, A. Gubarev, C. Heiser, P. Hochschild, W. Hsieh, S. Kanthak,
-// E. Kogan, H. Li, A. Lloyd, S. Melnik, D. Mwaura, D. Nagle, S. Quinlan,
-// R. Rao, L. Rolig, Y. Saito, M. Szymaniak, C. Taylor, R. Wang and
-// D. Woodford, "Spanner: Google's Globally-Distributed Database", OSDI 2012.
+// Package spanner models Spanner's TrueTime, commit wait and snapshot reads
+// on the shared simulated cluster (harness/simnet), after J. C. Corbett,
+// J. Dean, M. Epstein, A. Fikes, C. Frost, J. J. Furman, S. Ghemawat,
+// A. Gubarev, C. Heiser, P. Hochschild, W. Hsieh, S. Kanthak, E. Kogan,
+// H. Li, A. Lloyd, S. Melnik, D. Mwaura, D. Nagle, S. Quinlan, R. Rao,
+// L. Rolig, Y. Saito, M. Szymaniak, C. Taylor, R. Wang and D. Woodford,
+// "Spanner: Google's Globally-Distributed Database", OSDI 2012.
 //
 // TrueTime (truetime.go) is the pure model: TT.now() = [t − ε, t + ε] around
 // each server's local clock, with ε a sawtooth — epsilon_min right after a
@@ -14,16 +15,18 @@
 // time is always inside the interval — the TrueTime guarantee the tests
 // check.
 //
-// The target spanner/truetime (sim.go) runs read-write transactions (update,
-// insert, rmw, delete ops) against Paxos groups (key mod groups): the group
-// leader takes the key's lock (wound-wait is not modelled: a FIFO queue per
-// key), picks s = max(TT.now().latest, 1 + the group's last write or
-// snapshot-read timestamp), replicates
-// for replication_delay and commit-waits until TT.after(s) (§4.1.2), then
-// releases the lock and acknowledges. Read-only ops read at
-// s_read = TT.now().latest without locks (§4.1.4), waiting only for
-// in-flight writes of their key with s ≤ s_read. Commit wait makes the
-// commit order external: the target checks every transaction against every
-// one acknowledged before it started, and commit_wait=false shows the
-// violations that appear without it.
+// The target spanner/truetime (sim.go) runs a cluster of `nodes` spanservers,
+// each with its own TrueTime clock, holding `groups` Paxos groups (key mod
+// groups), each replicated on every node and led by node group mod nodes.
+// Clients reach servers through the cluster's client links (a real round
+// trip). A read-write transaction goes to its group's leader, which takes
+// the key's lock (FIFO; no wound-wait), picks s ≥ TT.now().latest, appends it
+// to the group's Paxos log (paxos.go: accepts to the replicas, durable acks
+// from a majority, commit index to the replicas) and, overlapped with that,
+// commit-waits until TT.after(s) (§4.1.2); it replies and releases the lock
+// at the later of the two. A snapshot read at t (safetime.go) is served by
+// the client's nearest replica or the leader once that node's safe time
+// t_safe ≥ t (§4.1.3–4.1.4). consistency.go checks external consistency and
+// snapshot correctness from a global view; commit_wait=false and
+// safe_wait=false are the broken variants it catches.
 package spanner

@@ -6,17 +6,38 @@ import (
 	"math/rand/v2"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
-// Config is a Spanner deployment in virtual time.
+// Config is a Spanner deployment on the shared simulated cluster.
 type Config struct {
-	TT          TTConfig
-	Groups      int                    // Paxos groups; key k lives in group k mod Groups
-	Replication workloads.DurationDist // Paxos write latency of one commit in a group
-	CommitWait  bool                   // wait until TT.after(s) before acknowledging
+	TT TTConfig
+	// Cluster is the Paxos group's replicas (nodes), their network, CPUs
+	// and log disks. Every node is a spanserver with its own TrueTime clock.
+	Cluster algorithms.Cluster
+	// Groups is the number of Paxos groups (key k lives in group k mod
+	// Groups); every group is replicated on every node and led by node
+	// g mod nodes, as a spanserver leads some of the groups it serves.
+	Groups     int
+	CommitWait bool // wait until TT.after(s) before releasing locks and replying
+	// ReadsAtLeader sends snapshot reads to their group's leader; otherwise
+	// to the client's nearest replica (node client mod nodes).
+	ReadsAtLeader bool
+	// Staleness is how far in the past a snapshot read reads:
+	// t = TT.now().latest − Staleness (0: a fresh read, §4.1.4).
+	Staleness time.Duration
+	// SafeWait makes a replica wait until t_safe ≥ t before serving a read
+	// at t (§4.1.3); false serves at once (a broken variant the snapshot
+	// checker catches).
+	SafeWait bool
 }
+
+func (c Config) nodes() int { return c.Cluster.Net.Nodes }
 
 func (c Config) check() error {
 	if err := c.TT.check(); err != nil {
@@ -25,50 +46,91 @@ func (c Config) check() error {
 	switch {
 	case c.Groups < 1 || c.Groups > maxGroups:
 		return fmt.Errorf("spanner: groups=%d out of range (valid: 1 … %d)", c.Groups, maxGroups)
-	case c.Replication == nil:
-		return errors.New("spanner: no replication_delay distribution")
+	case c.nodes() < 1 || c.nodes() > maxNodes:
+		return fmt.Errorf("spanner: nodes=%d out of range (valid: 1 … %d)", c.nodes(), maxNodes)
+	case c.Staleness < 0:
+		return errors.New("spanner: staleness must not be negative")
 	}
-	return nil
+	return c.Cluster.Net.Check()
 }
 
-const maxGroups = 1 << 12
+const (
+	maxGroups = 1 << 12
+	maxNodes  = 1 << 10
+)
+
+// Message kinds on the cluster.
+const (
+	kWrite     simnet.Kind = iota // client → leader: a read-write transaction
+	kRead                         // client → a replica (or the leader): a snapshot read
+	kAccept                       // leader → replica: Paxos accept of one log slot (s inside)
+	kAccepted                     // replica → leader: the slot is on its disk
+	kCommit                       // leader → replica: commit index and a safe-time promise
+	kSafeReq                      // replica → leader: promise no write at or below t
+	kSafeReply                    // leader → replica: the promise (slots ≤ A hold every write ≤ t)
+	kReply                        // server → client
+)
+
+var kindNames = []string{"write", "read", "accept", "accepted", "commit", "safe_req", "safe_reply", "reply"}
+
+// msg is the payload of every message.
+type msg struct {
+	G    int32         // Paxos group
+	Txn  int32         // transaction (client messages)
+	Slot int64         // accept/accepted: the slot; commit: commit index; safe reply: A
+	Ts   time.Duration // accept: s; commit, safe reply: the promised P; safe request: t
+	A    int64         // commit: last assigned slot, for the promise P
+}
 
 // Sim is the spanner/truetime target. Single-threaded, like the World.
 type Sim struct {
 	cfg    Config
-	clocks []*Clock        // one per group leader
-	lastTs []time.Duration // last commit timestamp per group (monotonic per leader)
+	n      int
+	maj    int32
+	clocks []*Clock // one per node
+	nt     *simnet.Net[msg]
+	groups []group
+	reps   []replica // node*Groups + group
 
-	txns []txn
-	free []int32
+	txns  []txn
+	free  []int32
+	locks map[uint64]*keyLock // key → lock and FIFO of waiting writers
 
-	locks    map[uint64]*keyLock // key → lock and FIFO of waiting writers
-	pending  map[uint64][]int32  // key → writers with s picked, not yet acknowledged
-	readWait map[uint64][]int32  // key → readers waiting for a pending writer
-	keyAcked map[uint64]time.Duration
-	keyRead  map[uint64]time.Duration // key → largest snapshot timestamp a completed read of it used
-	maxAcked time.Duration            // largest s of any acknowledged write (−1: none)
+	consistency
 
 	// figures
-	writes, reads, roWaits, violations, lockWaits uint64
-	cwSum, cwMax, cwExposedSum                    time.Duration
-	cwN                                           uint64
-	epsSum                                        float64
-	epsN                                          uint64
+	writes, reads, lockWaits, safeWaits, readsLeader, readsReplica uint64
+	cwSum, cwExposedSum                                            time.Duration
+	cwHist, stwHist                                                *hdr.Histogram
+	rwHist, roHist                                                 *hdr.Histogram // service time (sent → reply) per kind
+	epsSum                                                         float64
+	epsN                                                           uint64
+	done                                                           uint64
+	last                                                           time.Duration
 
-	replFn, finishFn harness.EventFunc
+	sreqs []safeReq
+	sfree []int32
+
+	cwFn, leaderLoggedFn, replicaLoggedFn, safeFn harness.EventFunc
 }
 
 type txn struct {
 	req      *harness.Request
 	key      uint64
 	group    int32
+	node     int32 // reads: the node serving it
+	write    bool
 	s        time.Duration // commit or read timestamp
+	slot     int64
 	startMax time.Duration // maxAcked when the transaction started
-	startRd  time.Duration // keyRead of its key when the transaction started (−1: none)
-	picked   time.Duration // true time s was picked
-	cwEnd    time.Duration // true time TT.after(s) first holds
-	need     int           // readers: pending writers still to wait for
+	startRd  time.Duration // keyRead of its key when it started (−1: none)
+	arrived  time.Duration // reads: arrival at the serving node
+	picked   time.Duration // writes: when s was picked
+	cwEnd    time.Duration // writes: true time TT.after(s) first holds
+	paxosAt  time.Duration // writes: when a majority had the slot on disk
+	cwDone   bool
+	paxosOK  bool
+	stale    bool // reads: at a timestamp in the past (not checked for external consistency)
 }
 
 type keyLock struct {
@@ -76,25 +138,45 @@ type keyLock struct {
 	queue []int32
 }
 
-// NewSim builds the target; r draws each group leader's clock (poll phase,
-// drift rate, per-poll errors).
+// NewSim builds the target; r draws each node's TrueTime clock (poll phase,
+// drift rate, per-poll errors). The cluster is built on the World at Setup.
 func NewSim(cfg Config, r *rand.Rand) (*Sim, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
+	n := cfg.nodes()
 	s := &Sim{
-		cfg: cfg, lastTs: make([]time.Duration, cfg.Groups),
-		locks: map[uint64]*keyLock{}, pending: map[uint64][]int32{},
-		readWait: map[uint64][]int32{}, keyAcked: map[uint64]time.Duration{}, keyRead: map[uint64]time.Duration{}, maxAcked: -1,
+		cfg: cfg, n: n, maj: int32(n/2 + 1), locks: map[uint64]*keyLock{},
+		groups:  make([]group, cfg.Groups),
+		reps:    make([]replica, n*cfg.Groups),
+		cwHist:  hdr.New(1, int64(time.Hour), 3),
+		stwHist: hdr.New(1, int64(time.Hour), 3),
+		rwHist:  hdr.New(1, int64(time.Hour), 3),
+		roHist:  hdr.New(1, int64(time.Hour), 3),
 	}
-	for range cfg.Groups {
+	s.consistency.init()
+	for range n {
 		s.clocks = append(s.clocks, NewClock(cfg.TT, r))
 	}
-	for i := range s.lastTs {
-		s.lastTs[i] = -1 << 62
+	for g := range s.groups {
+		s.groups[g] = group{leader: g % n, lastTs: -1 << 62, base: 1}
 	}
-	s.replFn, s.finishFn = s.replicated, s.finish
+	s.cwFn, s.leaderLoggedFn, s.replicaLoggedFn, s.safeFn = s.commitWaited, s.leaderLogged, s.replicaLogged, s.safeLater
 	return s, nil
+}
+
+// Setup builds the cluster on w.
+func (s *Sim) Setup(w *harness.World) {
+	nt, err := algorithms.NewNet[msg](w, s.cfg.Cluster, kindNames)
+	if err != nil {
+		panic(err) // validated when the target was built
+	}
+	s.nt = nt
+	for node := range s.n {
+		nt.Handle(node, func(m *simnet.Msg[msg]) { s.handle(node, m.From, m.Kind, &m.Payload) })
+	}
+	nt.HandleClients(func(m *simnet.Msg[msg]) { s.atClient(m.Payload.Txn) })
+	nt.Leader = func() int { return s.groups[0].leader }
 }
 
 func (s *Sim) alloc() int32 {
@@ -118,27 +200,78 @@ func isWrite(k workloads.Kind) bool {
 	return false
 }
 
-// Start runs a read-write transaction (update, insert, rmw, delete) or a
-// lock-free snapshot read (every other kind).
+// Start sends a read-write transaction (update, insert, rmw, delete) to its
+// group's leader, or a snapshot read (every other kind) to the node that
+// serves reads for its client.
 func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	i := s.alloc()
 	t := &s.txns[i]
 	t.req, t.key = req, req.Op.Key
 	t.group = int32(req.Op.Key % uint64(s.cfg.Groups))
-	t.startMax = s.maxAcked
-	t.startRd = -1
-	if r, ok := s.keyRead[t.key]; ok {
-		t.startRd = r
-	}
-	if !isWrite(req.Op.Kind) {
-		s.read(w, i)
+	t.startMax, t.startRd = s.started(t.key)
+	g := &s.groups[t.group]
+	if isWrite(req.Op.Kind) {
+		t.write = true
+		s.writes++
+		s.nt.FromClient(g.leader, kWrite, msg{G: t.group, Txn: i})
 		return
 	}
-	s.writes++
-	l := s.locks[t.key]
+	s.reads++
+	node := g.leader
+	if !s.cfg.ReadsAtLeader {
+		node = int(req.Op.Client) % s.n
+	}
+	t.node = int32(node)
+	s.nt.FromClient(node, kRead, msg{G: t.group, Txn: i})
+}
+
+// handle runs a message at node once its CPU has received it.
+func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
+	s.last = max(s.last, s.nt.World().Now())
+	switch k {
+	case kWrite:
+		s.lock(m.Txn)
+	case kRead:
+		s.read(node, m.Txn)
+	case kAccept:
+		s.accept(node, m.G, m.Slot)
+	case kAccepted:
+		s.ack(m.G, m.Slot)
+	case kCommit:
+		r := s.rep(node, m.G)
+		r.commit = max(r.commit, m.Slot)
+		s.apply(node, m.G)
+		s.promise(node, m.G, m.A, m.Ts)
+	case kSafeReq:
+		s.safeRequest(node, from, m.G, m.Ts)
+	case kSafeReply:
+		s.promise(node, m.G, m.Slot, m.Ts)
+	}
+}
+
+// atClient: a reply reached its client; the transaction is over.
+func (s *Sim) atClient(i int32) {
+	w := s.nt.World()
+	s.last = max(s.last, w.Now())
+	req, g := s.txns[i].req, s.txns[i].group
+	if s.txns[i].write {
+		s.rwHist.RecordValue(int64(w.Now() - req.Sent))
+	} else {
+		s.roHist.RecordValue(int64(w.Now() - req.Sent))
+	}
+	s.release(i)
+	s.done++
+	w.Complete(req, harness.Outcome{Shard: g})
+}
+
+// lock takes the transaction's key lock at the leader (a FIFO queue per
+// key; wound-wait is not modelled) and commits it once held.
+func (s *Sim) lock(i int32) {
+	key := s.txns[i].key
+	l := s.locks[key]
 	if l == nil {
 		l = &keyLock{}
-		s.locks[t.key] = l
+		s.locks[key] = l
 	}
 	if l.held {
 		s.lockWaits++
@@ -146,87 +279,11 @@ func (s *Sim) Start(w *harness.World, req *harness.Request) {
 		return
 	}
 	l.held = true
-	s.commit(w, i)
+	s.commit(i)
 }
 
-// pick draws TT.now() on the group leader and accounts ε.
-func (s *Sim) pick(g int32, now time.Duration) time.Duration {
-	c := s.clocks[g]
-	s.epsSum += float64(c.Epsilon(now))
-	s.epsN++
-	_, latest := c.Now(now)
-	return latest
-}
-
-// commit runs a writer that holds its key's lock: pick s, replicate,
-// commit-wait.
-func (s *Sim) commit(w *harness.World, i int32) {
-	t := &s.txns[i]
-	now := w.Now()
-	ts := max(s.pick(t.group, now), s.lastTs[t.group]+1)
-	s.lastTs[t.group] = ts
-	t.s, t.picked = ts, now
-	if ts <= t.startMax || ts <= t.startRd {
-		s.violations++ // a write acknowledged, or a read of this key completed, before this one started has s ≥ ours
-	}
-	s.pending[t.key] = append(s.pending[t.key], i)
-	t.cwEnd = now
-	if s.cfg.CommitWait {
-		t.cwEnd = s.clocks[t.group].AfterTime(ts, now)
-		cw := t.cwEnd - now
-		s.cwSum += cw
-		s.cwMax = max(s.cwMax, cw)
-		s.cwN++
-	}
-	w.After(s.cfg.Replication.Next(w.Rand()), s.replFn, nil, int64(i))
-}
-
-// replicated: the Paxos write is durable; finish once commit wait is over
-// too (the two overlap, §4.1.2).
-func (s *Sim) replicated(w *harness.World, _ *harness.Request, arg int64) {
-	t := &s.txns[arg]
-	if t.cwEnd > w.Now() {
-		s.cwExposedSum += t.cwEnd - w.Now()
-		w.At(t.cwEnd, s.finishFn, nil, arg)
-		return
-	}
-	s.finish(w, nil, arg)
-}
-
-func (s *Sim) finish(w *harness.World, _ *harness.Request, arg int64) {
-	i := int32(arg)
-	t := &s.txns[i]
-	s.maxAcked = max(s.maxAcked, t.s)
-	if a, ok := s.keyAcked[t.key]; !ok || t.s > a {
-		s.keyAcked[t.key] = t.s
-	}
-	key, ts, req, g := t.key, t.s, t.req, t.group
-	s.pending[key] = removeIdx(s.pending[key], i)
-	if len(s.pending[key]) == 0 {
-		delete(s.pending, key)
-	}
-	s.release(i)
-	w.Complete(req, harness.Outcome{Shard: g})
-	// Readers at a snapshot ≥ ts were waiting for this write to be visible.
-	if rs := s.readWait[key]; len(rs) > 0 {
-		kept := rs[:0]
-		for _, r := range rs {
-			rt := &s.txns[r]
-			if rt.s >= ts {
-				rt.need--
-			}
-			if rt.need == 0 {
-				s.completeRead(w, r)
-			} else {
-				kept = append(kept, r)
-			}
-		}
-		if len(kept) == 0 {
-			delete(s.readWait, key)
-		} else {
-			s.readWait[key] = kept
-		}
-	}
+// unlock releases a finished writer's lock and commits the next waiter.
+func (s *Sim) unlock(key uint64) {
 	l := s.locks[key]
 	if len(l.queue) == 0 {
 		delete(s.locks, key)
@@ -234,76 +291,112 @@ func (s *Sim) finish(w *harness.World, _ *harness.Request, arg int64) {
 	}
 	next := l.queue[0]
 	l.queue = l.queue[1:]
-	s.commit(w, next)
+	s.commit(next)
 }
 
-// read is a lock-free snapshot read at s_read = TT.now().latest: it sees
-// every write with s ≤ s_read, so it waits for those still in flight.
-func (s *Sim) read(w *harness.World, i int32) {
-	s.reads++
+// pick reads TT.now() on node and accounts ε.
+func (s *Sim) pick(node int, now time.Duration) time.Duration {
+	c := s.clocks[node]
+	s.epsSum += float64(c.Epsilon(now))
+	s.epsN++
+	_, latest := c.Now(now)
+	return latest
+}
+
+// commit runs a writer that holds its lock at the leader (§4.1.2): pick
+// s ≥ TT.now().latest (and above every timestamp the leader gave or
+// promised), append it to the Paxos log, and start commit wait beside the
+// replication.
+func (s *Sim) commit(i int32) {
 	t := &s.txns[i]
-	t.s = s.pick(t.group, w.Now())
-	// The leader never gives a later write a timestamp at or below one it
-	// served a snapshot read at (Spanner's leader keeps its timestamps
-	// above every read it served, §4.1.3–4.1.4): TT.now().latest drops by
-	// up to drift·poll at a poll, and a write picked just after would land
-	// inside a snapshot already read, so a repeat of that read would differ.
-	s.lastTs[t.group] = max(s.lastTs[t.group], t.s)
-	if a, ok := s.keyAcked[t.key]; ok && a > t.s {
-		s.violations++ // the read would miss a write acknowledged before it started
+	g := &s.groups[t.group]
+	now := s.nt.World().Now()
+	ts := max(s.pick(g.leader, now), g.lastTs+1)
+	g.lastTs = ts
+	t.s, t.picked = ts, now
+	s.checkWrite(t, g)
+	if s.cfg.CommitWait {
+		t.cwEnd = s.clocks[g.leader].AfterTime(ts, now)
+		s.nt.After(g.leader, t.cwEnd-now, s.cwFn, nil, int64(i))
+	} else {
+		t.cwDone = true
 	}
-	for _, p := range s.pending[t.key] {
-		if s.txns[p].s <= t.s {
-			t.need++
-		}
-	}
-	if t.need == 0 {
-		s.completeRead(w, i)
+	// Last: without a disk and with one node, Paxos is done inside
+	// propose, and the reply may go at once.
+	t.slot = s.propose(t.group, ts, i)
+}
+
+// commitWaited: TT.after(s) holds at the leader.
+func (s *Sim) commitWaited(_ *harness.World, _ *harness.Request, arg int64) {
+	t := &s.txns[arg]
+	t.cwDone = true
+	s.finish(int32(arg))
+}
+
+// committed: Paxos has the write's slot on a majority of disks.
+func (s *Sim) committed(i int32) {
+	t := &s.txns[i]
+	t.paxosOK, t.paxosAt = true, s.nt.World().Now()
+	s.finish(i)
+}
+
+// finish replies once both the Paxos write and commit wait are done: the
+// reply goes at max(Paxos done, TT.after(s)), as in the paper's Figure 3.
+func (s *Sim) finish(i int32) {
+	t := &s.txns[i]
+	if !t.cwDone || !t.paxosOK {
 		return
 	}
-	s.roWaits++
-	s.readWait[t.key] = append(s.readWait[t.key], i)
-}
-
-func (s *Sim) completeRead(w *harness.World, i int32) {
-	req, g := s.txns[i].req, s.txns[i].group
-	if k, ts := s.txns[i].key, s.txns[i].s; ts > s.keyRead[k] {
-		s.keyRead[k] = ts
+	if s.cfg.CommitWait {
+		s.cwHist.RecordValue(int64(max(1, t.cwEnd-t.picked)))
+		s.cwSum += t.cwEnd - t.picked
+		s.cwExposedSum += max(0, t.cwEnd-t.paxosAt)
 	}
-	s.release(i)
-	w.Complete(req, harness.Outcome{Shard: g})
-}
-
-func removeIdx(xs []int32, x int32) []int32 {
-	for j, v := range xs {
-		if v == x {
-			return append(xs[:j], xs[j+1:]...)
-		}
-	}
-	return xs
+	s.acked(t)
+	leader := s.groups[t.group].leader
+	s.nt.ToClient(leader, kReply, msg{G: t.group, Txn: i})
+	s.unlock(t.key)
 }
 
 // Metrics reports the family figures; durations in milliseconds.
 func (s *Sim) Metrics() map[string]float64 {
 	ms := func(d float64) float64 { return d / 1e6 }
-	m := map[string]float64{
+	m := algorithms.ClusterMetrics(s.nt, s.done, s.last)
+	for k, v := range map[string]float64{
 		"rw_txns":                         float64(s.writes),
 		"ro_txns":                         float64(s.reads),
-		"ro_waits":                        float64(s.roWaits),
 		"lock_waits":                      float64(s.lockWaits),
+		"safe_time_waits":                 float64(s.safeWaits),
+		"reads_leader":                    float64(s.readsLeader),
+		"reads_replica":                   float64(s.readsReplica),
 		"external_consistency_violations": float64(s.violations),
+		"snapshot_violations":             float64(s.snapshotViolations),
 		"epsilon_theory_mean":             ms(float64(s.cfg.TT.MeanEpsilon())),
+	} {
+		m[k] = v
 	}
 	if s.epsN > 0 {
 		m["epsilon_mean"] = ms(s.epsSum / float64(s.epsN))
 	}
-	if s.cwN > 0 {
-		m["commit_wait_mean"] = ms(float64(s.cwSum) / float64(s.cwN))
-		m["commit_wait_max"] = ms(float64(s.cwMax))
-		m["commit_wait_exposed_mean"] = ms(float64(s.cwExposedSum) / float64(s.cwN))
+	if n := s.cwHist.TotalCount(); n > 0 {
+		m["commit_wait_ms"] = ms(float64(s.cwSum) / float64(n))
+		m["commit_wait_ms_p99"] = ms(float64(s.cwHist.ValueAtQuantile(99)))
+		m["commit_wait_ms_max"] = ms(float64(s.cwHist.Max()))
+		m["commit_wait_exposed_ms"] = ms(float64(s.cwExposedSum) / float64(n))
+	}
+	for name, h := range map[string]*hdr.Histogram{"rw": s.rwHist, "ro": s.roHist} {
+		if h.TotalCount() > 0 {
+			m[name+"_latency_ms"] = ms(h.Mean())
+			m[name+"_latency_ms_p99"] = ms(float64(h.ValueAtQuantile(99)))
+		}
+	}
+	if s.stwHist.TotalCount() > 0 {
+		m["safe_time_wait_ms"] = ms(s.stwHist.Mean())
+		m["safe_time_wait_ms_p99"] = ms(float64(s.stwHist.ValueAtQuantile(99)))
 	}
 	return m
 }
 
 var _ harness.SimTarget = (*Sim)(nil)
+var _ harness.SimSetup = (*Sim)(nil)
 var _ harness.Metricser = (*Sim)(nil)

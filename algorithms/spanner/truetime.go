@@ -142,3 +142,27 @@ func (c *Clock) AfterTime(s, t time.Duration) time.Duration {
 		t = next
 	}
 }
+
+// LatestReaches returns the first true time ≥ t0 at which TT.now().latest
+// ≥ ts. Within a poll period latest grows with slope 1 + Rate + Drift ≥ 1,
+// so stepping by the gap converges; at a poll latest drops, and the search
+// goes on in the next period.
+func (c *Clock) LatestReaches(ts, t0 time.Duration) time.Duration {
+	u := t0
+	for {
+		_, l := c.Now(u)
+		if l >= ts {
+			break
+		}
+		u += ts - l
+	}
+	// Stepping overshoots by rounding at most: walk back to the first
+	// nanosecond.
+	for u > t0 {
+		if _, l := c.Now(u - 1); l < ts {
+			break
+		}
+		u--
+	}
+	return u
+}
