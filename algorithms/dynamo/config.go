@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/algorithms/hashing"
-	"github.com/dsbench/dsbench/workloads"
+	"github.com/dsbench/dsbench/harness/simnet"
 )
 
 // Config describes a simulated Dynamo cluster.
@@ -18,21 +19,27 @@ type Config struct {
 	// list only (strict quorum).
 	Sloppy bool
 	Hash   hashing.Hash
-	// Per-link one-way delay: a draw from Delay plus one from Jitter (nil:
-	// none); each message is lost with probability Loss (harness/simnet).
-	Delay, Jitter workloads.DurationDist
-	Loss          float64
+	// Cluster is the simulated cluster (harness/simnet) and its scheduled
+	// faults: network, CPU costs, crash/restart, partitions, a random
+	// fault plan, slow nodes. Cluster.Net.Nodes must equal Nodes. A
+	// crashed node keeps its data (a transient failure, §4.6).
+	Cluster algorithms.Cluster
+	// BlockingRepair makes a get write back what it returns to W
+	// replicas before it returns (read_repair=blocking); otherwise read
+	// repair runs after the get returned (Dynamo's, §5).
+	BlockingRepair bool
 	// Timeout bounds an op: a quorum not met by then fails.
 	Timeout time.Duration
-	// Down is a node that is unreachable from DownAt for DownFor (0 =
-	// never comes back); -1 for none. It keeps its data (a transient
-	// failure, §4.6), unless it never recovers.
-	Down            int
-	DownAt, DownFor time.Duration
 	// AntiEntropy is the period of Merkle-tree anti-entropy (0 = off);
 	// Handoff the period at which nodes try to hand hinted replicas back.
 	AntiEntropy, Handoff time.Duration
 	Leaves               int // Merkle leaves per key range (a power of two)
+}
+
+// leaderAimed reports whether a scheduled fault picks the leader.
+func leaderAimed(f simnet.Faults) bool {
+	leader := func(s simnet.Selector) bool { return s.Kind == simnet.SelectLeader }
+	return leader(f.Crash) || leader(f.Partition.A) || leader(f.Partition.B)
 }
 
 // check returns what is wrong with c, naming the bad value and the valid
@@ -47,12 +54,10 @@ func (c Config) check() error {
 		return fmt.Errorf("dynamo: r=%d with n=%d (valid: 1 ≤ r ≤ n = %d)", c.R, c.N, c.N)
 	case c.W < 1 || c.W > c.N:
 		return fmt.Errorf("dynamo: w=%d with n=%d (valid: 1 ≤ w ≤ n = %d)", c.W, c.N, c.N)
-	case c.Down >= c.Nodes || c.Down < -1:
-		return fmt.Errorf("dynamo: down=%d with nodes=%d (valid: -1 for none, 0…%d)", c.Down, c.Nodes, c.Nodes-1)
-	case c.Delay == nil:
-		return errors.New("dynamo: no delay distribution")
-	case c.Loss < 0 || c.Loss >= 1:
-		return fmt.Errorf("dynamo: loss=%v (valid: 0 ≤ loss < 1)", c.Loss)
+	case c.Cluster.Net.Nodes != c.Nodes:
+		return fmt.Errorf("dynamo: a cluster of %d nodes for nodes=%d", c.Cluster.Net.Nodes, c.Nodes)
+	case leaderAimed(c.Cluster.Faults):
+		return errors.New("dynamo: crash=leader or a partition aimed at the leader: Dynamo has no leader (valid: none, random, or a node 0 … nodes−1)")
 	case c.Timeout <= 0:
 		return fmt.Errorf("dynamo: timeout=%v (valid: > 0)", c.Timeout)
 	case c.Handoff <= 0:

@@ -58,7 +58,7 @@ func (c *cluster) ops(kind workloads.Kind, keys int, from, to time.Duration) {
 	}
 }
 
-var outage = map[string]string{"down": "1", "down_at": "0s", "down_for": "300ms", "antientropy": "0s"}
+var outage = map[string]string{"crash": "1", "crash_at": "0s", "restart_at": "300ms", "antientropy": "0s"}
 
 func with(m map[string]string, kv ...string) map[string]string {
 	out := map[string]string{}
@@ -132,7 +132,7 @@ func TestReadRepair(t *testing.T) {
 // gone for good, the writes it acknowledged are lost. With n=3 and w=1 the
 // same outage loses nothing.
 func TestDurabilityCheck(t *testing.T) {
-	p := map[string]string{"nodes": "3", "n": "1", "r": "1", "w": "1", "down": "0", "down_at": "300ms", "down_for": "0s"}
+	p := map[string]string{"nodes": "3", "n": "1", "r": "1", "w": "1", "crash": "0", "crash_at": "300ms"}
 	c := newCluster(t, "dynamo/quorum", p)
 	c.ops(workloads.Update, 600, 0, 600*time.Millisecond)
 	c.w.RunUntil(time.Second)
@@ -147,16 +147,27 @@ func TestDurabilityCheck(t *testing.T) {
 	}
 }
 
-// With message loss, ops whose quorum misses the deadline fail; every op
-// still completes exactly once (World.Complete panics on a second) and no
-// acknowledged write is lost.
-func TestLossAndTimeouts(t *testing.T) {
-	rep, s := run(t, "dynamo/quorum", Workload, map[string]string{"loss": "0.2", "w": "3", "r": "3"}, 3000, 4)
-	if rep.Errors == 0 || rep.Ops != 3000 {
-		t.Errorf("loss 0.2 with r=w=3: %d errors of %d", rep.Errors, rep.Ops)
-	}
-	if s.Lost() != 0 {
-		t.Errorf("%d acknowledged writes lost", s.Lost())
+// Under a random fault plan (crashes, partitions, one-way cuts between
+// nodes) and message loss between nodes, with r = w = 3, ops whose replica
+// crashes with their messages in flight time out and ops begun during a
+// crash fail at once; every op still completes exactly once
+// (World.Complete panics on a second) and no acknowledged write is lost.
+// The client's links are neither lossy nor cut (harness/simnet's rule), so
+// without crashes nothing fails.
+func TestFaultsAndTimeouts(t *testing.T) {
+	faults := map[string]string{"loss": "0.2", "w": "3", "r": "3", "fault_gap": "30ms", "fault_len": "30ms", "faults_end": "1s"}
+	for _, name := range []string{"dynamo/quorum", "dynamo/strict"} {
+		rep, s := run(t, name, Workload, faults, 3000, 4)
+		if rep.Errors == 0 || rep.Ops != 3000 {
+			t.Errorf("%s: %d errors of %d ops under the fault plan", name, rep.Errors, rep.Ops)
+		}
+		if s.Lost() != 0 {
+			t.Errorf("%s: %d acknowledged writes lost", name, s.Lost())
+		}
+		rep, _ = run(t, name, Workload, with(faults, "fault_gap", "0s"), 3000, 4)
+		if rep.Errors != 0 || rep.Metrics["messages_dropped"] == 0 {
+			t.Errorf("%s: loss alone: %d errors, %v messages dropped", name, rep.Errors, rep.Metrics["messages_dropped"])
+		}
 	}
 }
 
@@ -169,7 +180,12 @@ func TestBadParams(t *testing.T) {
 		{map[string]string{"w": "0"}, "w=\"0\""},
 		{map[string]string{"n": "6"}, "n=6"},
 		{map[string]string{"nodes": "2"}, "n=3"},
-		{map[string]string{"down": "5"}, "down=5"},
+		{map[string]string{"crash": "5"}, `"5" is not a node`},
+		{map[string]string{"down": "5"}, `"5" is not a node`},
+		{map[string]string{"crash": "leader"}, "no leader"},
+		{map[string]string{"partition": "isolate:leader"}, "no leader"},
+		{map[string]string{"down": "1", "crash": "1"}, "old name of crash"},
+		{map[string]string{"dup": "0.1"}, "no parameter \"dup\""},
 		{map[string]string{"loss": "1"}, "loss"},
 		{map[string]string{"merkle_leaves": "3"}, "merkle_leaves"},
 	} {

@@ -1,5 +1,7 @@
 package dynamo
 
+import "github.com/dsbench/dsbench/algorithms"
+
 // Lost counts the acknowledged writes that no live node holds any more: for
 // each key, every acknowledged write that no later acknowledged write
 // descends from must be covered by a version in some up node's store or
@@ -61,9 +63,13 @@ func ratio(a, b uint64) float64 {
 // Metrics are the family figures (NOTES.md defines each).
 func (s *Sim) Metrics() map[string]float64 {
 	okReads := s.reads - s.readsFailed
+	// Writes begun while a node was down; over all writes when none was.
 	avail := ratio(s.outAcks, s.outWrites)
 	if s.outWrites == 0 {
-		avail = 1
+		avail = ratio(s.writeAcks, s.writes)
+		if s.writes == 0 {
+			avail = 1
+		}
 	}
 	m := map[string]float64{
 		"stale_read_rate":       ratio(s.staleReads, okReads),
@@ -81,6 +87,16 @@ func (s *Sim) Metrics() map[string]float64 {
 		"reads_failed":          float64(s.readsFailed),
 		"durability_violations": float64(s.Lost()),
 		"divergent_replicas":    float64(s.Divergent()),
+	}
+	if s.net != nil {
+		// The cluster's figures (messages dropped, faults injected, CPU);
+		// messages_per_op stays Dynamo's own, which counts the client's
+		// messages and the tree exchanges too.
+		for k, v := range algorithms.ClusterMetrics(s.net, s.opsDone, s.w.Now()) {
+			if _, ok := m[k]; !ok {
+				m[k] = v
+			}
+		}
 	}
 	return m
 }

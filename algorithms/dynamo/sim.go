@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/history"
 	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
@@ -18,14 +20,15 @@ var (
 
 // Message kinds.
 const (
-	mPut      = iota // client → replica: store a version (maybe with a hint)
-	mPutAck          // replica → client
-	mGet             // client → replica
-	mGetReply        // replica → client: its versions
-	mRepair          // client → replica: read repair
-	mHint            // hint holder → home node: a hinted replica
-	mHintAck         // home node → hint holder
-	mSync            // replica → replica: anti-entropy transfer of one leaf
+	mPut       = iota // client → replica: store a version (maybe with a hint)
+	mPutAck           // replica → client
+	mGet              // client → replica
+	mGetReply         // replica → client: its versions
+	mRepair           // client → replica: read repair
+	mHint             // hint holder → home node: a hinted replica
+	mHintAck          // home node → hint holder
+	mSync             // replica → replica: anti-entropy transfer of one leaf
+	mRepairAck        // replica → client: a blocking read's write-back is stored
 )
 
 type item struct {
@@ -90,6 +93,12 @@ type op struct {
 	start    time.Duration
 	outage   bool // a write begun while a node was down
 	closed   bool
+	hist     int // the op's id in the client history (-1: not recorded)
+	// A blocking read (read_repair=blocking) that found fewer than W
+	// replicas holding what it returns writes it back and waits for
+	// wbNeed more acks (wbPhase) before it returns.
+	wbPhase, wroteBack bool
+	wbNeed             int
 }
 
 // Sim is a Dynamo cluster with client-driven coordination in virtual time.
@@ -109,11 +118,12 @@ type Sim struct {
 	latest   map[uint64]VC   // reference: the clock of the last acknowledged write per key
 	acked    map[uint64][]VC // reference: the acknowledged writes no other acknowledged write descends from
 
-	w   *harness.World
-	net *simnet.Net[int32] // payload: an index into msgs
+	w    *harness.World
+	net  *simnet.Net[int32] // payload: an index into msgs
+	hist *history.Log       // the clients' history (run --check), or nil
 
-	timeoutFn, downFn, upFn, aeFn, handoffFn harness.EventFunc
-	skipped                                  []int8
+	timeoutFn, aeFn, handoffFn harness.EventFunc
+	skipped                    []int8
 
 	// Counters.
 	messages, opsDone                       uint64
@@ -122,7 +132,7 @@ type Sim struct {
 	sibReads, versionsReturned              uint64
 	hintsStored, hintsDelivered, readRepair uint64
 	rangesSynced, aeRounds, treeMsgs        uint64
-	outWrites, outAcks                      uint64
+	outWrites, outAcks, writeAcks           uint64
 	lost                                    uint64
 	scratch                                 []int
 }
@@ -141,39 +151,47 @@ func NewSim(cfg Config) (*Sim, error) {
 	for i := range s.nodes {
 		s.nodes[i] = node{up: true, store: NewStore(ring.Ranges(), cfg.Leaves), hintIdx: map[hintKey]int32{}}
 	}
-	s.timeoutFn, s.downFn, s.upFn, s.aeFn, s.handoffFn = s.timeout, s.goDown, s.goUp, s.antiEntropy, s.handoff
-	if _, err := simnet.New[int32](harness.NewWorld(0, nil), s.netConfig()); err != nil {
+	s.timeoutFn, s.aeFn, s.handoffFn = s.timeout, s.antiEntropy, s.handoff
+	if _, err := s.newNet(harness.NewWorld(0, nil)); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// The client is the network's last endpoint.
-func (s *Sim) netConfig() simnet.Config {
-	return simnet.Config{Nodes: s.cfg.Nodes + 1, Delay: s.cfg.Delay, Jitter: s.cfg.Jitter, Loss: s.cfg.Loss, KindNames: kindNames}
+// newNet builds the cluster's network on w: the nodes are the Dynamo
+// nodes; the client (the coordinator, §6.4) talks to them over simnet's
+// client links (FromClient, ToClient).
+func (s *Sim) newNet(w *harness.World) (*simnet.Net[int32], error) {
+	return algorithms.NewNet[int32](w, s.cfg.Cluster, kindNames)
 }
 
-var kindNames = []string{"put", "put_ack", "get", "get_reply", "repair", "hint", "hint_ack", "sync"}
+// RecordHistory makes the cluster record its clients' history (run
+// --check). A put is a write of its version's id; a get returns the
+// highest version id among the siblings it returns (0: none), i.e. the
+// sibling whose write was invoked last — NOTES.md says why that is the
+// value a linearizable register would hold.
+func (s *Sim) RecordHistory(l *history.Log) { s.hist = l }
+
+var kindNames = []string{"put", "put_ack", "get", "get_reply", "repair", "hint", "hint_ack", "sync", "repair_ack"}
 
 // Ring is the cluster's ring.
 func (s *Sim) Ring() *Ring { return s.ring }
 
-// Setup puts the cluster on w's network and schedules the outage and the
+// Setup puts the cluster on w's network and schedules its faults and the
 // periodic anti-entropy and handoff. It must run before the first Start.
 func (s *Sim) Setup(w *harness.World) {
-	nt, err := simnet.New[int32](w, s.netConfig())
+	nt, err := s.newNet(w)
 	if err != nil {
 		panic(err) // checked by NewSim
 	}
 	s.w, s.net = w, nt
-	for i := 0; i <= s.cfg.Nodes; i++ {
+	for i := 0; i < s.cfg.Nodes; i++ {
 		nt.Handle(i, s.onMsg)
 	}
-	if s.cfg.Down >= 0 {
-		w.At(s.cfg.DownAt, s.downFn, nil, int64(s.cfg.Down))
-		if s.cfg.DownFor > 0 {
-			w.At(s.cfg.DownAt+s.cfg.DownFor, s.upFn, nil, int64(s.cfg.Down))
-		}
+	nt.HandleClients(s.onMsg)
+	nt.OnCrash, nt.OnRestart = s.goDown, s.goUp
+	if err := nt.Schedule(s.cfg.Cluster.Faults); err != nil {
+		panic(err) // checked by ConfigFrom
 	}
 	if s.cfg.AntiEntropy > 0 {
 		w.After(s.cfg.AntiEntropy, s.aeFn, nil, 0)
@@ -183,15 +201,13 @@ func (s *Sim) Setup(w *harness.World) {
 	}
 }
 
-func (s *Sim) goDown(w *harness.World, _ *harness.Request, i int64) {
-	s.nodes[i].up = false
-	s.net.Crash(int(i))
-}
+// goDown and goUp follow the network's crashes and restarts: the client
+// and the nodes know at once who is down (an ideal failure detector).
+func (s *Sim) goDown(i int) { s.nodes[i].up = false }
 
-func (s *Sim) goUp(w *harness.World, _ *harness.Request, i int64) {
+func (s *Sim) goUp(i int) {
 	s.nodes[i].up = true
-	s.net.Restart(int(i))
-	s.handoff(w, nil, -1) // the others notice the recovery and hand back at once
+	s.handoff(s.w, nil, -1) // the others notice the recovery and hand back at once
 }
 
 func (s *Sim) anyDown() bool {
@@ -223,20 +239,25 @@ func (s *Sim) freeMsg(i int32) {
 	s.freeM = append(s.freeM, i)
 }
 
-// send puts message i on the simulated network (which drops it if the
-// sender or the receiver is down, or by loss).
+// send puts message i on the simulated network, which drops it if the
+// sender or the receiver is down, by loss or by a partition between nodes
+// (the client's links are neither lossy nor cut, as in every family on
+// harness/simnet).
 func (s *Sim) send(w *harness.World, i int32) {
 	m := &s.msgs[i]
 	s.messages++
-	from, to := int(m.from), int(m.to)
-	if from < 0 {
-		from = s.cfg.Nodes
-	}
-	if to < 0 {
-		to = s.cfg.Nodes
-	}
-	if !s.net.Send(from, to, simnet.Kind(m.kind), i) {
-		s.freeMsg(i)
+	k := simnet.Kind(m.kind)
+	switch {
+	case m.from < 0:
+		s.net.FromClient(int(m.to), k, i)
+	case m.to < 0:
+		if !s.net.ToClient(int(m.from), k, i) {
+			s.freeMsg(i)
+		}
+	default:
+		if !s.net.Send(int(m.from), int(m.to), k, i) {
+			s.freeMsg(i)
+		}
 	}
 }
 
@@ -253,7 +274,9 @@ func (s *Sim) onMsg(nm *simnet.Msg[int32]) {
 	case mPutAck, mGetReply:
 		s.onReply(w, &m)
 	case mRepair, mSync:
-		s.onRepair(&m)
+		s.onRepair(w, &m)
+	case mRepairAck:
+		s.onRepairAck(w, &m)
 	case mHint:
 		s.onHint(w, &m)
 	case mHintAck:
@@ -275,7 +298,7 @@ func (s *Sim) newOp() int32 {
 	o := &s.ops[i]
 	gen := o.gen + 1
 	targets, replica, hint, replies, replied := o.targets[:0], o.replica[:0], o.hint[:0], o.replies[:0], o.replied[:0]
-	*o = op{gen: gen, targets: targets, replica: replica, hint: hint, replies: replies, replied: replied, merged: o.merged[:0]}
+	*o = op{gen: gen, targets: targets, replica: replica, hint: hint, replies: replies, replied: replied, merged: o.merged[:0], hist: -1}
 	return i
 }
 
@@ -371,6 +394,9 @@ func (s *Sim) startRead(w *harness.World, req *harness.Request, rmw bool) {
 	n := s.choose(o, w.Rand())
 	o.q = NewQuorum(s.cfg.R, n)
 	s.reads++
+	if s.hist != nil && !rmw { // an rmw is recorded as the write it makes
+		o.hist = s.hist.Invoke(req.Op.Client, o.key, history.Read, 0, w.Now())
+	}
 	if o.q.Done {
 		s.readsFailed++
 		s.finish(w, i, ErrUnavailable)
@@ -398,8 +424,7 @@ func (s *Sim) startWrite(w *harness.World, req *harness.Request, ctx VC) {
 	n := s.choose(o, w.Rand())
 	o.q = NewQuorum(s.cfg.W, n)
 	s.writes++
-	o.outage = s.cfg.Down >= 0 && !s.nodes[s.cfg.Down].up
-	if s.cfg.Down < 0 || o.outage {
+	if o.outage = s.anyDown(); o.outage {
 		s.outWrites++
 	}
 	if o.q.Done {
@@ -417,6 +442,9 @@ func (s *Sim) startWrite(w *harness.World, req *harness.Request, ctx VC) {
 	s.counter[c] = vc[c]
 	s.writeSeq++
 	o.version = Version{ID: s.writeSeq, Clock: vc}
+	if s.hist != nil {
+		o.hist = s.hist.Invoke(req.Op.Client, o.key, history.Write, int64(s.writeSeq), w.Now())
+	}
 	for t, to := range o.targets {
 		m := s.newMsg(mPut, -1, to)
 		mm := &s.msgs[m]
@@ -436,7 +464,27 @@ func (s *Sim) finish(w *harness.World, i int32, err error) {
 	req := o.req
 	o.req = nil
 	s.opsDone++
+	if o.hist >= 0 {
+		switch err {
+		case nil:
+			s.hist.Return(o.hist, newest(o.merged), w.Now())
+		case ErrTimeout: // some replicas may have stored it
+			s.hist.Unknown(o.hist)
+		default: // nothing was sent
+			s.hist.Fail(o.hist)
+		}
+	}
 	w.Complete(req, harness.Outcome{Shard: s.shard(o), Err: err})
+}
+
+// newest is the value a get returns to the checker: the highest version id
+// among its siblings (0 when the key has none).
+func newest(vs []Version) int64 {
+	var id uint64
+	for _, v := range vs {
+		id = max(id, v.ID)
+	}
+	return int64(id)
 }
 
 func (s *Sim) onReply(w *harness.World, m *msg) {
@@ -459,7 +507,63 @@ func (s *Sim) onReply(w *harness.World, m *msg) {
 		s.decided(w, i) // may start an op and move s.ops
 		o = &s.ops[i]
 	}
-	if o.q.AllIn() {
+	if o.q.AllIn() && !o.wbPhase {
+		s.close(w, i)
+	}
+}
+
+// writeBack starts a blocking read's write-back (ABD's second phase:
+// Attiya, Bar-Noy, Dolev, "Sharing memory robustly in message-passing
+// systems", JACM 1995; Cassandra's blocking read repair): when fewer than W
+// of the replicas that answered hold every version the get returns, it
+// sends those versions to every target not known to hold them and reports
+// true; the get returns once W targets hold them, so any later get (R + W
+// > N) sees them — no new-old inversion. It reports false when W already
+// do.
+func (s *Sim) writeBack(w *harness.World, i int32) bool {
+	o := &s.ops[i]
+	if len(o.merged) == 0 {
+		return false
+	}
+	holders := 0
+	for t := range o.targets {
+		if o.replied[t] && CoversAll(o.replies[t], o.merged) {
+			holders++
+		}
+	}
+	if holders >= s.cfg.W {
+		return false
+	}
+	o.wbPhase, o.wroteBack, o.wbNeed = true, true, s.cfg.W-holders
+	for t, to := range o.targets {
+		if o.replied[t] && CoversAll(o.replies[t], o.merged) {
+			continue
+		}
+		s.readRepair++
+		m := s.newMsg(mRepair, -1, to)
+		mm := &s.msgs[m]
+		mm.op, mm.gen, mm.key, mm.rg, mm.hint = i, o.gen, o.key, o.rg, o.hint[t]
+		mm.vers = append([]Version(nil), o.merged...)
+		s.send(w, m)
+	}
+	return true
+}
+
+func (s *Sim) onRepairAck(w *harness.World, m *msg) {
+	i := m.op
+	if i < 0 || int(i) >= len(s.ops) {
+		return
+	}
+	o := &s.ops[i]
+	if o.gen != m.gen || o.closed || !o.wbPhase {
+		return
+	}
+	if o.wbNeed--; o.wbNeed > 0 {
+		return
+	}
+	o.wbPhase = false
+	s.readDone(w, i) // may start an op and move s.ops
+	if o = &s.ops[i]; o.q.AllIn() {
 		s.close(w, i)
 	}
 }
@@ -467,31 +571,47 @@ func (s *Sim) onReply(w *harness.World, m *msg) {
 // decided runs when op i's quorum succeeds.
 func (s *Sim) decided(w *harness.World, i int32) {
 	o := &s.ops[i]
+	if !o.write && s.cfg.BlockingRepair && s.writeBack(w, i) {
+		return // it returns when W replicas hold what it read
+	}
 	if !o.write {
-		if o.required != nil && !Covers(o.merged, o.required) {
-			s.staleReads++
-		}
-		if len(o.merged) > 1 {
-			s.sibReads++
-		}
-		s.versionsReturned += uint64(len(o.merged))
-		// The client's context for its next write: every version it saw.
-		ctx := make(VC, s.cfg.Nodes)
-		for _, v := range o.merged {
-			MergeInto(ctx, v.Clock)
-		}
-		s.readCtx[o.key] = ctx
-		if o.rmw && o.req != nil {
-			req := o.req
-			o.req = nil
-			s.startWrite(w, req, ctx)
-			return
-		}
-		s.finish(w, i, nil)
+		s.readDone(w, i)
 		return
 	}
+	s.writeDone(w, i)
+}
+
+// readDone returns a successful get (or hands an rmw on to its write).
+func (s *Sim) readDone(w *harness.World, i int32) {
+	o := &s.ops[i]
+	if o.required != nil && !Covers(o.merged, o.required) {
+		s.staleReads++
+	}
+	if len(o.merged) > 1 {
+		s.sibReads++
+	}
+	s.versionsReturned += uint64(len(o.merged))
+	// The client's context for its next write: every version it saw.
+	ctx := make(VC, s.cfg.Nodes)
+	for _, v := range o.merged {
+		MergeInto(ctx, v.Clock)
+	}
+	s.readCtx[o.key] = ctx
+	if o.rmw && o.req != nil {
+		req := o.req
+		o.req = nil
+		s.startWrite(w, req, ctx)
+		return
+	}
+	s.finish(w, i, nil)
+}
+
+// writeDone returns an acknowledged put.
+func (s *Sim) writeDone(w *harness.World, i int32) {
+	o := &s.ops[i]
 	// An acknowledged write: the reference model learns it.
-	if o.outage || s.cfg.Down < 0 {
+	s.writeAcks++
+	if o.outage {
 		s.outAcks++
 	}
 	vc := o.version.Clock
@@ -518,7 +638,7 @@ func (s *Sim) decided(w *harness.World, i int32) {
 // read repairs the replicas whose answer missed a version it saw (§5).
 func (s *Sim) close(w *harness.World, i int32) {
 	o := &s.ops[i]
-	if !o.write && len(o.merged) > 0 {
+	if !o.write && !o.wroteBack && len(o.merged) > 0 {
 		for t, to := range o.targets {
 			if !o.replied[t] || !o.replica[t] || CoversAll(o.replies[t], o.merged) {
 				continue
@@ -539,12 +659,13 @@ func (s *Sim) timeout(w *harness.World, _ *harness.Request, arg int64) {
 	if o.gen != gen || o.closed {
 		return
 	}
-	if o.q.Expire() {
+	if o.q.Expire() || o.wbPhase {
 		if o.write {
 			s.writesFailed++
 		} else {
 			s.readsFailed++
 		}
+		o.wbPhase = false
 		s.finish(w, i, ErrTimeout)
 	}
 	s.close(w, i)
@@ -597,11 +718,20 @@ func (s *Sim) onGet(w *harness.World, m *msg) {
 	s.send(w, r)
 }
 
-func (s *Sim) onRepair(m *msg) {
+func (s *Sim) onRepair(w *harness.World, m *msg) {
 	st := s.nodes[m.to].store
 	if m.kind == mRepair {
 		for _, v := range m.vers {
-			st.Put(m.key, s.ring.KeyHash(m.key), int(m.rg), v)
+			if m.hint >= 0 { // a blocking read's write-back to a fallback
+				s.storeHint(&s.nodes[m.to], m.hint, m.key, m.rg, v)
+			} else {
+				st.Put(m.key, s.ring.KeyHash(m.key), int(m.rg), v)
+			}
+		}
+		if m.op >= 0 { // a blocking read waits for it
+			r := s.newMsg(mRepairAck, m.to, -1)
+			s.msgs[r].op, s.msgs[r].gen = m.op, m.gen
+			s.send(w, r)
 		}
 		return
 	}
@@ -685,7 +815,7 @@ func (s *Sim) antiEntropy(w *harness.World, _ *harness.Request, _ int64) {
 		pref := s.ring.Pref(rg)[:s.cfg.N]
 		for k, a := range pref {
 			b := pref[(k+1)%len(pref)]
-			if a == b || !s.nodes[a].up || !s.nodes[b].up {
+			if a == b || !s.nodes[a].up || !s.nodes[b].up || s.net.Blocked(int(a), int(b)) || s.net.Blocked(int(b), int(a)) {
 				continue
 			}
 			sa, sb := s.nodes[a].store, s.nodes[b].store

@@ -108,7 +108,7 @@ func TestStaleReadsAgainstQuorumIntersection(t *testing.T) {
 // first N nodes include the down one — about N/nodes of uniform keys.
 func TestOutageSloppyVersusStrict(t *testing.T) {
 	const spec = "keys=uniform:n=1000000 mix=update:1 arrival=poisson:rate=2000"
-	p := map[string]string{"w": "3", "down": "0", "down_at": "200ms", "down_for": "300ms"}
+	p := map[string]string{"w": "3", "crash": "0", "crash_at": "200ms", "restart_at": "500ms"}
 	sloppy, _ := run(t, "dynamo/quorum", spec, p, 2000, 9)
 	strict, ss := run(t, "dynamo/strict", spec, p, 2000, 9)
 	if a := sloppy.Metrics["write_availability"]; a != 1 {
