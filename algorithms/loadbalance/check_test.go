@@ -28,12 +28,16 @@ func TestResolveRejectsBadCombinations(t *testing.T) {
 		want []string // every one must appear in the error
 	}
 	every := []bad{
-		{map[string]string{"fail": "10"}, []string{"fail=10", "backends=10", "valid"}},
+		{map[string]string{"crash": "10"}, []string{"crash=", `"10"`, "backends=10", "valid"}},
+		{map[string]string{"fail": "10"}, []string{"crash=", `"10"`, "backends=10", "valid"}}, // the old name
+		{map[string]string{"crash": "leader"}, []string{"crash=", "no leader", "random"}},
+		{map[string]string{"fail": "1", "crash": "2"}, []string{"fail is the old name of crash"}},
 		{map[string]string{"slow": "11"}, []string{"slow=11", "backends=10", "valid"}},
 		{map[string]string{"weights": "0:0:0:0:0:0:0:0:0:0"}, []string{"weights", "weight 0", "valid"}},
 		{map[string]string{"weights": "1:2"}, []string{`weights="1:2"`, "2 weights for 10 backends", "one per backend"}},
-		{map[string]string{"fail": "3", "fail_at": "2s", "recover_at": "1s"}, []string{"recover_at=1s", "fail_at=2s", "valid"}},
-		{map[string]string{"fail": "3", "fail_at": "2s", "recover_at": "2s"}, []string{"recover_at=2s", "fail_at=2s", "valid"}},
+		{map[string]string{"crash": "3", "crash_at": "2s", "restart_at": "1s"}, []string{"restart_at=1s", "crash_at=2s", "valid"}},
+		{map[string]string{"fail": "3", "fail_at": "2s", "recover_at": "2s"}, []string{"restart_at=2s", "crash_at=2s", "valid"}},
+		{map[string]string{"crash": "random", "crash_at": "2s", "restart_at": "2s"}, []string{"restart_at=2s", "crash_at=2s", "valid"}},
 	}
 	for _, policy := range Policies {
 		cases := every
@@ -68,6 +72,8 @@ func TestResolveAcceptsValid(t *testing.T) {
 			{"fail": "9", "slow": "10"},
 			{"weights": "0:0:0:0:0:0:0:0:0:1"},
 			{"fail": "3", "fail_at": "1s", "recover_at": "2s"},
+			{"crash": "random", "crash_at": "1s", "restart_at": "2s"},
+			{"crash": "none", "crash_at": "2s", "restart_at": "1s"}, // no fault: the times are unused
 			{"fail": "-1", "fail_at": "2s", "recover_at": "1s"}, // no fault: the times are unused
 		} {
 			p, err := info.Resolve(raw)

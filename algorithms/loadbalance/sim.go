@@ -27,7 +27,10 @@ type SimConfig struct {
 	// are dispatched again through the balancer. FailMode "degrade" keeps it
 	// up but multiplies its service times by Degrade: only balancers that
 	// watch load or latency notice.
+	// FailRandom picks the failing backend from the World's source at
+	// Setup instead (Fail is then −1).
 	Fail              int
+	FailRandom        bool
 	FailAt, RecoverAt time.Duration
 	FailMode          string
 	Degrade           float64
@@ -90,26 +93,33 @@ func (cfg SimConfig) check(n int) error {
 		return fmt.Errorf("loadbalance: concurrency=%d: need at least 1", cfg.Concurrency)
 	case cfg.Slow < 0 || cfg.Slow > n:
 		return fmt.Errorf("loadbalance: slow=%d: more slow backends than backends=%d (valid: 0…%d)", cfg.Slow, n, n)
-	case cfg.Slowdown < 1 || cfg.Degrade < 1 && cfg.Fail >= 0 && cfg.FailMode == "degrade":
+	case cfg.Slowdown < 1 || cfg.Degrade < 1 && cfg.faulty() && cfg.FailMode == "degrade":
 		return fmt.Errorf("loadbalance: slowdown=%v and degrade=%v must be at least 1", cfg.Slowdown, cfg.Degrade)
 	case cfg.Fail >= n:
-		return fmt.Errorf("loadbalance: fail=%d: no such backend with backends=%d (valid: -1 for none, 0…%d)", cfg.Fail, n, n-1)
-	case cfg.Fail >= 0 && cfg.FailMode != "die" && cfg.FailMode != "degrade":
+		return fmt.Errorf("loadbalance: crash=%d: no such backend with backends=%d (valid: none, random, 0…%d)", cfg.Fail, n, n-1)
+	case cfg.faulty() && cfg.FailMode != "die" && cfg.FailMode != "degrade":
 		return fmt.Errorf("loadbalance: fail_mode=%q (valid: die|degrade)", cfg.FailMode)
-	case cfg.Fail >= 0 && cfg.RecoverAt != 0 && cfg.RecoverAt <= cfg.FailAt:
-		return fmt.Errorf("loadbalance: recover_at=%v is not after fail_at=%v (valid: a time after fail_at, or 0 = never recovers)", cfg.RecoverAt, cfg.FailAt)
+	case cfg.faulty() && cfg.RecoverAt != 0 && cfg.RecoverAt <= cfg.FailAt:
+		return fmt.Errorf("loadbalance: restart_at=%v is not after crash_at=%v (valid: a time after crash_at, or 0 = never recovers)", cfg.RecoverAt, cfg.FailAt)
 	}
 	return nil
 }
 
-// Setup schedules the fault, if any.
+// faulty reports whether a backend fails.
+func (cfg SimConfig) faulty() bool { return cfg.Fail >= 0 || cfg.FailRandom }
+
+// Setup schedules the fault, if any (crash=random draws its backend now).
 func (s *Sim) Setup(w *harness.World) {
-	if s.cfg.Fail < 0 {
+	if !s.cfg.faulty() {
 		return
 	}
-	w.At(s.cfg.FailAt, s.failFn, nil, int64(s.cfg.Fail))
+	b := s.cfg.Fail
+	if s.cfg.FailRandom {
+		b = w.Rand().IntN(len(s.be))
+	}
+	w.At(s.cfg.FailAt, s.failFn, nil, int64(b))
 	if s.cfg.RecoverAt > 0 {
-		w.At(s.cfg.RecoverAt, s.recoverFn, nil, int64(s.cfg.Fail))
+		w.At(s.cfg.RecoverAt, s.recoverFn, nil, int64(b))
 	}
 }
 

@@ -198,7 +198,7 @@ func TestBadParams(t *testing.T) {
 		raw    map[string]string
 		want   string
 	}{
-		{"p2c", map[string]string{"fail": "10"}, "no such backend"},
+		{"p2c", map[string]string{"crash": "10"}, "not a backend"},
 		{"p2c", map[string]string{"fail": "1", "fail_at": "2s", "recover_at": "1s"}, "not after"},
 		{"p2c", map[string]string{"slow": "11"}, "slow=11"},
 		{"weighted-round-robin", map[string]string{"backends": "3", "weights": "5:1"}, "2 weights for 3"},
@@ -272,5 +272,33 @@ func TestSimRequestDoesNotAllocate(t *testing.T) {
 		if a := testing.AllocsPerRun(20, round); a != 0 {
 			t.Errorf("%s: %v allocations per burst of 64 requests", pol, a)
 		}
+	}
+}
+
+// crash=random fails one backend drawn from the run's seed: from crash_at
+// on it serves nothing, the others serve everything, and different seeds
+// pick different backends.
+func TestSimCrashRandom(t *testing.T) {
+	picked := map[int32]bool{}
+	for seed := uint64(1); seed <= 8; seed++ {
+		res := runSim(t, "round-robin", map[string]string{"backends": "4", "crash": "random", "crash_at": "0s"}, 400, 1000, seed)
+		served := map[int32]int{}
+		for _, c := range res.done {
+			if c.err != nil {
+				t.Fatalf("seed %d: %v (three backends are up)", seed, c.err)
+			}
+			served[c.shard]++
+		}
+		if len(served) != 3 {
+			t.Fatalf("seed %d: %d backends served, want 3: %v", seed, len(served), served)
+		}
+		for b := int32(0); b < 4; b++ {
+			if served[b] == 0 {
+				picked[b] = true
+			}
+		}
+	}
+	if len(picked) < 2 {
+		t.Errorf("8 seeds always failed the same backend: %v", picked)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -22,10 +23,10 @@ var common = []algorithms.Param{
 	algorithms.Param{Name: "concurrency", Type: algorithms.Int, Default: "1", Doc: "requests a backend serves at once; the rest queue FIFO"}.Range(1, 1024),
 	algorithms.Param{Name: "slow", Type: algorithms.Int, Default: "0", Doc: "backends 0…slow−1 are slow"}.Range(0, maxBackends),
 	algorithms.Param{Name: "slowdown", Type: algorithms.Float, Default: "5", Doc: "service-time multiplier of the slow backends"}.Range(1, 1e4),
-	algorithms.Param{Name: "fail", Type: algorithms.Int, Default: "-1", Doc: "index of a backend that fails at fail_at (-1: none)"}.Range(-1, maxBackends-1),
+	{Name: simnet.ParamCrash, Type: algorithms.String, Default: "none", Doc: "backend that fails at crash_at: none, a backend number, or random (drawn from the run's seed)"},
 	{Name: "fail_mode", Type: algorithms.Enum, Default: "die", Choices: []string{"die", "degrade"}, Doc: "die: marked down, in-service requests fail, queued ones are re-dispatched; degrade: service times × degrade"},
-	algorithms.Param{Name: "fail_at", Type: algorithms.Duration, Default: "500ms", Doc: "virtual time the backend fails"}.Range(0, float64(24*time.Hour)),
-	algorithms.Param{Name: "recover_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time it recovers (0: never)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: simnet.ParamCrashAt, Type: algorithms.Duration, Default: "500ms", Doc: "virtual time the backend fails"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: simnet.ParamRestartAt, Type: algorithms.Duration, Default: "0s", Doc: "virtual time it recovers (0: never)"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "degrade", Type: algorithms.Float, Default: "10", Doc: "service-time multiplier while degraded"}.Range(1, 1e4),
 }
 
@@ -52,6 +53,9 @@ var descriptions = map[string]string{
 	"bounded-hash":         "consistent hashing with bounded loads on the op key (in-flight load)",
 }
 
+// aliases are the fault parameters' old names, accepted for one release.
+var aliases = map[string]string{"fail": simnet.ParamCrash, "fail_at": simnet.ParamCrashAt, "recover_at": simnet.ParamRestartAt}
+
 func init() {
 	for _, name := range Policies {
 		name := name
@@ -62,6 +66,10 @@ func init() {
 			Tour:         name == "p2c",
 			Workload:     Workload,
 			DefaultClock: algorithms.Virtual,
+			// The fault's words are the cluster vocabulary's; the backends
+			// are queues, not networked nodes (NOTES.md), so the rest of
+			// the vocabulary does not apply.
+			Aliases: aliases,
 			// Combinations no single range catches (fail or slow beyond
 			// the backends, weights that do not match them or are all 0,
 			// recover_at not after fail_at, c = 1) are bad input: exit 2
@@ -121,10 +129,24 @@ func validate(name string, p algorithms.Params) (Config, SimConfig, error) {
 	if cfg.InitialRTT <= 0 {
 		cfg.InitialRTT = time.Millisecond
 	}
+	crash, err := simnet.ParseSelector(p.String(simnet.ParamCrash), n)
+	if err != nil || crash.Kind == simnet.SelectLeader {
+		why := "is not a backend"
+		if err == nil {
+			why = "names no backend: the backends have no leader"
+		}
+		return Config{}, SimConfig{}, fmt.Errorf("loadbalance/%s: crash=%q %s with backends=%d (valid: none, random, or 0 … %d)",
+			name, p.String(simnet.ParamCrash), why, n, n-1)
+	}
+	fail := -1
+	if crash.Kind == simnet.SelectNode {
+		fail = crash.Node
+	}
 	sc := SimConfig{
 		Service: p.Dist("service"), Concurrency: p.Int("concurrency"),
 		Slow: p.Int("slow"), Slowdown: p.Float("slowdown"),
-		Fail: p.Int("fail"), FailAt: p.Duration("fail_at"), RecoverAt: p.Duration("recover_at"),
+		Fail: fail, FailRandom: crash.Kind == simnet.SelectRandom,
+		FailAt: p.Duration(simnet.ParamCrashAt), RecoverAt: p.Duration(simnet.ParamRestartAt),
 		FailMode: p.String("fail_mode"), Degrade: p.Float("degrade"),
 	}
 	if err := cfg.withDefaults().check(); err != nil {
