@@ -26,7 +26,8 @@
 // commit-waits until TT.after(s) (§4.1.2); it replies and releases the lock
 // at the later of the two. A snapshot read at t (safetime.go) is served by
 // the client's nearest replica or the leader once that node's safe time
-// t_safe ≥ t (§4.1.3–4.1.4). consistency.go checks external consistency and
+// t_safe ≥ t (§4.1.3–4.1.4). A crashed leader is replaced after its lease
+// by a Paxos phase-1 election (failover.go). consistency.go checks external consistency and
 // snapshot correctness from a global view; commit_wait=false and
 // safe_wait=false are the broken variants it catches.
 package spanner

@@ -30,12 +30,16 @@ type group struct {
 	base    int64         // slot of log[0]
 	log     []entry
 	maxRead time.Duration // largest timestamp a snapshot read was served at (checker)
+	epoch   int32         // the leader's ballot
+	trimTs  time.Duration // s of slot base−1 (the last trimmed)
+	downAt  time.Duration // when the leader crashed (−1: it did not)
+	last    int           // the latest leader (ranks the candidates while there is none)
 }
 
 type entry struct {
 	s    time.Duration
 	acks int32
-	txn  int32
+	txn  int32 // −1: its transaction failed (its leader crashed)
 }
 
 // replica is one node's state for one group.
@@ -48,6 +52,13 @@ type replica struct {
 	promises []promise     // promises waiting for their slots to be applied
 	waiting  []int32       // reads waiting for t_safe ≥ their t
 	asked    time.Duration // largest t asked of the leader, reply pending
+	ballot   int32         // highest ballot promised (durable)
+	follows  int32         // ballot of the leader it last heard from
+	heard    time.Duration // last message from the group's leader
+	votes    int32         // as a candidate: promises gathered at ballot cand
+	cand     int32
+	candEnd  int64
+	catching bool // asked the leader for missing slots
 }
 
 // promise: the leader will give no write a timestamp ≤ p outside slots ≤ a.
@@ -75,7 +86,7 @@ func (s *Sim) propose(gi int32, ts time.Duration, i int32) int64 {
 	lr.have = slot
 	for r := range s.n {
 		if r != g.leader {
-			s.nt.Send(g.leader, r, kAccept, msg{G: gi, Slot: slot, Ts: ts})
+			s.nt.Send(g.leader, r, kAccept, msg{G: gi, Slot: slot, Ts: ts, B: g.epoch})
 		}
 	}
 	s.nt.Fsync(g.leader, s.leaderLoggedFn, nil, pack(gi, g.leader, slot))
@@ -102,9 +113,10 @@ func (s *Sim) accept(node int, gi int32, slot int64) {
 			r.ooo = append(r.ooo[:j], r.ooo[j+1:]...)
 			r.have++
 		}
-	case slot > r.have:
+	case slot > r.have && indexOf(r.ooo, slot) < 0:
 		r.ooo = append(r.ooo, slot)
 	}
+	r.catching = r.catching && r.have < r.commit
 	s.nt.Fsync(node, s.replicaLoggedFn, nil, pack(gi, node, slot))
 	s.apply(node, gi)
 }
@@ -121,26 +133,29 @@ func indexOf(xs []int64, x int64) int {
 // replicaLogged: the replica's copy is durable; it acks to the leader.
 func (s *Sim) replicaLogged(_ *harness.World, _ *harness.Request, arg int64) {
 	g, node, slot := unpack(arg)
-	s.nt.Send(node, s.groups[g].leader, kAccepted, msg{G: g, Slot: slot})
+	if l := s.groups[g].leader; l >= 0 && l != node {
+		s.nt.Send(node, l, kAccepted, msg{G: g, Slot: slot, B: s.rep(node, g).ballot})
+	}
 }
 
 // ack counts one durable copy of slot at the leader and advances the
 // commit index over every slot a majority holds.
 func (s *Sim) ack(gi int32, slot int64) {
 	g := &s.groups[gi]
-	if slot <= g.commit || slot < g.base {
-		if slot < g.base {
-			return
-		}
-		g.at(slot).acks++
+	if slot < g.base || slot > g.next {
 		return
 	}
 	g.at(slot).acks++
+	if slot <= g.commit {
+		return
+	}
 	advanced := false
 	for g.commit < g.next && g.at(g.commit+1).acks >= s.maj {
 		g.commit++
 		advanced = true
-		s.committed(g.at(g.commit).txn)
+		if i := g.at(g.commit).txn; i >= 0 {
+			s.committed(i)
+		}
 	}
 	if !advanced {
 		return
@@ -150,7 +165,7 @@ func (s *Sim) ack(gi int32, slot int64) {
 	s.apply(g.leader, gi)
 	for r := range s.n {
 		if r != g.leader {
-			s.nt.Send(g.leader, r, kCommit, msg{G: gi, Slot: g.commit, Ts: g.lastTs, A: g.next})
+			s.nt.Send(g.leader, r, kCommit, msg{G: gi, Slot: g.commit, Ts: g.lastTs, A: g.next, B: g.epoch})
 		}
 	}
 }
@@ -187,6 +202,7 @@ func (s *Sim) trim(gi int32) {
 		low = min(low, s.rep(node, gi).applied)
 	}
 	if drop := low - g.base + 1; drop > 256 && int(drop) > len(g.log)/2 {
+		g.trimTs = g.log[drop-1].s
 		n := copy(g.log, g.log[drop:])
 		g.log = g.log[:n]
 		g.base += drop

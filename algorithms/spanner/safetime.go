@@ -51,9 +51,9 @@ func (s *Sim) read(node int, i int32) {
 		s.promise(node, t.group, a, p)
 		return
 	}
-	if t.s > r.asked {
+	if g.leader >= 0 && t.s > r.asked {
 		r.asked = t.s
-		s.nt.Send(node, g.leader, kSafeReq, msg{G: t.group, Ts: t.s})
+		s.nt.Send(node, g.leader, kSafeReq, msg{G: t.group, Ts: t.s, B: r.ballot})
 	}
 }
 
@@ -66,7 +66,7 @@ func (s *Sim) safeRequest(leader, from int, gi int32, t time.Duration) {
 	at := s.clocks[leader].LatestReaches(t, now)
 	if at == now {
 		a, p := s.leaderPromise(gi, t)
-		s.nt.Send(leader, from, kSafeReply, msg{G: gi, Slot: a, Ts: p})
+		s.nt.Send(leader, from, kSafeReply, msg{G: gi, Slot: a, Ts: p, B: s.groups[gi].epoch})
 		return
 	}
 	var i int32
@@ -77,21 +77,25 @@ func (s *Sim) safeRequest(leader, from int, gi int32, t time.Duration) {
 		i = int32(len(s.sreqs))
 		s.sreqs = append(s.sreqs, safeReq{})
 	}
-	s.sreqs[i] = safeReq{g: gi, to: int32(from), t: t}
+	s.sreqs[i] = safeReq{g: gi, to: int32(from), t: t, epoch: s.groups[gi].epoch}
 	s.nt.After(leader, at-now, s.safeFn, nil, int64(i))
 }
 
 // safeReq is a replica's request the leader answers later.
 type safeReq struct {
-	g, to int32
-	t     time.Duration
+	g, to, epoch int32
+	t            time.Duration
 }
 
 func (s *Sim) safeLater(_ *harness.World, _ *harness.Request, arg int64) {
 	q := s.sreqs[arg]
 	s.sfree = append(s.sfree, int32(arg))
+	g := &s.groups[q.g]
+	if g.epoch != q.epoch {
+		return // the leader lost its role since (it crashed and restarted)
+	}
 	a, p := s.leaderPromise(q.g, q.t)
-	s.nt.Send(s.groups[q.g].leader, int(q.to), kSafeReply, msg{G: q.g, Slot: a, Ts: p})
+	s.nt.Send(g.leader, int(q.to), kSafeReply, msg{G: q.g, Slot: a, Ts: p, B: g.epoch})
 }
 
 // leaderPromise promises that no later write of group gi gets a timestamp
@@ -151,5 +155,6 @@ func (s *Sim) serve(node int, i int32) {
 	} else {
 		s.readsReplica++
 	}
+	t.replied = true
 	s.nt.ToClient(node, kReply, msg{G: t.group, Txn: i})
 }

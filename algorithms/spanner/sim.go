@@ -35,6 +35,10 @@ type Config struct {
 	// at t (§4.1.3); false serves at once (a broken variant the snapshot
 	// checker catches).
 	SafeWait bool
+	// Lease is the leader lease: a replica that has heard nothing from its
+	// group's leader for Lease (plus its rank's stagger) runs for leader;
+	// the leader heartbeats every Lease/4 (failover.go).
+	Lease time.Duration
 }
 
 func (c Config) nodes() int { return c.Cluster.Net.Nodes }
@@ -50,6 +54,9 @@ func (c Config) check() error {
 		return fmt.Errorf("spanner: nodes=%d out of range (valid: 1 … %d)", c.nodes(), maxNodes)
 	case c.Staleness < 0:
 		return errors.New("spanner: staleness must not be negative")
+	case c.Lease < minLeaseFactor*c.TT.top():
+		return fmt.Errorf("spanner: lease=%v is below %d × the top of ε (%v) (valid: lease ≥ %v): a new leader could give a timestamp below one its predecessor gave",
+			c.Lease, minLeaseFactor, c.TT.top(), minLeaseFactor*c.TT.top())
 	}
 	return c.Cluster.Net.Check()
 }
@@ -69,9 +76,13 @@ const (
 	kSafeReq                      // replica → leader: promise no write at or below t
 	kSafeReply                    // leader → replica: the promise (slots ≤ A hold every write ≤ t)
 	kReply                        // server → client
+	kPrepare                      // candidate → replica: Paxos phase 1 at a higher ballot
+	kPromise                      // replica → candidate: promised; the end of its log
+	kCatchup                      // replica → leader: resend the slots after mine
 )
 
-var kindNames = []string{"write", "read", "accept", "accepted", "commit", "safe_req", "safe_reply", "reply"}
+var kindNames = []string{"write", "read", "accept", "accepted", "commit", "safe_req", "safe_reply", "reply",
+	"prepare", "promise", "catchup"}
 
 // msg is the payload of every message.
 type msg struct {
@@ -80,6 +91,7 @@ type msg struct {
 	Slot int64         // accept/accepted: the slot; commit: commit index; safe reply: A
 	Ts   time.Duration // accept: s; commit, safe reply: the promised P; safe request: t
 	A    int64         // commit: last assigned slot, for the promise P
+	B    int32         // server messages: the sender's ballot; client messages: the txn's generation
 }
 
 // Sim is the spanner/truetime target. Single-threaded, like the World.
@@ -111,6 +123,8 @@ type Sim struct {
 	sreqs []safeReq
 	sfree []int32
 
+	failover
+
 	cwFn, leaderLoggedFn, replicaLoggedFn, safeFn harness.EventFunc
 }
 
@@ -118,8 +132,10 @@ type txn struct {
 	req      *harness.Request
 	key      uint64
 	group    int32
-	node     int32 // reads: the node serving it
+	node     int32 // the node serving it (a write's leader)
+	gen      int32 // generation of this slot of txns: a message about an earlier txn is stale
 	write    bool
+	replied  bool          // the reply is on its way to the client
 	s        time.Duration // commit or read timestamp
 	slot     int64
 	startMax time.Duration // maxAcked when the transaction started
@@ -162,6 +178,7 @@ func NewSim(cfg Config, r *rand.Rand) (*Sim, error) {
 		s.groups[g] = group{leader: g % n, lastTs: -1 << 62, base: 1}
 	}
 	s.cwFn, s.leaderLoggedFn, s.replicaLoggedFn, s.safeFn = s.commitWaited, s.leaderLogged, s.replicaLogged, s.safeLater
+	s.electFn, s.heartbeatFn = s.electionTimer, s.heartbeat
 	return s, nil
 }
 
@@ -177,6 +194,7 @@ func (s *Sim) Setup(w *harness.World) {
 	}
 	nt.HandleClients(func(m *simnet.Msg[msg]) { s.atClient(m.Payload.Txn) })
 	nt.Leader = func() int { return s.groups[0].leader }
+	s.setupFailover()
 }
 
 func (s *Sim) alloc() int32 {
@@ -189,7 +207,10 @@ func (s *Sim) alloc() int32 {
 	return int32(len(s.txns) - 1)
 }
 
-func (s *Sim) release(i int32) { s.txns[i] = txn{}; s.free = append(s.free, i) }
+func (s *Sim) release(i int32) {
+	s.txns[i] = txn{gen: s.txns[i].gen + 1}
+	s.free = append(s.free, i)
+}
 
 // isWrite reports whether an op kind is a read-write transaction.
 func isWrite(k workloads.Kind) bool {
@@ -210,29 +231,50 @@ func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	t.group = int32(req.Op.Key % uint64(s.cfg.Groups))
 	t.startMax, t.startRd = s.started(t.key)
 	g := &s.groups[t.group]
+	node, k := g.leader, kWrite
 	if isWrite(req.Op.Kind) {
 		t.write = true
 		s.writes++
-		s.nt.FromClient(g.leader, kWrite, msg{G: t.group, Txn: i})
-		return
-	}
-	s.reads++
-	node := g.leader
-	if !s.cfg.ReadsAtLeader {
-		node = int(req.Op.Client) % s.n
+	} else {
+		s.reads++
+		k = kRead
+		if !s.cfg.ReadsAtLeader {
+			node = int(req.Op.Client) % s.n
+		}
 	}
 	t.node = int32(node)
-	s.nt.FromClient(node, kRead, msg{G: t.group, Txn: i})
+	if node < 0 || !s.nt.Up(node) {
+		s.fail(i) // no leader (an election is under way) or the server is down: connection refused
+		return
+	}
+	s.nt.FromClient(node, k, msg{G: t.group, Txn: i, B: t.gen})
 }
 
 // handle runs a message at node once its CPU has received it.
 func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
 	s.last = max(s.last, s.nt.World().Now())
 	switch k {
-	case kWrite:
-		s.lock(m.Txn)
-	case kRead:
-		s.read(node, m.Txn)
+	case kWrite, kRead:
+		if t := &s.txns[m.Txn]; t.req == nil || t.gen != m.B {
+			return // failed when its server crashed, which has restarted since
+		}
+		if k == kWrite {
+			s.lock(m.Txn)
+		} else {
+			s.read(node, m.Txn)
+		}
+		return
+	case kPrepare:
+		s.prepare(node, from, m.G, m.B)
+		return
+	case kPromise:
+		s.promised(node, m.G, m.B, m.Slot)
+		return
+	}
+	if !s.fromLeader(node, from, m.G, m.B, k) {
+		return // a message of an older ballot, or to a node that no longer leads
+	}
+	switch k {
 	case kAccept:
 		s.accept(node, m.G, m.Slot)
 	case kAccepted:
@@ -242,10 +284,16 @@ func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
 		r.commit = max(r.commit, m.Slot)
 		s.apply(node, m.G)
 		s.promise(node, m.G, m.A, m.Ts)
+		if r.have < r.commit && !r.catching {
+			r.catching = true
+			s.nt.Send(node, from, kCatchup, msg{G: m.G, Slot: r.have, B: r.ballot})
+		}
 	case kSafeReq:
 		s.safeRequest(node, from, m.G, m.Ts)
 	case kSafeReply:
 		s.promise(node, m.G, m.Slot, m.Ts)
+	case kCatchup:
+		s.catchup(node, from, m.G, m.Slot)
 	}
 }
 
@@ -344,17 +392,17 @@ func (s *Sim) committed(i int32) {
 // reply goes at max(Paxos done, TT.after(s)), as in the paper's Figure 3.
 func (s *Sim) finish(i int32) {
 	t := &s.txns[i]
-	if !t.cwDone || !t.paxosOK {
+	if !t.cwDone || !t.paxosOK || t.replied {
 		return
 	}
+	t.replied = true
 	if s.cfg.CommitWait {
 		s.cwHist.RecordValue(int64(max(1, t.cwEnd-t.picked)))
 		s.cwSum += t.cwEnd - t.picked
 		s.cwExposedSum += max(0, t.cwEnd-t.paxosAt)
 	}
 	s.acked(t)
-	leader := s.groups[t.group].leader
-	s.nt.ToClient(leader, kReply, msg{G: t.group, Txn: i})
+	s.nt.ToClient(int(t.node), kReply, msg{G: t.group, Txn: i})
 	s.unlock(t.key)
 }
 
@@ -371,6 +419,8 @@ func (s *Sim) Metrics() map[string]float64 {
 		"reads_replica":                   float64(s.readsReplica),
 		"external_consistency_violations": float64(s.violations),
 		"snapshot_violations":             float64(s.snapshotViolations),
+		"elections":                       float64(s.elections),
+		"txn_failed":                      float64(s.failed),
 		"epsilon_theory_mean":             ms(float64(s.cfg.TT.MeanEpsilon())),
 	} {
 		m[k] = v
@@ -389,6 +439,15 @@ func (s *Sim) Metrics() map[string]float64 {
 			m[name+"_latency_ms"] = ms(h.Mean())
 			m[name+"_latency_ms_p99"] = ms(float64(h.ValueAtQuantile(99)))
 		}
+	}
+	if len(s.failovers) > 0 {
+		var sum, hi time.Duration
+		for _, f := range s.failovers {
+			sum += f
+			hi = max(hi, f)
+		}
+		m["failover_ms"] = ms(float64(sum) / float64(len(s.failovers)))
+		m["failover_ms_max"] = ms(float64(hi))
 	}
 	if s.stwHist.TotalCount() > 0 {
 		m["safe_time_wait_ms"] = ms(s.stwHist.Mean())

@@ -24,16 +24,20 @@ var Params = []algorithms.Param{
 	{Name: "commit_wait", Type: algorithms.Bool, Default: "true", Doc: "the leader waits until TT.after(s) before releasing locks and replying (false shows external-consistency violations)"},
 	{Name: "reads", Type: algorithms.Enum, Default: "nearest", Choices: []string{"nearest", "leader"}, Doc: "who serves snapshot reads: the client's nearest replica (node client mod nodes) or the group's leader"},
 	algorithms.Param{Name: "staleness", Type: algorithms.Duration, Default: "0s", Doc: "snapshot reads read at TT.now().latest − staleness (0s: fresh, externally consistent reads; larger: reads in the past that skip the safe-time wait)"}.Range(0, float64(time.Hour)),
+	algorithms.Param{Name: "lease", Type: algorithms.Duration, Default: "10s", Doc: "Paxos leader lease (Spanner's default: 10s): replicas that hear nothing from a crashed leader for this long elect a new one; at least 8 × the top of ε"}.Range(float64(time.Millisecond), float64(time.Hour)),
 	{Name: "safe_wait", Type: algorithms.Bool, Default: "true", Doc: "a replica serves a read at t only once its safe time t_safe ≥ t (false shows snapshot violations)"},
 }
 
-// cluster is the Paxos group's cluster: 5 replicas on FIFO links (TCP).
-// Faults are not offered: the leader is stable (no lease expiry or
-// re-election), and a lost message is never retransmitted — NOTES.md.
+// cluster is the Paxos groups' cluster: 5 replicas on FIFO links (TCP).
+// Crashes and restarts (crash=N|leader|random, crash_at, restart_at) run
+// leader failover (failover.go). Partitions, random fault plans, loss and
+// duplication are not offered: a lost message is never retransmitted, and a
+// partitioned leader is not deposed (its lease is not checked against its
+// own clock) — NOTES.md.
 var cluster = &algorithms.ClusterSpec{
 	Defaults: map[string]string{simnet.ParamFIFO: "true"},
 	MaxNodes: maxNodes,
-	Omit: []string{simnet.ParamLoss, simnet.ParamDup, simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt,
+	Omit: []string{simnet.ParamLoss, simnet.ParamDup,
 		simnet.ParamPartition, simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
 }
 
@@ -50,14 +54,15 @@ func config(p algorithms.Params) (Config, error) {
 		},
 		Cluster: c, Groups: p.Int("groups"), CommitWait: p.Bool("commit_wait"),
 		ReadsAtLeader: p.String("reads") == "leader", Staleness: p.Duration("staleness"), SafeWait: p.Bool("safe_wait"),
+		Lease: p.Duration("lease"),
+	}
+	// ε must not outgrow the poll: the sawtooth's top is εmin + drift·poll.
+	if top := cfg.TT.top(); top > time.Minute {
+		return Config{}, fmt.Errorf("spanner: epsilon_min=%v + drift=%v/s × poll=%v gives ε up to %v (valid: at most 1m: TrueTime bounds ε to milliseconds)",
+			cfg.TT.EpsilonMin, p.Duration("drift"), cfg.TT.Poll, top)
 	}
 	if err := cfg.check(); err != nil {
 		return Config{}, err
-	}
-	// ε must not outgrow the poll: the sawtooth's top is εmin + drift·poll.
-	if top := cfg.TT.EpsilonMin + time.Duration(cfg.TT.Drift*float64(cfg.TT.Poll)); top > time.Minute {
-		return Config{}, fmt.Errorf("spanner: epsilon_min=%v + drift=%v/s × poll=%v gives ε up to %v (valid: at most 1m: TrueTime bounds ε to milliseconds)",
-			cfg.TT.EpsilonMin, p.Duration("drift"), cfg.TT.Poll, top)
 	}
 	return cfg, nil
 }

@@ -26,6 +26,11 @@ func (c TTConfig) check() error {
 	return nil
 }
 
+// top is the sawtooth's top: ε just before a poll.
+func (c TTConfig) top() time.Duration {
+	return c.EpsilonMin + time.Duration(c.Drift*float64(c.Poll))
+}
+
 // MeanEpsilon is the time average of the sawtooth: εmin + drift·poll/2.
 func (c TTConfig) MeanEpsilon() time.Duration {
 	return c.EpsilonMin + time.Duration(c.Drift*float64(c.Poll)/2)
