@@ -74,7 +74,7 @@ func TestResolveAcceptsValid(t *testing.T) {
 			{"fail": "3", "fail_at": "1s", "recover_at": "2s"},
 			{"crash": "random", "crash_at": "1s", "restart_at": "2s"},
 			{"crash": "none", "crash_at": "2s", "restart_at": "1s"}, // no fault: the times are unused
-			{"fail": "-1", "fail_at": "2s", "recover_at": "1s"}, // no fault: the times are unused
+			{"fail": "-1", "fail_at": "2s", "recover_at": "1s"},     // no fault: the times are unused
 		} {
 			p, err := info.Resolve(raw)
 			if err != nil {
