@@ -13,7 +13,11 @@ import (
 
 func simCfg(t *testing.T, raw map[string]string) Config {
 	t.Helper()
-	return ConfigFrom(algotest.Params(t, "kafka/topic", raw))
+	cfg, err := ConfigFrom(algotest.Params(t, "kafka/topic", raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func runSim(t *testing.T, st harness.SimTarget, spec string, ops uint64, seed uint64) *harness.Report {
@@ -115,8 +119,8 @@ func TestSimRebalanceOwnership(t *testing.T) {
 	}
 	w.RunUntil(2500 * time.Millisecond)
 	// consumer 3 joined: members 0, 1, 3.
-	if o := owners(); !eq(o, []int{0, 0, 0, 1, 1, 1, 3, 3}) || s.rebalances != 2 {
-		t.Fatalf("after consumer 3 joined: %v (%d rebalances)", o, s.rebalances)
+	if o := owners(); !eq(o, []int{0, 0, 0, 1, 1, 1, 3, 3}) || s.g.rebalances != 2 {
+		t.Fatalf("after consumer 3 joined: %v (%d rebalances)", o, s.g.rebalances)
 	}
 }
 
@@ -137,7 +141,9 @@ func TestSimLagBuildsAndDrains(t *testing.T) {
 
 	fast, _ := NewSim(simCfg(t, map[string]string{"consume_rate": "1e6", "fetch": "long"}))
 	mf := runSim(t, fast, Workload, 12000, 7).Metrics
-	if mf["lag_max"] > 50 || mf["lag_mean"] > 1 {
+	// What lag is left is the fetch round trip: a burst's 20 records/ms
+	// during the 1 ms a fetch and its answer spend on the network.
+	if mf["lag_max"] > 60 || mf["lag_mean"] > 10 {
 		t.Errorf("fast consumers: %v", mf)
 	}
 	// The same consumers polling on a 100 ms timer let up to 100 ms of a
@@ -251,8 +257,8 @@ func TestSimLeaveDuringBarrier(t *testing.T) {
 	}
 	w.At(time.Millisecond, produce, nil, 0)
 	w.RunUntil(150 * time.Millisecond)
-	if !s.rebalancing || s.cons[1].state != barrier || s.cons[0].state != busy {
-		t.Fatalf("setup: rebalancing %v, states %v %v", s.rebalancing, s.cons[0].state, s.cons[1].state)
+	if !s.g.rebalancing || s.cons[1].state != barrier || s.cons[0].state != busy {
+		t.Fatalf("setup: rebalancing %v, states %v %v", s.g.rebalancing, s.cons[0].state, s.cons[1].state)
 	}
 	w.RunUntil(2 * time.Second)
 	for p := 0; p < 2; p++ {
@@ -260,7 +266,7 @@ func TestSimLeaveDuringBarrier(t *testing.T) {
 			t.Errorf("partition %d owned by %d after consumer 1 left", p, o)
 		}
 	}
-	if s.rebalances != 1 || s.Committed(0) != 500 {
-		t.Errorf("rebalances %d, committed %d", s.rebalances, s.Committed(0))
+	if s.g.rebalances != 1 || s.Committed(0) != 500 {
+		t.Errorf("rebalances %d, committed %d", s.g.rebalances, s.Committed(0))
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -36,9 +37,27 @@ var Params = []algorithms.Param{
 	{Name: "ack", Type: algorithms.Enum, Default: AckConsumed, Choices: []string{AckConsumed, AckAppend}, Doc: "consumed: a produce completes when processed (end-to-end latency); append: when appended"},
 }
 
+// Cluster declares the shared cluster parameters: the nodes are the
+// brokers. Omitted (NOTES.md says why): dup (a message's records travel by
+// reference into a pool freed on delivery, so a copy cannot be delivered
+// twice), fsync and group_commit (Kafka acknowledges on append, not on
+// fsync: durability comes from replication), loss and the faults (the
+// brokers do not replicate yet, so there is no protocol to exercise them).
+var Cluster = &algorithms.ClusterSpec{
+	Defaults: map[string]string{simnet.ParamNodes: "3"},
+	MaxNodes: 1000,
+	Omit: []string{simnet.ParamDup, simnet.ParamLoss, simnet.ParamFsync, simnet.ParamGroup,
+		simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt, simnet.ParamPartition,
+		simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
+}
+
 // ConfigFrom builds a Config from validated parameters.
-func ConfigFrom(p algorithms.Params) Config {
-	return Config{
+func ConfigFrom(p algorithms.Params) (Config, error) {
+	cl, err := algorithms.ClusterOf(p)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg := Config{Cluster: cl,
 		Partitions: p.Int("partitions"), SegmentBytes: int64(p.Int("segment_bytes")), RetentionBytes: int64(p.Int("retention_bytes")),
 		KeyMode: p.String("key"), NullMode: p.String("null_partitioner"), BatchBytes: p.Int("batch_bytes"),
 		Consumers: p.Int("consumers"), Assignor: p.String("assignor"), Poll: p.Duration("poll"), LongPoll: p.String("fetch") == "long",
@@ -46,6 +65,7 @@ func ConfigFrom(p algorithms.Params) Config {
 		LeaveAt: p.Duration("leave_at"), JoinAt: p.Duration("join_at"), RebalanceTime: p.Duration("rebalance_time"),
 		Ack: p.String("ack"),
 	}
+	return cfg, cfg.Check()
 }
 
 func init() {
@@ -53,15 +73,24 @@ func init() {
 		Name:         "kafka/topic",
 		Description:  "Kafka topic: murmur2 partitioner, segmented logs, consumer group with range/round-robin assignors, lag",
 		Params:       Params,
+		Cluster:      Cluster,
 		Tour:         true,
 		Workload:     Workload,
 		DefaultClock: algorithms.Virtual,
-		Check:        func(p algorithms.Params) error { return ConfigFrom(p).Check() },
+		Check:        func(p algorithms.Params) error { _, err := ConfigFrom(p); return err },
 		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
-			return NewSim(ConfigFrom(env.Params))
+			cfg, err := ConfigFrom(env.Params)
+			if err != nil {
+				return nil, err
+			}
+			return NewSim(cfg)
 		},
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
-			return NewWallTopic(ConfigFrom(env.Params), env.Seed)
+			cfg, err := ConfigFrom(env.Params)
+			if err != nil {
+				return nil, err
+			}
+			return NewWallTopic(cfg, env.Seed)
 		},
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dsbench/dsbench/algorithms"
 )
 
 // Acknowledgement modes of the simulated topic.
@@ -31,6 +33,10 @@ type Config struct {
 	JoinAt         time.Duration // one more consumer joins (0: never)
 	RebalanceTime  time.Duration // JoinGroup/SyncGroup rounds, after the barrier
 	Ack            string
+
+	// Cluster is the simulated cluster (virtual clock): its nodes are the
+	// brokers.
+	Cluster algorithms.Cluster
 }
 
 // maxConsumers bounds the group (the consumer id is packed into event args).
