@@ -75,6 +75,9 @@ type Info struct {
 	// External marks a target that reaches a server outside the process
 	// (real/…): the tour, which must run anywhere, leaves it out.
 	External bool
+	// AliasOf is set on the Info Lookup returns for a target alias
+	// (alias.go): the name of the target it runs.
+	AliasOf string
 }
 
 // DefaultWorkload is the workload a target runs when neither it nor the user names one.
@@ -167,6 +170,9 @@ func Register(info Info) {
 	if _, dup := registry[info.Name]; dup {
 		panic("algorithms: Register called twice for " + info.Name)
 	}
+	if _, dup := aliases[info.Name]; dup {
+		panic("algorithms: Register: " + info.Name + " is an alias's name")
+	}
 	in := info
 	if info.Cluster != nil {
 		cp, err := info.Cluster.params()
@@ -198,15 +204,25 @@ func Register(info Info) {
 	registry[info.Name] = &in
 }
 
-// Lookup returns the named target, or an error listing the valid names.
+// Lookup returns the named target or target alias (alias.go: the target
+// under the alias's name with the alias's defaults), or an error listing the
+// valid names.
 func Lookup(name string) (*Info, error) {
 	mu.RLock()
 	info, ok := registry[name]
+	if !ok {
+		if a, isAlias := aliases[name]; isAlias {
+			info, ok = aliasInfo(a), true
+		}
+	}
+	valid := aliasNames()
 	mu.RUnlock()
 	if ok {
 		return info, nil
 	}
-	return nil, fmt.Errorf("unknown target %q%s (valid: %s)", name, didYouMean(name, Names()), strings.Join(Names(), ", "))
+	valid = append(Names(), valid...)
+	sort.Strings(valid)
+	return nil, fmt.Errorf("unknown target %q%s (valid: %s)", name, didYouMean(name, valid), strings.Join(valid, ", "))
 }
 
 // Names returns every registered name, sorted.

@@ -25,6 +25,10 @@
 //     (2023): channel servers placed by consistent hashing on channel id,
 //     gateway servers holding each connected user's subscriptions, a message
 //     fanned out to every connected member.
+//   - casestudy/stripe-versioning: Stripe's date-based API versions (Brandur
+//     Leach, "APIs as infrastructure", 2017): accounts pinned to a version,
+//     responses rendered at the latest and walked back through version-change
+//     modules; idempotency keys through the Airbnb study's IdemStore.
 //
 // NOTES.md lists each target's parameters, figures and a CLI example.
 package casestudy

@@ -23,11 +23,14 @@ const (
 	PreProceed  PreAction = iota // key taken (new or lease expired): make the RPC
 	PreReplay                    // a final response is recorded: return it, no RPC
 	PreConflict                  // another attempt holds the key's lease: retryable error
+	PreMismatch                  // the key was first used with other parameters (PreFor only)
 )
 
 type idemRecord struct {
 	resp  Response      // None while in flight
 	lease time.Duration // in flight until then
+	fp    uint64        // fingerprint of the request's parameters (PreFor)
+	ref   uint64        // the caller's reference to the recorded result (PostRef)
 }
 
 // IdemStore is Orpheus's idempotency table: one row per idempotency key.
@@ -41,7 +44,7 @@ type IdemStore struct {
 	rows  map[uint64]*idemRecord
 	lease time.Duration
 
-	Replays, Conflicts, Takeovers uint64
+	Replays, Conflicts, Takeovers, Mismatches uint64
 }
 
 // NewIdemStore returns an empty table whose leases last lease.
@@ -52,36 +55,56 @@ func NewIdemStore(lease time.Duration) *IdemStore {
 // Pre is the pre-RPC phase for key at now; for PreReplay it also returns the
 // recorded response.
 func (s *IdemStore) Pre(key uint64, now time.Duration) (PreAction, Response) {
+	act, resp, _ := s.PreFor(key, 0, now)
+	return act, resp
+}
+
+// PreFor is Pre for a request whose parameters have fingerprint fp (Stripe's
+// idempotency layer compares a retry's parameters with the first request's):
+// a key recorded with another fingerprint is refused with PreMismatch and
+// left as it is; PreReplay also returns the reference PostRef recorded.
+func (s *IdemStore) PreFor(key, fp uint64, now time.Duration) (PreAction, Response, uint64) {
 	r, ok := s.rows[key]
 	if !ok {
-		s.rows[key] = &idemRecord{lease: now + s.lease}
-		return PreProceed, None
+		s.rows[key] = &idemRecord{lease: now + s.lease, fp: fp}
+		return PreProceed, None, 0
+	}
+	if r.fp != fp {
+		s.Mismatches++
+		return PreMismatch, None, 0
 	}
 	if r.resp != None {
 		s.Replays++
-		return PreReplay, r.resp
+		return PreReplay, r.resp, r.ref
 	}
 	if now < r.lease {
 		s.Conflicts++
-		return PreConflict, None
+		return PreConflict, None, 0
 	}
 	s.Takeovers++ // the holder died between phases: take the key over
 	r.lease = now + s.lease
-	return PreProceed, None
+	return PreProceed, None, 0
 }
 
 // Post is the post-RPC phase: a final response is recorded for good; a
 // retryable one releases the key so that the next attempt makes the RPC
 // again (with the same key, which the payment processor deduplicates on).
-func (s *IdemStore) Post(key uint64, resp Response) {
+func (s *IdemStore) Post(key uint64, resp Response) { s.PostRef(key, resp, 0) }
+
+// PostRef is Post that also records ref (what a replay returns with the
+// response, e.g. the object a request created).
+func (s *IdemStore) PostRef(key uint64, resp Response, ref uint64) {
 	if resp == Retryable {
 		delete(s.rows, key)
 		return
 	}
 	if r, ok := s.rows[key]; ok {
-		r.resp = resp
+		r.resp, r.ref = resp, ref
 	}
 }
+
+// Keys is the number of keys the table holds.
+func (s *IdemStore) Keys() int { return len(s.rows) }
 
 // Processor is the remote payment processor. With honourKeys it honours
 // idempotency keys: the first request with a key decides (charge or

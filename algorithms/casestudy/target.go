@@ -14,6 +14,7 @@ func init() {
 	algorithms.Register(discordInfo())
 	algorithms.Register(orpheusInfo())
 	algorithms.Register(slackInfo())
+	algorithms.Register(stripeInfo())
 }
 
 var (
@@ -29,4 +30,9 @@ var (
 	_ harness.Metricser = (*orpheusSim)(nil)
 	_ harness.SimTarget = (*slackSim)(nil)
 	_ harness.Metricser = (*slackSim)(nil)
+	_ harness.SimTarget = (*stripeSim)(nil)
+	_ harness.Metricser = (*stripeSim)(nil)
+	_ harness.Target    = (*stripeWall)(nil)
+	_ harness.Forker    = (*stripeWall)(nil)
+	_ harness.Metricser = (*stripeWall)(nil)
 )

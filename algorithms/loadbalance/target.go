@@ -223,3 +223,10 @@ var (
 	_ harness.Forker = (*wallTarget)(nil)
 	_ harness.Target = (*forkedTarget)(nil)
 )
+
+// The seed's name for a least-response-time balancer is Peak-EWMA compared
+// over every healthy backend (choices=0), not over two sampled ones.
+func init() {
+	algorithms.RegisterAlias("loadbalance/least-response-time", "loadbalance/peak-ewma", map[string]string{"choices": "0"},
+		"least response time as Peak-EWMA over all healthy backends (lowest rtt estimate × (pending+1)), not a least-mean-latency balancer")
+}

@@ -151,3 +151,9 @@ func judgeFor(k *kind, p algorithms.Params) judge {
 	j.ideal = float64(j.refBurst) + j.rate*j.window.Seconds()
 	return j
 }
+
+// The leaky bucket as a meter is GCRA: one theoretical arrival time per key.
+func init() {
+	algorithms.RegisterAlias("ratelimit/leaky-bucket", "ratelimit/gcra", nil,
+		"the leaky bucket as a meter (GCRA, one timestamp per key); the queue form is ratelimit/leaky-queue")
+}

@@ -84,6 +84,9 @@ type listedTarget struct {
 	Workload    string        `json:"workload,omitempty"`
 	Params      []listedParam `json:"params"`
 	Aliases     string        `json:"aliases,omitempty"`
+	// AliasOf names the target a target alias runs (its Description says
+	// with which parameter defaults).
+	AliasOf string `json:"alias_of,omitempty"`
 }
 
 type listedParam struct {
@@ -120,6 +123,21 @@ func buildListing(family string) listing {
 		t.Aliases = info.AliasNote()
 		l.Targets = append(l.Targets, t)
 	}
+	for _, a := range algorithms.Aliases() {
+		info, err := algorithms.Lookup(a.Name)
+		if err != nil || (family != "" && info.Family() != family) {
+			continue
+		}
+		t := listedTarget{Name: info.Name, Description: info.Description, Workload: info.Workload, Params: []listedParam{}, AliasOf: info.AliasOf}
+		for _, c := range info.Clocks() {
+			t.Clocks = append(t.Clocks, string(c))
+		}
+		for _, p := range info.Params {
+			t.Params = append(t.Params, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc, Cluster: p.Cluster})
+		}
+		l.Targets = append(l.Targets, t)
+	}
+	slices.SortStableFunc(l.Targets, func(a, b listedTarget) int { return strings.Compare(a.Name, b.Name) })
 	for _, p := range algorithms.ClusterParams() {
 		l.Cluster = append(l.Cluster, listedParam{Name: p.Name, Type: string(p.Type), Default: p.Default, Allowed: p.Allowed(), Doc: p.Doc, Cluster: true})
 	}
@@ -154,6 +172,9 @@ func writeListing(w io.Writer, l listing) {
 		}
 		fmt.Fprintf(w, "  %-32s %s%s\n", t.Name, t.Description, mark)
 		fmt.Fprintf(w, "  %-32s clocks: %s\n", "", strings.Join(t.Clocks, ", "))
+		if t.AliasOf != "" && len(l.Targets) > 1 {
+			continue // its parameters are its target's, listed there
+		}
 		var cluster []string
 		for _, p := range t.Params {
 			if p.Cluster {
@@ -203,7 +224,11 @@ func writeListing(w io.Writer, l listing) {
 
 // completeTargets completes target names for run.
 func completeTargets(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return algorithms.Names(), cobra.ShellCompDirectiveNoFileComp
+	names := algorithms.Names()
+	for _, a := range algorithms.Aliases() {
+		names = append(names, a.Name)
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
 func clusterDefault(ps []listedParam, name string) string {

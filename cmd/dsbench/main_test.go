@@ -263,6 +263,27 @@ func TestListAndVersion(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &l) != nil || len(l.Targets) == 0 {
 		t.Errorf("list --json: exit %d\n%s", code, out)
 	}
+	// Target aliases: listed in their family with what they run, and runnable.
+	for name, want := range map[string]string{
+		"loadbalance/least-response-time": "alias of loadbalance/peak-ewma with choices=0",
+		"ratelimit/leaky-bucket":          "alias of ratelimit/gcra",
+	} {
+		fam, _, _ := strings.Cut(name, "/")
+		if code, out, _ = dsbench(t, nil, "list", fam); code != 0 || !strings.Contains(out, name) || !strings.Contains(out, want) {
+			t.Errorf("list %s: exit %d, no %s (%s)\n%s", fam, code, name, want, out)
+		}
+		if code, out, _ = dsbench(t, nil, "list", name); code != 0 || !strings.Contains(out, want) {
+			t.Errorf("list %s: exit %d\n%s", name, code, out)
+		}
+		if code, _, errs := dsbench(t, nil, "run", name, "--ops", "200", "-q"); code != 0 {
+			t.Errorf("run %s: exit %d %s", name, code, errs)
+		}
+	}
+	for _, tg := range l.Targets {
+		if tg.Name == "loadbalance/least-response-time" && tg.AliasOf != "loadbalance/peak-ewma" {
+			t.Errorf("list --json: alias_of %q", tg.AliasOf)
+		}
+	}
 	if code, out, _ = dsbench(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "dsbench ") {
 		t.Errorf("version: %d %q", code, out)
 	}
