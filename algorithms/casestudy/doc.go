@@ -29,6 +29,9 @@
 //     Leach, "APIs as infrastructure", 2017): accounts pinned to a version,
 //     responses rendered at the latest and walked back through version-change
 //     modules; idempotency keys through the Airbnb study's IdemStore.
+//   - casestudy/canva-uploads: Canva's upload pipeline: object store, an
+//     at-least-once queue with visibility timeouts, retries and a dead-letter
+//     queue, thumbnail workers autoscaled on the backlog.
 //
 // NOTES.md lists each target's parameters, figures and a CLI example.
 package casestudy

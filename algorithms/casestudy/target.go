@@ -15,6 +15,7 @@ func init() {
 	algorithms.Register(orpheusInfo())
 	algorithms.Register(slackInfo())
 	algorithms.Register(stripeInfo())
+	algorithms.Register(canvaInfo())
 }
 
 var (
@@ -33,6 +34,9 @@ var (
 	_ harness.SimTarget = (*stripeSim)(nil)
 	_ harness.Metricser = (*stripeSim)(nil)
 	_ harness.Target    = (*stripeWall)(nil)
+	_ harness.SimTarget = (*canvaSim)(nil)
+	_ harness.SimSetup  = (*canvaSim)(nil)
+	_ harness.Metricser = (*canvaSim)(nil)
 	_ harness.Forker    = (*stripeWall)(nil)
 	_ harness.Metricser = (*stripeWall)(nil)
 )
