@@ -27,6 +27,7 @@ func (p *Plan) Execute(ctx context.Context, prog Progress) (*results.Document, e
 		Environment: results.NewEnvironment(Version, Commit(), time.Now()),
 	}
 	var failed []string
+	bug := false
 	for i, r := range p.runs {
 		if ctx.Err() != nil {
 			doc.Interrupted = true
@@ -36,6 +37,7 @@ func (p *Plan) Execute(ctx context.Context, prog Progress) (*results.Document, e
 		if err != nil {
 			run.Error = err.Error()
 			failed = append(failed, fmt.Sprintf("%s: %v", r.label(), err))
+			bug = bug || errors.Is(err, harness.ErrTargetBug)
 		}
 		doc.Runs = append(doc.Runs, run)
 		if run.Interrupted {
@@ -44,10 +46,20 @@ func (p *Plan) Execute(ctx context.Context, prog Progress) (*results.Document, e
 		}
 	}
 	if len(failed) > 0 {
-		return doc, fmt.Errorf("%d of %d runs failed:\n  %s", len(failed), len(p.runs), strings.Join(failed, "\n  "))
+		return doc, runsFailed{fmt.Sprintf("%d of %d runs failed:\n  %s", len(failed), len(p.runs), strings.Join(failed, "\n  ")), bug}
 	}
 	return doc, nil
 }
+
+// runsFailed lists the runs that failed; it is a harness.ErrTargetBug when
+// one of them failed for a bug in its target, so the CLI exits 3.
+type runsFailed struct {
+	msg string
+	bug bool
+}
+
+func (e runsFailed) Error() string        { return e.msg }
+func (e runsFailed) Is(target error) bool { return e.bug && target == harness.ErrTargetBug }
 
 // executeOne builds the target, loads it, runs it, closes it and
 // summarises the report.

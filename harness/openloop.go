@@ -180,8 +180,23 @@ func (l *openLoop) run(watcher bool) {
 		if len(batch) == 0 {
 			return
 		}
-		l.send(tgt, in, batch, end, tm)
+		if !l.sendSafely(tgt, in, batch, end, tm) {
+			l.mu.Lock()
+			l.senders--
+			l.over = true
+			l.idle.Broadcast()
+			l.mu.Unlock()
+			return
+		}
 	}
+}
+
+// sendSafely sends batch and reports false if the target panicked: the
+// panic becomes the run's error (see recoverWorker) and the pool winds down.
+func (l *openLoop) sendSafely(tgt Target, in *inTarget, batch []claimed, end time.Duration, tm *time.Timer) (ok bool) {
+	defer l.r.recoverWorker() // on a panic, ok stays false
+	l.send(tgt, in, batch, end, tm)
+	return true
 }
 
 // acquire returns the next batch to send, empty when the stream is over. It

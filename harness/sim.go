@@ -62,6 +62,9 @@ func RunSim(ctx context.Context, target SimTarget, cfg Config) (*Report, error) 
 	s.loop(ctx)
 	s.rec.flushInterval()
 	stopProgress()
+	if s.lost > 0 {
+		return nil, fmt.Errorf("%w: %d ops were still in flight after %v of virtual time with none completing and none sent (the target lost them)", ErrTargetBug, s.lost, lostAfter)
+	}
 	if s.stalled {
 		return nil, fmt.Errorf("virtual time stopped at %v after %d events at that instant: the target completes ops in zero virtual time and the loop is closed, so a --duration never ends; give --ops, an arrival rate (e.g. --rate 10000), or a target with a service time", s.w.Now(), stalledSteps)
 	}
@@ -128,7 +131,19 @@ type sim struct {
 	lastNow time.Duration
 	still   int
 	stalled bool
+
+	// moved is when an op was last sent or completed; lost counts the ops
+	// in flight when none had moved for lostAfter (a target that drops a
+	// completion would otherwise keep virtual time running forever on its
+	// own timers or the interval sampler).
+	moved time.Duration
+	lost  int
 }
+
+// lostAfter is how long, in virtual time, ops may stay in flight with none
+// completing and none sent before the run ends as a target bug: far beyond
+// any op's latency in the registered models.
+const lostAfter = 24 * time.Hour
 
 // stalledSteps is how many events may run at one virtual instant before the
 // run is declared stalled: far more than any real burst of simultaneous
@@ -157,6 +172,10 @@ func (s *sim) loop(ctx context.Context) {
 		if i&4095 == 0 {
 			if ctx.Err() != nil {
 				s.interrupted = true
+				return
+			}
+			if s.inflight > 0 && s.w.Now()-s.moved > lostAfter {
+				s.lost = s.inflight
 				return
 			}
 			if now := s.w.Now(); now != s.lastNow || !s.timeBound() {
@@ -221,6 +240,7 @@ func (s *sim) issue(w *World, _ *Request, k int64) {
 func (s *sim) send(req *Request) {
 	req.Sent = s.w.now
 	s.inflight++
+	s.moved = s.w.now
 	s.target.Start(s.w, req)
 }
 
@@ -270,6 +290,7 @@ func (s *sim) begin(t time.Duration) {
 // complete is the World's completion callback.
 func (s *sim) complete(req *Request, o Outcome) {
 	s.inflight--
+	s.moved = s.w.now
 	now := s.w.now
 	if !req.warm {
 		s.rec.record(&req.Op, o, req.Op.At, req.Sent, now)

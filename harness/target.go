@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -74,3 +75,8 @@ type IntervalMetricser interface {
 type Loader interface {
 	Load(n uint64, valueSize int) error
 }
+
+// ErrTargetBug marks a run that failed because a target broke its contract
+// with the harness (an op it never completed, a panic in a wall-clock
+// worker): a bug to report, not bad input. The CLI exits 3 for it.
+var ErrTargetBug = errors.New("internal error in the target")

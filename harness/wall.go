@@ -2,6 +2,8 @@ package harness
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,9 +46,29 @@ func RunWall(ctx context.Context, target Target, cfg Config) (*Report, error) {
 		r.runOpen(srcs[0])
 	}
 	stopWatch()
+	if p := r.panicked.Load(); p != nil {
+		return nil, fmt.Errorf("%w: a wall-clock worker panicked: %v\n%s", ErrTargetBug, p.value, p.stack)
+	}
 	rep := r.report()
 	finishHistory(hist, &cfg, rep)
 	return rep, nil
+}
+
+// workerPanic is the first panic of a run's worker goroutines.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+// recoverWorker, deferred in every worker goroutine, turns a panic in the
+// target (or the harness) into the run's error instead of killing the
+// process with Go's exit status 2, the code for bad input: the other
+// workers stop between ops and the run reports a bug (exit 3).
+func (r *wallRun) recoverWorker() {
+	if v := recover(); v != nil {
+		r.panicked.CompareAndSwap(nil, &workerPanic{v, debug.Stack()})
+		r.stop.Store(true)
+	}
 }
 
 // wallRun is the state shared by one wall-clock run's workers.
@@ -66,6 +88,7 @@ type wallRun struct {
 	warmOps  []uint64  // per worker, read after the run
 	open     *openLoop // the open loop's state, read after the run
 	forks    atomic.Int64
+	panicked atomic.Pointer[workerPanic]
 }
 
 func newWallRun(ctx context.Context, target Target, cfg *Config, n int) *wallRun {
@@ -186,7 +209,10 @@ func (r *wallRun) runClosed(srcs []workloads.Source) {
 	for k := range srcs {
 		go func() {
 			defer finished.Done()
-			r.closedWorker(k, srcs[k], &warmed, release)
+			warmedOnce := sync.OnceFunc(warmed.Done)
+			defer warmedOnce() // a worker that panicked in its warm-up must not hold the others at the barrier
+			defer r.recoverWorker()
+			r.closedWorker(k, srcs[k], warmedOnce, release)
 		}()
 	}
 	warmed.Wait()
@@ -199,7 +225,7 @@ func (r *wallRun) runClosed(srcs []workloads.Source) {
 // one's send. Ops are drawn drawBatch at a time, with one extra clock read
 // per batch, so the draw is in no op's latency; an interval boundary's
 // bookkeeping is likewise followed by a fresh clock read.
-func (r *wallRun) closedWorker(k int, src workloads.Source, warmed *sync.WaitGroup, release chan struct{}) {
+func (r *wallRun) closedWorker(k int, src workloads.Source, warmed func(), release chan struct{}) {
 	tgt := r.fork()
 	rec := r.recs[k]
 	buf := make([]workloads.Op, drawBatch)
@@ -212,7 +238,7 @@ func (r *wallRun) closedWorker(k int, src workloads.Source, warmed *sync.WaitGro
 		warm.n++
 	}
 	r.warmOps[k] = warm.n
-	warmed.Done()
+	warmed()
 	<-release
 
 	origin, _ := r.originAt()

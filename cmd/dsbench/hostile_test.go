@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dsbench/dsbench/harness"
 	"github.com/spf13/cobra"
 	"time"
 )
@@ -122,5 +126,19 @@ func TestPanicIsInternalError(t *testing.T) {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
 		}
+	}
+}
+
+// A run that fails for a bug in its target (a panic in a wall-clock worker,
+// ops a virtual-time target never completed: harness.ErrTargetBug, also
+// through bench's list of failed runs, see bench's TestRunsFailedKeepsTargetBug)
+// exits 3 like a panic, not 1 or 2.
+func TestTargetBugIsInternalError(t *testing.T) {
+	err := fmt.Errorf("mapreduce/job: %w: 39 ops were still in flight", harness.ErrTargetBug)
+	if code := exitCode(&App{}, err, io.Discard); code != exitInternal {
+		t.Errorf("%v: exit %d, want %d", err, code, exitInternal)
+	}
+	if code := exitCode(&App{}, errors.New("1 of 2 runs failed"), io.Discard); code != exitFailed {
+		t.Errorf("an ordinary failed run: exit %d, want %d", code, exitFailed)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/results"
 	"io"
 	"runtime/debug"
@@ -121,6 +122,8 @@ func exitCode(a *App, err error, stderr io.Writer) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, harness.ErrTargetBug):
+		return exitInternal
 	case errors.As(err, &ue), errors.As(err, &ie), isCobraUsage(err):
 		return exitUsage
 	}
