@@ -16,35 +16,76 @@ const (
 )
 
 type task struct {
-	state    tstate
-	attempts int8     // attempts launched (1, or 2 with a backup)
-	workers  [2]int32 // the workers running its attempts
-	start    time.Duration
+	state     tstate
+	attempts  int8     // attempts running (1, or 2 with a backup)
+	slots     [2]int32 // the slots running them
+	start     time.Duration
+	committed bool // a map's output was delivered to the reduce inputs (once, §3.3)
+	// A map's output lives on the local disk of the machine that ran it
+	// (on), as generation gen: a re-execution makes a new one.
+	on  int32
+	gen uint32
 }
 
 type job struct {
 	req   *harness.Request
 	seed  uint64
 	tasks []task // maps, then reduces
-	phase int    // 0 map, 1 reduce
-	next  int    // next pending task of the phase (tasks start in order)
-	left  int    // tasks of the phase not done
-	run   int    // tasks of the phase running
+	// Tasks to start: maps next…M−1, then reduces nextR…M+R−1; redo holds
+	// tasks whose attempt was lost with a dead worker, or completed maps
+	// whose output was.
+	next, nextR int
+	redo        []int32
+	mapsDone    int
+	mapsRun     int // maps running
+	reducesDone int
+	reducesRun  int
+	mapsEnd     time.Duration // when the last map finished (valid while mapsDone == M)
 
-	partIn    []map[uint64]int64 // reduce input, summed as it arrives
-	partPairs []int64
-	partBytes []int64
-	words     int64
-	last      int32 // worker of the last finished task
+	// doneOrder lists map completions in order (a re-executed map appears
+	// again); a reduce attempt's fetcher walks it.
+	doneOrder []int32
+	waiting   []int64 // fetchers waiting for the next map output: epoch*maxSlots + slot
+
+	partIn      []map[uint64]int64 // reduce input, summed as map outputs commit
+	partPairs   []int64
+	mapPartSize []int64 // bytes map m produced for partition r: [m*R + r]
+	words       int64
+	last        int32 // machine of the last finished task
 }
 
-type worker struct {
-	busy   bool
-	epoch  int64 // voids the finish event of a killed attempt
+// A machine runs one map and one reduce at a time (the paper's Fig. 3
+// cluster: "each machine executes at most one reduce task at a time",
+// beside its maps): slot 2i is machine i's map slot, 2i+1 its reduce slot.
+type machine struct {
+	dead  bool // killed (the master learns at its next ping)
+	known bool // the master has noticed the death
+}
+
+const (
+	mapSlot    = 0
+	reduceSlot = 1
+	maxSlots   = 2 * maxWorkers
+)
+
+type slot struct {
+	busy   bool // the master has an attempt on it
+	epoch  int64
 	job    *job
 	task   int
 	backup bool
 	since  time.Duration
+	slow   float64 // this attempt's duration multiplier (stragglers)
+
+	// A reduce attempt's shuffle: which map outputs (and which generation)
+	// it holds, how far it has walked the job's doneOrder, and the batch
+	// in flight.
+	fetched  []bool // map m's output is held
+	nFetched int
+	pos      int
+	batch    []int32  // map outputs in the transfer in flight
+	batchGen []uint32 // and their generations
+	batchAt  time.Duration
 }
 
 // Cluster is the master and its workers in virtual time. It implements
@@ -54,10 +95,11 @@ type Cluster struct {
 	words workloads.KeyDist
 	seed  uint64
 
-	jobs    []*job // FIFO: submitted, not finished
-	workers []worker
-	free    []int32 // idle workers, a stack
-	combine map[uint64]int64
+	jobs     []*job // FIFO: submitted, not finished
+	machines []machine
+	slots    []slot
+	free     [2][]int32 // idle slots of live machines, by kind, stacks
+	combine  map[uint64]int64
 
 	last                                  time.Duration
 	busyArea                              float64
@@ -65,14 +107,16 @@ type Cluster struct {
 	busySince                             time.Duration
 	attempts, backups, backupWins, killed uint64
 	stragglers, jobsDone                  uint64
+	deadWorkers, lostAttempts, reexecuted uint64
 	shuffleBytes, mapPairs, inputWords    int64
+	fetchedBytes, overlapBytes            float64
 	skewSum                               float64
-	wasted                                float64 // worker-ns of killed attempts
+	wasted                                float64 // worker-ns of killed and lost attempts
 
 	// OnJobDone, if set, sees every finished job's output (tests).
 	OnJobDone func(*Output)
 
-	finishFn harness.EventFunc
+	finishFn, fetchFn, killFn, noticeFn harness.EventFunc
 }
 
 // NewCluster returns a cluster for cfg whose jobs' inputs derive from seed.
@@ -81,78 +125,116 @@ func NewCluster(cfg Config, seed uint64) (*Cluster, error) {
 		return nil, err
 	}
 	d, _ := cfg.wordDist()
-	c := &Cluster{cfg: cfg, words: d, seed: seed, workers: make([]worker, cfg.Workers), combine: map[uint64]int64{}}
-	for i := cfg.Workers - 1; i >= 0; i-- {
-		c.free = append(c.free, int32(i))
+	c := &Cluster{cfg: cfg, words: d, seed: seed, machines: make([]machine, cfg.Workers), slots: make([]slot, 2*cfg.Workers), combine: map[uint64]int64{}}
+	for i := 2*cfg.Workers - 1; i >= 0; i-- {
+		c.free[i&1] = append(c.free[i&1], int32(i))
 	}
-	c.finishFn = c.finish
+	c.finishFn, c.fetchFn, c.killFn, c.noticeFn = c.finish, c.fetchDone, c.kill, c.notice
 	return c, nil
+}
+
+// Setup schedules the worker failures (kill workers at kill_at).
+func (c *Cluster) Setup(w *harness.World) {
+	if c.cfg.Kill > 0 {
+		w.At(c.cfg.KillAt, c.killFn, nil, 0)
+	}
 }
 
 // Start submits one job.
 func (c *Cluster) Start(w *harness.World, req *harness.Request) {
 	c.last = max(c.last, w.Now())
-	n := c.cfg.Maps + c.cfg.Reduces
-	j := &job{req: req, seed: c.seed ^ (req.Op.Seq+1)*0xBF58476D1CE4E5B9, tasks: make([]task, n), left: c.cfg.Maps, last: -1}
-	j.partIn = make([]map[uint64]int64, c.cfg.Reduces)
+	M, R := c.cfg.Maps, c.cfg.Reduces
+	j := &job{req: req, seed: c.seed ^ (req.Op.Seq+1)*0xBF58476D1CE4E5B9, tasks: make([]task, M+R), nextR: M, last: -1}
+	j.partIn = make([]map[uint64]int64, R)
 	for r := range j.partIn {
 		j.partIn[r] = map[uint64]int64{}
 	}
-	j.partPairs = make([]int64, c.cfg.Reduces)
-	j.partBytes = make([]int64, c.cfg.Reduces)
+	j.partPairs = make([]int64, R)
+	j.mapPartSize = make([]int64, M*R)
 	c.jobs = append(c.jobs, j)
 	c.schedule(w)
 }
 
-func (j *job) phaseRange(c *Config) (lo, hi int) {
-	if j.phase == 0 {
-		return 0, c.Maps
-	}
-	return c.Maps, c.Maps + c.Reduces
-}
-
-// schedule gives idle workers work: the oldest job's next task first;
-// when no job has a task left to start, backups.
+// schedule gives idle slots work (pick says in which order).
 func (c *Cluster) schedule(w *harness.World) {
-	for len(c.free) > 0 {
-		j, t, backup := c.pick()
-		if j == nil {
-			return
+	for kind := range c.free {
+		for len(c.free[kind]) > 0 {
+			j, t, backup := c.pick(kind)
+			if j == nil {
+				break
+			}
+			sid := c.free[kind][len(c.free[kind])-1]
+			c.free[kind] = c.free[kind][:len(c.free[kind])-1]
+			c.launch(w, sid, j, t, backup)
 		}
-		wid := c.free[len(c.free)-1]
-		c.free = c.free[:len(c.free)-1]
-		c.launch(w, wid, j, t, backup)
 	}
 }
 
-func (c *Cluster) pick() (*job, int, bool) {
+// pick chooses the next attempt to launch on a slot of kind. Jobs are
+// served in FIFO order: a task to (re-)run; when no job has one, a backup
+// of the longest-running task of a phase close to completion (§3.6). A
+// job's reduces start with the job, so their shuffle overlaps its map phase
+// (§3.1: the master forwards map output locations to reduce workers as maps
+// complete).
+func (c *Cluster) pick(kind int) (*job, int, bool) {
+	M, R := c.cfg.Maps, c.cfg.Reduces
+	lo, hi := 0, M
+	if kind == reduceSlot {
+		lo, hi = M, M+R
+	}
 	for _, j := range c.jobs {
-		if _, hi := j.phaseRange(&c.cfg); j.next < hi {
-			t := j.next
-			j.next++
+		if t := j.takeRedo(kind == mapSlot, &c.cfg); t >= 0 {
 			return j, t, false
+		}
+		if kind == mapSlot && j.next < M {
+			j.next++
+			return j, j.next - 1, false
+		}
+		if kind == reduceSlot && j.nextR < M+R {
+			j.nextR++
+			return j, j.nextR - 1, false
 		}
 	}
 	if !c.cfg.Backup {
 		return nil, 0, false
 	}
 	for _, j := range c.jobs {
-		lo, hi := j.phaseRange(&c.cfg)
-		if float64(j.run) > c.cfg.BackupTail*float64(hi-lo) {
-			continue // not close to completion yet
+		closing := j.mapsDone < M && float64(j.mapsRun) <= c.cfg.BackupTail*float64(M)
+		if kind == reduceSlot {
+			closing = j.mapsDone == M && float64(j.reducesRun) <= c.cfg.BackupTail*float64(R)
 		}
-		best := -1
-		for t := lo; t < hi; t++ {
-			tk := &j.tasks[t]
-			if tk.state == running && tk.attempts == 1 && (best < 0 || tk.start < j.tasks[best].start) {
-				best = t
+		if closing {
+			if t := c.backupOf(j, lo, hi); t >= 0 {
+				return j, t, true
 			}
-		}
-		if best >= 0 {
-			return j, best, true
 		}
 	}
 	return nil, 0, false
+}
+
+// takeRedo removes and returns the first map (maps) or reduce task waiting
+// to be re-run, or −1.
+func (j *job) takeRedo(maps bool, c *Config) int {
+	for i, t := range j.redo {
+		if (int(t) < c.Maps) == maps {
+			j.redo = append(j.redo[:i], j.redo[i+1:]...)
+			return int(t)
+		}
+	}
+	return -1
+}
+
+// backupOf returns the longest-running task in [lo, hi) with a single
+// attempt, or −1.
+func (c *Cluster) backupOf(j *job, lo, hi int) int {
+	best := -1
+	for t := lo; t < hi; t++ {
+		tk := &j.tasks[t]
+		if tk.state == running && tk.attempts == 1 && (best < 0 || tk.start < j.tasks[best].start) {
+			best = t
+		}
+	}
+	return best
 }
 
 func (c *Cluster) setBusy(now time.Duration, d int) {
@@ -161,7 +243,17 @@ func (c *Cluster) setBusy(now time.Duration, d int) {
 	c.busyNow += d
 }
 
-func (c *Cluster) launch(w *harness.World, wid int32, j *job, t int, backup bool) {
+// event packs a slot and its epoch into an event argument; alive unpacks
+// it and reports whether the attempt it was scheduled for still runs.
+func (s *slot) event(sid int32) int64 { return s.epoch*maxSlots + int64(sid) }
+
+func (c *Cluster) alive(arg int64) (int32, *slot, bool) {
+	sid := int32(arg % maxSlots)
+	s := &c.slots[sid]
+	return sid, s, s.busy && !c.machines[sid/2].dead && arg/maxSlots == s.epoch
+}
+
+func (c *Cluster) launch(w *harness.World, sid int32, j *job, t int, backup bool) {
 	now := w.Now()
 	tk := &j.tasks[t]
 	if backup {
@@ -169,89 +261,313 @@ func (c *Cluster) launch(w *harness.World, wid int32, j *job, t int, backup bool
 	} else {
 		tk.state = running
 		tk.start = now
-		j.run++
+		if t < c.cfg.Maps {
+			j.mapsRun++
+		} else {
+			j.reducesRun++
+		}
 	}
-	tk.workers[tk.attempts] = wid
+	tk.slots[tk.attempts] = sid
 	tk.attempts++
 	c.attempts++
-	wk := &c.workers[wid]
-	wk.busy, wk.job, wk.task, wk.backup, wk.since = true, j, t, backup, now
-	wk.epoch++
+	s := &c.slots[sid]
+	s.busy, s.job, s.task, s.backup, s.since, s.slow = true, j, t, backup, now, 1
+	s.epoch++
 	c.setBusy(now, 1)
-
-	var d float64
-	if t < c.cfg.Maps {
-		d = float64(c.cfg.MapTime.Next(w.Rand()))
-	} else {
-		r := t - c.cfg.Maps
-		d = float64(c.cfg.ReduceTime.Next(w.Rand())) + float64(j.partBytes[r])/c.cfg.ShuffleBW*1e9
-	}
 	if c.cfg.StragglerFrac > 0 && w.Rand().Float64() < c.cfg.StragglerFrac {
-		d *= c.cfg.Slowdown
+		s.slow = c.cfg.Slowdown
 		c.stragglers++
 	}
-	w.After(time.Duration(d), c.finishFn, nil, wk.epoch*maxWorkers+int64(wid))
+	if t < c.cfg.Maps {
+		d := float64(c.cfg.MapTime.Next(w.Rand())) * s.slow
+		w.After(time.Duration(d), c.finishFn, nil, s.event(sid))
+		return
+	}
+	if cap(s.fetched) < c.cfg.Maps {
+		s.fetched = make([]bool, c.cfg.Maps)
+	}
+	s.fetched = s.fetched[:c.cfg.Maps]
+	clear(s.fetched)
+	s.nFetched, s.pos = 0, 0
+	c.fetch(w, sid)
 }
 
-// release frees a worker; its pending finish event is voided.
-func (c *Cluster) release(now time.Duration, wid int32) {
-	wk := &c.workers[wid]
-	wk.busy, wk.job = false, nil
-	wk.epoch++
-	c.setBusy(now, -1)
-	c.free = append(c.free, wid)
+// fetch starts the reduce attempt on sid fetching, in one transfer at
+// shuffle_bw, every map output of its partition that the master has told
+// it about and it does not hold yet, from machines that are alive; with
+// every output held it runs the reduce function.
+func (c *Cluster) fetch(w *harness.World, sid int32) {
+	s := &c.slots[sid]
+	j, r := s.job, s.task-c.cfg.Maps
+	if s.nFetched == c.cfg.Maps {
+		d := float64(c.cfg.ReduceTime.Next(w.Rand())) * s.slow
+		w.After(time.Duration(d), c.finishFn, nil, s.event(sid))
+		return
+	}
+	var bytes int64
+	s.batch, s.batchGen = s.batch[:0], s.batchGen[:0]
+	for ; s.pos < len(j.doneOrder); s.pos++ {
+		m := j.doneOrder[s.pos]
+		tk := &j.tasks[m]
+		if tk.state != done || c.machines[tk.on].dead || s.fetched[m] {
+			continue // lost (it comes back in doneOrder when re-run) or held
+		}
+		s.batch, s.batchGen = append(s.batch, m), append(s.batchGen, tk.gen)
+		bytes += j.mapPartSize[int(m)*c.cfg.Reduces+r]
+	}
+	if len(s.batch) == 0 {
+		j.waiting = append(j.waiting, s.event(sid))
+		return
+	}
+	s.batchAt = w.Now()
+	d := float64(bytes) / c.cfg.ShuffleBW * 1e9 * s.slow
+	w.After(time.Duration(d), c.fetchFn, nil, s.event(sid))
 }
 
-func (c *Cluster) finish(w *harness.World, _ *harness.Request, arg int64) {
-	wid := int32(arg % maxWorkers)
-	wk := &c.workers[wid]
-	if !wk.busy || arg/maxWorkers != wk.epoch {
-		return // killed: the other attempt won
+// fetchDone ends a shuffle transfer: outputs whose machine died meanwhile
+// were not read.
+func (c *Cluster) fetchDone(w *harness.World, _ *harness.Request, arg int64) {
+	sid, s, ok := c.alive(arg)
+	if !ok {
+		return
 	}
 	now := w.Now()
 	c.last = max(c.last, now)
-	j, t := wk.job, wk.task
+	j, r := s.job, s.task-c.cfg.Maps
+	var bytes int64
+	for i, m := range s.batch {
+		tk := &j.tasks[m]
+		if tk.state != done || tk.gen != s.batchGen[i] || c.machines[tk.on].dead || s.fetched[m] {
+			continue // its machine died during the transfer
+		}
+		s.nFetched++
+		s.fetched[m] = true
+		bytes += j.mapPartSize[int(m)*c.cfg.Reduces+r]
+	}
+	c.fetchedBytes += float64(bytes)
+	// The share of the transfer before the job's last map finished.
+	switch span := now - s.batchAt; {
+	case j.mapsDone < c.cfg.Maps:
+		c.overlapBytes += float64(bytes)
+	case span > 0 && j.mapsEnd > s.batchAt:
+		c.overlapBytes += float64(bytes) * float64(j.mapsEnd-s.batchAt) / float64(span)
+	}
+	c.fetch(w, sid)
+}
+
+// wake restarts the fetchers of j that wait for map output.
+func (c *Cluster) wake(w *harness.World, j *job) {
+	ws := j.waiting
+	j.waiting = nil
+	for _, e := range ws {
+		if sid, _, ok := c.alive(e); ok {
+			c.fetch(w, sid)
+		}
+	}
+	if j.waiting == nil {
+		j.waiting = ws[:0]
+	}
+}
+
+// release frees a slot; its pending events are voided. A dead machine's
+// slots never return to the pool.
+func (c *Cluster) release(now time.Duration, sid int32) {
+	s := &c.slots[sid]
+	wasBusy := s.busy
+	s.busy, s.job = false, nil
+	s.epoch++
+	if c.machines[sid/2].dead {
+		return
+	}
+	if wasBusy {
+		c.setBusy(now, -1)
+	}
+	c.free[sid&1] = append(c.free[sid&1], sid)
+}
+
+// dropAttempt removes sid's attempt from task tk's list.
+func dropAttempt(tk *task, sid int32) {
+	for a := 0; a < int(tk.attempts); a++ {
+		if tk.slots[a] == sid {
+			tk.slots[a] = tk.slots[tk.attempts-1]
+			tk.attempts--
+			return
+		}
+	}
+}
+
+func (c *Cluster) finish(w *harness.World, _ *harness.Request, arg int64) {
+	sid, s, ok := c.alive(arg)
+	if !ok {
+		return // killed: the other attempt won, or the machine died
+	}
+	now := w.Now()
+	c.last = max(c.last, now)
+	j, t := s.job, s.task
 	tk := &j.tasks[t]
-	if wk.backup {
+	if s.backup {
 		c.backupWins++
 	}
 	// The master commits this completion and kills the other attempt.
 	for a := 0; a < int(tk.attempts); a++ {
-		if o := tk.workers[a]; o != wid && c.workers[o].busy && c.workers[o].job == j && c.workers[o].task == t {
-			c.killed++
-			c.wasted += float64(now - c.workers[o].since)
+		if o := tk.slots[a]; o != sid {
+			if !c.machines[o/2].dead {
+				c.killed++
+				c.wasted += float64(now - c.slots[o].since)
+			}
 			c.release(now, o)
 		}
 	}
-	c.release(now, wid)
+	tk.attempts = 0
+	c.release(now, sid)
 	tk.state = done
-	j.run--
-	j.left--
-	j.last = wid
+	j.last = sid / 2
 	if t < c.cfg.Maps {
-		c.runMap(j, t)
-	}
-	if j.left == 0 {
-		if j.phase == 0 {
-			j.phase, j.next, j.left = 1, c.cfg.Maps, c.cfg.Reduces
-		} else {
+		j.mapsRun--
+		j.mapsDone++
+		tk.on = sid / 2
+		tk.gen++
+		if !tk.committed {
+			tk.committed = true
+			c.runMap(j, t)
+		}
+		if j.mapsDone == c.cfg.Maps {
+			j.mapsEnd = now
+		}
+		j.doneOrder = append(j.doneOrder, int32(t))
+		c.wake(w, j)
+	} else {
+		j.reducesRun--
+		j.reducesDone++
+		if j.reducesDone == c.cfg.Reduces {
 			c.complete(w, j)
 		}
 	}
 	c.schedule(w)
 }
 
+// kill fails kill machines, drawn at random: their attempts stop and the
+// map outputs on their disks become unreachable. The master finds out at
+// its next ping.
+func (c *Cluster) kill(w *harness.World, _ *harness.Request, _ int64) {
+	now := w.Now()
+	var live []int32
+	for i := range c.machines {
+		if !c.machines[i].dead {
+			live = append(live, int32(i))
+		}
+	}
+	for k := 0; k < c.cfg.Kill && len(live) > 1; k++ {
+		i := w.Rand().IntN(len(live))
+		m := live[i]
+		live[i] = live[len(live)-1]
+		live = live[:len(live)-1]
+		c.machines[m].dead = true
+		for sid := 2 * m; sid <= 2*m+1; sid++ {
+			s := &c.slots[sid]
+			s.epoch++
+			if s.busy {
+				c.setBusy(now, -1)
+				c.wasted += float64(now - s.since)
+				continue
+			}
+			f := c.free[sid&1]
+			for x, id := range f {
+				if id == sid {
+					c.free[sid&1] = append(f[:x], f[x+1:]...)
+					break
+				}
+			}
+		}
+	}
+	ping := c.cfg.Ping
+	w.At((now/ping+1)*ping, c.noticeFn, nil, 0)
+}
+
+// notice is the master's ping finding the dead machines (§3.3): an attempt
+// running on one is lost and its task re-runs; a completed map whose output
+// lived there re-runs if a reduce of its job has not read it yet; reduces
+// that had read it keep their copy. Completed reduces' output is in the
+// global file system and survives.
+func (c *Cluster) notice(w *harness.World, _ *harness.Request, _ int64) {
+	now := w.Now()
+	c.last = max(c.last, now)
+	for m := range c.machines {
+		mc := &c.machines[m]
+		if !mc.dead || mc.known {
+			continue
+		}
+		mc.known = true
+		c.deadWorkers++
+		for sid := int32(2 * m); sid <= int32(2*m+1); sid++ {
+			s := &c.slots[sid]
+			if !s.busy {
+				continue
+			}
+			j, t := s.job, s.task
+			tk := &j.tasks[t]
+			c.lostAttempts++
+			dropAttempt(tk, sid)
+			if tk.state == running && tk.attempts == 0 {
+				tk.state = pending
+				if t < c.cfg.Maps {
+					j.mapsRun--
+				} else {
+					j.reducesRun--
+				}
+				j.redo = append(j.redo, int32(t))
+			}
+			c.release(now, sid)
+		}
+	}
+	for _, j := range c.jobs {
+		for m := 0; m < c.cfg.Maps; m++ {
+			tk := &j.tasks[m]
+			if tk.state == done && c.machines[tk.on].dead && c.neededBy(j, m) {
+				tk.state = pending
+				j.mapsDone--
+				j.redo = append(j.redo, int32(m))
+				c.reexecuted++
+			}
+		}
+	}
+	c.schedule(w)
+}
+
+// neededBy reports whether some unfinished reduce of j has no live attempt
+// holding map m's output.
+func (c *Cluster) neededBy(j *job, m int) bool {
+	M := c.cfg.Maps
+	for r := M; r < M+c.cfg.Reduces; r++ {
+		tk := &j.tasks[r]
+		if tk.state == done {
+			continue
+		}
+		held := false
+		for a := 0; a < int(tk.attempts); a++ {
+			sid := tk.slots[a]
+			held = held || (!c.machines[sid/2].dead && c.slots[sid].fetched[m])
+		}
+		if !held {
+			return true
+		}
+	}
+	return false
+}
+
 // runMap applies the map function (and the combiner) to task t's split and
 // delivers its partitioned output to the reduce inputs: once per task,
-// for the winning attempt only.
+// for the first attempt to finish only (a re-execution reproduces the same
+// output: the map function is deterministic).
 func (c *Cluster) runMap(j *job, t int) {
 	R := c.cfg.Reduces
+	sizes := j.mapPartSize[t*R : (t+1)*R]
 	emit := func(word uint64, n int64) {
 		r := Partition(word, R)
 		j.partIn[r][word] += n
 		j.partPairs[r]++
 		b := pairBytes(word)
-		j.partBytes[r] += b
+		sizes[r] += b
 		c.shuffleBytes += b
 		c.mapPairs++
 	}
@@ -306,9 +622,12 @@ func (c *Cluster) Metrics() map[string]float64 {
 		"shuffle_bytes":    float64(c.shuffleBytes),
 		"map_output_pairs": float64(c.mapPairs),
 		"input_words":      float64(c.inputWords),
+		"dead_workers":     float64(c.deadWorkers),
+		"lost_attempts":    float64(c.lostAttempts),
+		"reexecuted_maps":  float64(c.reexecuted),
 	}
 	if c.last > 0 {
-		out["worker_utilisation"] = c.busyArea / (float64(c.cfg.Workers) * float64(c.last))
+		out["worker_utilisation"] = c.busyArea / (2 * float64(c.cfg.Workers) * float64(c.last))
 	}
 	if c.busyArea > 0 {
 		out["wasted_share"] = c.wasted / c.busyArea
@@ -317,16 +636,20 @@ func (c *Cluster) Metrics() map[string]float64 {
 		out["reduce_skew"] = c.skewSum / float64(c.jobsDone)
 		out["shuffle_bytes_per_job"] = float64(c.shuffleBytes) / float64(c.jobsDone)
 	}
+	if c.fetchedBytes > 0 {
+		out["shuffle_overlap"] = c.overlapBytes / c.fetchedBytes
+	}
 	return out
 }
 
-// IntervalMetrics samples busy workers and jobs in the system.
+// IntervalMetrics samples busy slots and jobs in the system.
 func (c *Cluster) IntervalMetrics() map[string]float64 {
-	return map[string]float64{"busy_workers": float64(c.busyNow), "jobs_in_system": float64(len(c.jobs))}
+	return map[string]float64{"busy_slots": float64(c.busyNow), "jobs_in_system": float64(len(c.jobs))}
 }
 
 var (
 	_ harness.SimTarget         = (*Cluster)(nil)
+	_ harness.SimSetup          = (*Cluster)(nil)
 	_ harness.Metricser         = (*Cluster)(nil)
 	_ harness.IntervalMetricser = (*Cluster)(nil)
 )

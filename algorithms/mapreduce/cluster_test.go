@@ -3,6 +3,7 @@ package mapreduce
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/algorithms/algotest"
@@ -30,37 +31,43 @@ func TestWordCountExactlyOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs := 0
-		c.OnJobDone = func(o *Output) {
-			jobs++
-			ref := map[uint64]int64{}
-			var n int64
-			for m := 0; m < cfg.Maps; m++ {
-				Input(c.words, o.Seed, m, cfg.Records, cfg.LineWords, func(w uint64) { ref[w]++; n++ })
-			}
-			if o.InputWords != n || n != int64(cfg.Maps*cfg.Records*cfg.LineWords) {
-				t.Fatalf("input words %d, reference %d", o.InputWords, n)
-			}
-			seen := 0
-			for r, part := range o.Partitions {
-				for w, cnt := range part {
-					if Partition(w, cfg.Reduces) != r {
-						t.Fatalf("word %d in partition %d, hash mod R = %d", w, r, Partition(w, cfg.Reduces))
-					}
-					if ref[w] != cnt {
-						t.Fatalf("word %d counted %d, reference %d", w, cnt, ref[w])
-					}
-					seen++
-				}
-			}
-			if seen != len(ref) {
-				t.Fatalf("%d words reduced, reference has %d", seen, len(ref))
-			}
-		}
+		c.OnJobDone = func(o *Output) { jobs++; checkWordCount(t, c, o) }
 		rep := run(t, c, Workload, 60, 3)
 		m := rep.Metrics
 		if jobs != 60 || rep.Ops != 60 || rep.Errors != 0 || m["backup_tasks"] == 0 || m["killed"] == 0 {
 			t.Errorf("combiner=%s: jobs %d ops %d errors %d metrics %v", comb, jobs, rep.Ops, rep.Errors, m)
 		}
+	}
+}
+
+// checkWordCount compares a job's output with word count's reference
+// answer: each word of the input counted exactly once, in the partition
+// hash(word) mod R, and in no other.
+func checkWordCount(t *testing.T, c *Cluster, o *Output) {
+	t.Helper()
+	cfg := c.cfg
+	ref := map[uint64]int64{}
+	var n int64
+	for m := 0; m < cfg.Maps; m++ {
+		Input(c.words, o.Seed, m, cfg.Records, cfg.LineWords, func(w uint64) { ref[w]++; n++ })
+	}
+	if o.InputWords != n || n != int64(cfg.Maps*cfg.Records*cfg.LineWords) {
+		t.Fatalf("input words %d, reference %d", o.InputWords, n)
+	}
+	seen := 0
+	for r, part := range o.Partitions {
+		for w, cnt := range part {
+			if Partition(w, cfg.Reduces) != r {
+				t.Fatalf("word %d in partition %d, hash mod R = %d", w, r, Partition(w, cfg.Reduces))
+			}
+			if ref[w] != cnt {
+				t.Fatalf("word %d counted %d, reference %d", w, cnt, ref[w])
+			}
+			seen++
+		}
+	}
+	if seen != len(ref) {
+		t.Fatalf("%d words reduced, reference has %d", seen, len(ref))
 	}
 }
 
@@ -180,4 +187,111 @@ func TestBadParams(t *testing.T) {
 			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
 		}
 	}
+}
+
+// constCfg is one job's worth of fixed durations: 40 maps on 20 machines
+// (two waves, ending at 10 and 20 ms), 10 reduces of 15 ms after their
+// shuffle, no stragglers or backups.
+func constCfg(t *testing.T, extra map[string]string) Config {
+	raw := map[string]string{"straggler_frac": "0", "backup": "false", "map_time": "10ms", "reduce_time": "15ms"}
+	for k, v := range extra {
+		raw[k] = v
+	}
+	return cfgOf(t, raw)
+}
+
+// partBytes returns map m's output bytes per reduce partition, from the
+// job's input (the reference for the shuffle).
+func partBytes(c *Cluster, seed uint64, m int) []int64 {
+	out := make([]int64, c.cfg.Reduces)
+	Input(c.words, seed, m, c.cfg.Records, c.cfg.LineWords, func(w uint64) { out[Partition(w, c.cfg.Reduces)] += pairBytes(w) })
+	return out
+}
+
+// The shuffle overlaps the map phase (§3.1): each reduce starts with the
+// job and fetches the first wave's outputs while the second wave runs, so
+// the job takes max(10 ms + wave 1's bytes/bw, 20 ms) + wave 2's bytes/bw +
+// 15 ms for its slowest reduce — computed here from the input, to the
+// nanosecond — instead of 20 ms + all bytes/bw + 15 ms.
+func TestShuffleOverlapsMapPhase(t *testing.T) {
+	const bw = 2e6
+	cfg := constCfg(t, map[string]string{"shuffle_bw": "2e6"})
+	c, _ := NewCluster(cfg, 5)
+	var want, serial float64
+	c.OnJobDone = func(o *Output) {
+		var b1, b2 [10]int64
+		for m := 0; m < cfg.Maps; m++ {
+			for r, b := range partBytes(c, o.Seed, m) {
+				if m < 20 {
+					b1[r] += b
+				} else {
+					b2[r] += b
+				}
+			}
+		}
+		for r := range b1 {
+			fin := max(10e6+float64(b1[r])/bw*1e9, 20e6) + float64(b2[r])/bw*1e9 + 15e6
+			want = max(want, fin)
+			serial = max(serial, 20e6+float64(b1[r]+b2[r])/bw*1e9+15e6)
+		}
+		if got := float64(o.Elapsed); got < want-1e3 || got > want+1e3 {
+			t.Errorf("job took %v, reference %v (no overlap: %v)", o.Elapsed, time.Duration(want), time.Duration(serial))
+		}
+	}
+	rep := run(t, c, "mix=insert:1 arrival=constant:rate=1", 1, 1)
+	if ov := rep.Metrics["shuffle_overlap"]; ov < 0.4 || ov > 0.6 || serial-want < 3e6 {
+		t.Errorf("shuffle_overlap %v (want ≈ wave 1's share of bytes, 0.5); overlap saved %v", ov, time.Duration(serial-want))
+	}
+}
+
+// Worker failures (§3.3): machines killed after every map finished, while
+// the reduces are still fetching, take their map outputs with them. The
+// master notices at its next ping, re-runs the lost reduce attempts and
+// re-executes every completed map whose output lived on a dead machine (no
+// reduce holds any yet): 5 machines × 2 waves = 10 maps. The answer is
+// still word count's, exactly.
+func TestWorkerFailureReexecutesMaps(t *testing.T) {
+	cfg := constCfg(t, map[string]string{"shuffle_bw": "0.5e6", "kill": "5", "kill_at": "25ms", "ping": "10ms"})
+	for seed := uint64(1); seed <= 5; seed++ {
+		c, _ := NewCluster(cfg, seed)
+		jobs := 0
+		c.OnJobDone = func(o *Output) { jobs++; checkWordCount(t, c, o) }
+		rep := run(t, c, "mix=insert:1 arrival=constant:rate=1", 1, seed)
+		m := rep.Metrics
+		if jobs != 1 || m["dead_workers"] != 5 || m["reexecuted_maps"] != 10 || m["lost_attempts"] > 5 {
+			t.Errorf("seed %d: jobs %d metrics %v", seed, jobs, m)
+		}
+	}
+}
+
+// Killed while the reduces run their reduce function, every output already
+// read: a map re-runs only if some reduce lost its attempt (its new one
+// holds nothing), and then all of the dead machines' 10 outputs do.
+func TestReexecutionOnlyWhenNeeded(t *testing.T) {
+	cfg := constCfg(t, map[string]string{"shuffle_bw": "1e15", "kill": "5", "kill_at": "25ms"})
+	lostSome, lostNone := false, false
+	for seed := uint64(1); seed <= 40; seed++ {
+		c, _ := NewCluster(cfg, seed)
+		c.OnJobDone = func(o *Output) { checkWordCount(t, c, o) }
+		m := run(t, c, "mix=insert:1 arrival=constant:rate=1", 1, seed).Metrics
+		want := 0.0
+		if m["lost_attempts"] > 0 {
+			want, lostSome = 10, true
+		} else {
+			lostNone = true
+		}
+		if m["reexecuted_maps"] != want || m["jobs"] != 1 {
+			t.Errorf("seed %d: lost %v reexecuted %v, want %v", seed, m["lost_attempts"], m["reexecuted_maps"], want)
+		}
+	}
+	if !lostSome {
+		t.Errorf("no seed lost a reduce attempt (lost none: %v)", lostNone)
+	}
+}
+
+func TestDeterministicWithFailures(t *testing.T) {
+	raw := map[string]string{"kill": "5", "kill_at": "500ms"}
+	a0, _ := NewCluster(cfgOf(t, raw), 4)
+	b0, _ := NewCluster(cfgOf(t, raw), 4)
+	algotest.SameRun(t, "mapreduce/job", run(t, a0, Workload, 40, 4), run(t, b0, Workload, 40, 4))
 }

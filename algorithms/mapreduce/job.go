@@ -22,6 +22,9 @@ type Config struct {
 	Slowdown               float64                // a straggler's duration multiplier
 	Backup                 bool                   // run backup tasks near the end of a phase
 	BackupTail             float64                // phase "close to completion": at most this share running
+	Kill                   int                    // workers that fail at KillAt (§3.3)
+	KillAt                 time.Duration
+	Ping                   time.Duration // the master pings every worker this often; a dead one is noticed at the next ping
 }
 
 // maxWorkers bounds the worker index packed into event arguments.
@@ -47,6 +50,12 @@ func (c Config) Check() error {
 		return fmt.Errorf("mapreduce: straggler_frac=%v (valid: 0…1)", c.StragglerFrac)
 	case c.Slowdown < 1:
 		return fmt.Errorf("mapreduce: slowdown=%v (valid: at least 1)", c.Slowdown)
+	case c.Kill < 0 || c.Kill >= c.Workers:
+		return fmt.Errorf("mapreduce: kill=%d with workers=%d (valid: 0…%d, at least one worker must survive)", c.Kill, c.Workers, c.Workers-1)
+	case c.KillAt < 0:
+		return fmt.Errorf("mapreduce: kill_at=%v: need a time at or after the start", c.KillAt)
+	case c.Ping <= 0:
+		return fmt.Errorf("mapreduce: ping=%v: need a positive interval", c.Ping)
 	case c.BackupTail <= 0 || c.BackupTail > 1:
 		return fmt.Errorf("mapreduce: backup_tail=%v (valid: above 0, at most 1)", c.BackupTail)
 	}

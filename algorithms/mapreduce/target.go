@@ -24,6 +24,9 @@ var Params = []algorithms.Param{
 	algorithms.Param{Name: "straggler_frac", Type: algorithms.Float, Default: "0.02", Doc: "probability that a task attempt straggles"}.Range(0, 1),
 	algorithms.Param{Name: "slowdown", Type: algorithms.Float, Default: "10", Doc: "duration multiplier of a straggling attempt"}.Range(1, 1e6),
 	{Name: "backup", Type: algorithms.Bool, Default: "true", Doc: "run backup copies of in-progress tasks near the end of a phase; the first attempt to finish wins"},
+	algorithms.Param{Name: "kill", Type: algorithms.Int, Default: "0", Doc: "workers that fail at kill_at, drawn from the seed: their running attempts are lost and their completed map outputs re-executed (§3.3)"}.Range(0, maxWorkers-2),
+	algorithms.Param{Name: "kill_at", Type: algorithms.Duration, Default: "1s", Doc: "virtual time at which the kill workers fail"}.Range(0, 24*3600e9),
+	algorithms.Param{Name: "ping", Type: algorithms.Duration, Default: "10ms", Doc: "the master pings every worker this often; it notices a dead worker at the next ping"}.Range(1e3, 3600e9),
 	algorithms.Param{Name: "backup_tail", Type: algorithms.Float, Default: "0.1", Doc: "a phase is close to completion when no task is left to start and at most this share of its tasks runs"}.Range(1e-9, 1),
 }
 
@@ -35,13 +38,14 @@ func ConfigFrom(p algorithms.Params) Config {
 		Combiner: p.Bool("combiner"), MapTime: p.Dist("map_time"), ReduceTime: p.Dist("reduce_time"),
 		ShuffleBW: p.Float("shuffle_bw"), StragglerFrac: p.Float("straggler_frac"), Slowdown: p.Float("slowdown"),
 		Backup: p.Bool("backup"), BackupTail: p.Float("backup_tail"),
+		Kill: p.Int("kill"), KillAt: p.Duration("kill_at"), Ping: p.Duration("ping"),
 	}
 }
 
 func init() {
 	algorithms.Register(algorithms.Info{
 		Name:         "mapreduce/job",
-		Description:  "MapReduce word-count jobs on a cluster: hash(key) mod R, combiner, stragglers and backup tasks (virtual time)",
+		Description:  "MapReduce word-count jobs on a cluster: hash(key) mod R, combiner, shuffle overlapping the map phase, stragglers and backup tasks, worker failures and re-execution (virtual time)",
 		Params:       Params,
 		Tour:         true,
 		Workload:     Workload,
