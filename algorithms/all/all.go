@@ -9,6 +9,7 @@ import (
 	_ "github.com/dsbench/dsbench/algorithms/consensus"
 	_ "github.com/dsbench/dsbench/algorithms/coordination"
 	_ "github.com/dsbench/dsbench/algorithms/dynamo"
+	_ "github.com/dsbench/dsbench/algorithms/gfs"
 	_ "github.com/dsbench/dsbench/algorithms/hashing"
 	_ "github.com/dsbench/dsbench/algorithms/kafka"
 	_ "github.com/dsbench/dsbench/algorithms/loadbalance"

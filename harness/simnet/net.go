@@ -47,6 +47,13 @@ type Config struct {
 	Slow []float64
 	// KindNames names message kinds for Stats.ByKind (index = Kind).
 	KindNames []string
+	// FaultNodes, if positive, is the fault domain: random fault picks
+	// (crash=random, isolate:random, split:K, oneway:random>…, slow=random
+	// is the caller's, and every FaultPlan fault) choose among nodes
+	// 0 … FaultNodes−1 only. The nodes beyond it — a workload's client
+	// machines, a coordinator the model keeps reliable — are never picked
+	// at random (a fault naming one by number still hits it). 0: every node.
+	FaultNodes int
 }
 
 // Check validates c.
@@ -60,6 +67,8 @@ func (c Config) Check() error {
 		return fmt.Errorf("simnet: dup=%g out of range (valid: 0 … 1)", c.Dup)
 	case len(c.KindNames) > MaxKinds:
 		return fmt.Errorf("simnet: %d kind names, at most %d", len(c.KindNames), MaxKinds)
+	case c.FaultNodes < 0 || c.FaultNodes > c.Nodes:
+		return fmt.Errorf("simnet: fault domain of %d nodes out of range (valid: 0 … %d)", c.FaultNodes, c.Nodes)
 	case c.Slow != nil && len(c.Slow) != c.Nodes:
 		return fmt.Errorf("simnet: %d slow factors for %d nodes", len(c.Slow), c.Nodes)
 	}
@@ -123,6 +132,7 @@ type Net[P any] struct {
 	w       *harness.World
 	cfg     Config
 	n       int
+	fn      int // the fault domain: random faults pick among nodes 0 … fn−1
 	handler []Handler[P]
 	client  Handler[P]
 	blocked []bool // from*n+to
@@ -142,7 +152,8 @@ type Net[P any] struct {
 	disk            []disk
 	timers          []timer
 	tfree           []int32
-	useCPU          bool // cpu_send or cpu_recv set
+	fab             *fabric // link bandwidths (bandwidth.go), nil until SetFabric
+	useCPU          bool    // cpu_send or cpu_recv set
 	recvCPU         bool
 	// OnCrash and OnRestart, if set, are called when a node crashes or
 	// restarts (after the net marks it down / up).
@@ -177,7 +188,7 @@ func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 	}
 	n := cfg.Nodes
 	nt := &Net[P]{
-		w: w, cfg: cfg, n: n,
+		w: w, cfg: cfg, n: n, fn: n,
 		handler: make([]Handler[P], n),
 		blocked: make([]bool, n*n),
 		down:    make([]bool, n),
@@ -186,6 +197,9 @@ func New[P any](w *harness.World, cfg Config) (*Net[P], error) {
 		disk:    make([]disk, n),
 		useCPU:  cfg.CPUSend != nil || cfg.CPURecv != nil,
 		recvCPU: cfg.CPURecv != nil,
+	}
+	if cfg.FaultNodes > 0 {
+		nt.fn = cfg.FaultNodes
 	}
 	if cfg.FIFO {
 		nt.last = make([]time.Duration, n*n)

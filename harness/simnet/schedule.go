@@ -67,7 +67,7 @@ func (nt *Net[P]) ScheduleFaults(plan FaultPlan) (func() int, error) {
 			f.kinds = append(f.kinds, k)
 		}
 	}
-	if nt.n < 2 {
+	if nt.fn < 2 {
 		return func() int { return 0 }, nil
 	}
 	f.startFn, f.healFn = f.start, f.heal
@@ -89,20 +89,20 @@ func (f *faulter[P]) start(w *harness.World, _ *harness.Request, _ int64) {
 	f.nodes = f.nodes[:0]
 	switch f.cur {
 	case FaultIsolate:
-		f.nodes = append(f.nodes, r.IntN(nt.n))
+		f.nodes = append(f.nodes, r.IntN(nt.fn))
 		nt.Isolate(f.nodes[0])
 	case FaultSplit:
-		perm := r.Perm(nt.n)
-		size := 1 + r.IntN(max(1, (nt.n-1)/2)) // a minority of 1 … ⌊(n−1)/2⌋
+		perm := r.Perm(nt.fn)
+		size := 1 + r.IntN(max(1, (nt.fn-1)/2)) // a minority of 1 … ⌊(n−1)/2⌋
 		f.nodes = append(f.nodes, perm[:size]...)
 		nt.Split(f.nodes)
 	case FaultOneWay:
-		a := r.IntN(nt.n)
-		b := (a + 1 + r.IntN(nt.n-1)) % nt.n
+		a := r.IntN(nt.fn)
+		b := (a + 1 + r.IntN(nt.fn-1)) % nt.fn
 		f.nodes = append(f.nodes, a, b)
 		nt.Block(a, b)
 	case FaultCrash:
-		f.nodes = append(f.nodes, r.IntN(nt.n))
+		f.nodes = append(f.nodes, r.IntN(nt.fn))
 		// A node already down (crashed by the protocol's own schedule)
 		// stays down when this fault heals: the plan restarts only what it
 		// crashed.

@@ -255,7 +255,7 @@ func (nt *Net[P]) pick(s Selector) int {
 	case SelectNode:
 		return s.Node
 	case SelectRandom:
-		return nt.w.Rand().IntN(nt.n)
+		return nt.w.Rand().IntN(nt.fn)
 	case SelectLeader:
 		if nt.Leader != nil {
 			return nt.Leader()
@@ -333,7 +333,7 @@ func (nt *Net[P]) schedulePartition(p Partition) {
 		case PartitionSplit:
 			group := make([]int, nt.n)
 			if p.Groups == nil {
-				for _, i := range w.Rand().Perm(nt.n)[:p.K] {
+				for _, i := range w.Rand().Perm(nt.fn)[:min(p.K, nt.fn-1)] {
 					group[i] = 1
 				}
 			} else {
