@@ -528,20 +528,40 @@ func (s *Sim) expire(ci int32) {
 func (s *Sim) onHeartbeat(from int, p *msg) {
 	now := s.w.Now()
 	s.lastHB[from] = now
-	if s.dead[from] {
-		s.dead[from] = false // back: its report (below) says which replicas it still has
-	}
 	list := s.lists[p.file]
-	if p.mut == 1 { // a chunk report after a restart: (chunk, version) pairs
+	if p.mut == 1 { // a chunk report (after a restart, or asked for): (chunk, version) pairs
+		s.dead[from] = false
 		for i := 0; i+1 < len(list); i += 2 {
 			ci, ver := int32(list[i]), uint32(list[i+1])
 			c := &s.chunks[ci]
-			if ver < c.ver || !slices.Contains(c.reps[:c.nrep], int16(from)) {
+			k := slices.Index(c.reps[:c.nrep], int16(from))
+			if k >= 0 && ver < c.ver {
+				// Listed but stale (it missed a version change while
+				// down): drop it from the replicas and re-replicate.
+				s.dropReplica(ci, k)
+				k = -1
+			}
+			if k < 0 {
 				// Stale, or dropped while its server was down: garbage.
 				s.net.Send(s.master, from, mDelete, msg{chunk: ci})
 			}
 		}
+		// A server that reports has restarted or was cut off: it holds no
+		// lease any more (a restart loses them; a cut-off primary's ran
+		// out unextended), so its leases end now.
+		for _, ci := range s.leases {
+			if c := &s.chunks[ci]; c.primary == int16(from) && (p.idx == 1 || now >= c.leaseExp) {
+				c.primary = -1
+			}
+		}
 		s.freeList(p.file)
+		return
+	}
+	if s.dead[from] {
+		// Back from a partition: ask for its chunks (the master dropped
+		// them when it declared it dead).
+		s.freeList(p.file)
+		s.net.Send(s.master, from, mHeartbeatReply, msg{file: -1, mut: 1})
 		return
 	}
 	// Lease extensions, piggybacked.
@@ -594,20 +614,25 @@ func (s *Sim) declareDead(i int) {
 	s.dead[i] = true
 	s.declared[i] = s.w.Now()
 	for ci := range s.chunks {
-		c := &s.chunks[ci]
-		k := slices.Index(c.reps[:c.nrep], int16(i))
-		if k < 0 {
-			continue
+		if k := slices.Index(s.chunks[ci].reps[:s.chunks[ci].nrep], int16(i)); k >= 0 {
+			s.dropReplica(int32(ci), k)
 		}
-		copy(c.reps[k:], c.reps[k+1:c.nrep])
-		c.nrep--
-		c.reps[c.nrep] = 0
-		s.count[i]--
-		if c.primary >= 0 && c.primary != int16(i) && s.w.Now() < c.leaseExp {
-			s.grant(int32(ci)) // the primary's replica list changed
-		}
-		s.queueUnder(int32(ci))
 	}
+}
+
+// dropReplica removes replica k from chunk ci's list, tells the lease
+// holder and queues the chunk for re-replication.
+func (s *Sim) dropReplica(ci int32, k int) {
+	c := &s.chunks[ci]
+	i := c.reps[k]
+	copy(c.reps[k:], c.reps[k+1:c.nrep])
+	c.nrep--
+	c.reps[c.nrep] = 0
+	s.count[i]--
+	if c.primary >= 0 && c.primary != i && s.w.Now() < c.leaseExp {
+		s.grant(ci) // the primary's replica list changed
+	}
+	s.queueUnder(ci)
 }
 
 func (s *Sim) queueUnder(ci int32) {
@@ -750,6 +775,13 @@ func (s *Sim) restarted(i int) {
 	if i >= s.cfg.Chunkservers {
 		return
 	}
+	s.report(i, true)
+	s.net.After(i, s.cfg.Heartbeat, s.hbFn, nil, int64(i))
+}
+
+// report sends server i's chunks and their versions to the master
+// (restarted: it lost its leases, which the master may end at once).
+func (s *Sim) report(i int, restarted bool) {
 	sv := &s.servers[i]
 	li := s.newList()
 	ids := make([]int32, 0, len(sv.reps))
@@ -760,10 +792,13 @@ func (s *Sim) restarted(i int) {
 	for _, ci := range ids {
 		s.lists[li] = append(s.lists[li], int64(ci), int64(sv.reps[ci].ver))
 	}
-	if !s.net.Send(i, s.master, mHeartbeat, msg{file: li, mut: 1}) {
+	m := msg{file: li, mut: 1}
+	if restarted {
+		m.idx = 1
+	}
+	if !s.net.Send(i, s.master, mHeartbeat, m) {
 		s.freeList(li)
 	}
-	s.net.After(i, s.cfg.Heartbeat, s.hbFn, nil, int64(i))
 }
 
 func (s *Sim) onServer(m *simnet.Msg[msg]) {
@@ -796,6 +831,10 @@ func (s *Sim) onServer(m *simnet.Msg[msg]) {
 			r.primary = false
 		}
 	case mHeartbeatReply:
+		if p.mut == 1 { // the master asks for a chunk report
+			s.report(i, false)
+			return
+		}
 		for _, ci := range s.lists[p.file] {
 			if r := sv.reps[int32(ci)]; r != nil && r.primary {
 				r.leaseExp = max(r.leaseExp, p.exp)
