@@ -32,6 +32,9 @@
 //   - casestudy/canva-uploads: Canva's upload pipeline: object store, an
 //     at-least-once queue with visibility timeouts, retries and a dead-letter
 //     queue, thumbnail workers autoscaled on the backlog.
+//   - casestudy/netflix-search: Netflix's in-video search: models' labels
+//     over time intervals in a title-sharded temporal inverted index, with
+//     or without time buckets; label and two-label intersection queries.
 //
 // NOTES.md lists each target's parameters, figures and a CLI example.
 package casestudy

@@ -16,6 +16,7 @@ func init() {
 	algorithms.Register(slackInfo())
 	algorithms.Register(stripeInfo())
 	algorithms.Register(canvaInfo())
+	algorithms.Register(netflixInfo())
 }
 
 var (
@@ -35,6 +36,9 @@ var (
 	_ harness.Metricser = (*stripeSim)(nil)
 	_ harness.Target    = (*stripeWall)(nil)
 	_ harness.SimTarget = (*canvaSim)(nil)
+	_ harness.Target    = (*netflixTarget)(nil)
+	_ harness.Forker    = (*netflixTarget)(nil)
+	_ harness.Metricser = (*netflixTarget)(nil)
 	_ harness.SimSetup  = (*canvaSim)(nil)
 	_ harness.Metricser = (*canvaSim)(nil)
 	_ harness.Forker    = (*stripeWall)(nil)
