@@ -274,3 +274,18 @@ func TestBadParams(t *testing.T) {
 		t.Errorf("a scan workload: error %v, want one naming scan", err)
 	}
 }
+
+// Clients cache chunk locations: reads of a few regions ask the master
+// once per client and chunk, not once per read.
+func TestClientsCacheLocations(t *testing.T) {
+	s := build(t, small(nil), 0)
+	const spec = "mix=read:1 keys=uniform:n=20 size=const:n=262144 clients=8 arrival=poisson:rate=100"
+	rep := run(t, s, spec, algotest.Options{Ops: 1000, Seed: 1})
+	chunks := map[int64]bool{}
+	for k := int64(0); k < 20; k++ {
+		chunks[k*262144/s.cfg.ChunkSize] = true
+	}
+	if max := uint64(8 * len(chunks)); s.masterOps > max || rep.Errors != 0 {
+		t.Errorf("%d master lookups for 1000 reads of %d chunks by 8 clients (at most %d), %d errors", s.masterOps, len(chunks), max, rep.Errors)
+	}
+}
