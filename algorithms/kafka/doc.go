@@ -24,9 +24,15 @@
 //   - wall: the cost of partitioning and appending one record, with one
 //     lock per partition (a producer per worker, as with one KafkaProducer
 //     per thread);
-//   - virtual: the topic with a consumer group, whose consumers poll and
-//     process at a fixed rate, so lag builds under a bursty producer and
-//     drains; a produce op completes when a consumer has processed it
-//     (ack=consumed, end-to-end latency) or when it is appended
-//     (ack=append).
+//   - virtual: the topic replicated on a cluster of brokers on the shared
+//     simulated cluster (harness/simnet), after Kafka's replication
+//     design (leaders, followers fetching, the ISR and the high
+//     watermark, acks=0|1|all, min.insync.replicas, a controller that
+//     fences silent brokers and elects leaders, clean or unclean, leader
+//     epochs for truncation — docs/references.md), read by consumer
+//     groups whose consumers poll and process at a fixed rate, so lag
+//     builds under a bursty producer and drains. A produce op completes
+//     at its acknowledgement; every acknowledged and every consumed
+//     record is recorded, so acked_lost counts the acknowledged records no
+//     consumer will see.
 package kafka

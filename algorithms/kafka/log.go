@@ -6,6 +6,9 @@ type Record struct {
 	Key  uint64 // the op's key
 	Seq  uint64 // the op's sequence number in the workload
 	Size uint32 // bytes in the v2 record-batch format (RecordBatchSize)
+	// Epoch is the leader epoch the record was appended in (the batch
+	// header's partition leader epoch field).
+	Epoch int32
 }
 
 // RecordBatchOverhead is the v2 record batch header (DefaultRecordBatch.
@@ -138,6 +141,49 @@ func (l *Log) Read(off int64) (Record, bool) {
 	}
 	s := l.segs[lo]
 	return s.recs[off-s.base], true
+}
+
+// Truncate removes the records at offsets ≥ to (a follower truncating its
+// log to what its leader holds) and returns how many it removed. A log
+// truncated below its start is emptied and restarts at to.
+func (l *Log) Truncate(to int64) int64 {
+	if to >= l.end {
+		return 0
+	}
+	n := l.end - max(to, l.start)
+	if to < l.start {
+		l.Reset(to)
+		return n
+	}
+	for len(l.segs) > 1 && l.segs[len(l.segs)-1].base >= to {
+		s := l.segs[len(l.segs)-1]
+		l.segs[len(l.segs)-1] = nil
+		l.segs = l.segs[:len(l.segs)-1]
+		l.size -= s.bytes
+		l.free = append(l.free, s)
+	}
+	s := l.segs[len(l.segs)-1]
+	keep := to - s.base
+	for _, r := range s.recs[keep:] {
+		s.bytes -= int64(r.Size)
+		l.size -= int64(r.Size)
+	}
+	s.recs = s.recs[:keep]
+	l.end = to
+	return n
+}
+
+// Reset empties the log and makes off its start and end offset (a
+// follower whose leader no longer holds the follower's offsets).
+func (l *Log) Reset(off int64) {
+	for _, s := range l.segs {
+		l.free = append(l.free, s)
+	}
+	l.segs = l.segs[:0]
+	l.size = 0
+	l.start, l.end = off, off
+	l.roll()
+	l.rolled--
 }
 
 // StartOffset is the log start offset: the first offset still held.

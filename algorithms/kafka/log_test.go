@@ -70,3 +70,37 @@ func BenchmarkLogAppend(b *testing.B) {
 		l.Append(Record{Key: uint64(i), Seq: uint64(i), Size: 172})
 	}
 }
+
+// Truncate removes exactly the records at and above its offset, across
+// segments, keeps the byte count, and the log appends at the cut again.
+func TestLogTruncate(t *testing.T) {
+	l := NewLog(300, 0)
+	for i := 0; i < 40; i++ {
+		l.Append(Record{Seq: uint64(i), Size: 100})
+	}
+	if n := l.Truncate(17); n != 23 || l.EndOffset() != 17 || l.Size() != 1700 {
+		t.Fatalf("truncate: removed %d, end %d, size %d", n, l.EndOffset(), l.Size())
+	}
+	if r, ok := l.Read(16); !ok || r.Seq != 16 {
+		t.Errorf("read 16: %v %v", r, ok)
+	}
+	if _, ok := l.Read(17); ok {
+		t.Error("offset 17 still readable")
+	}
+	if off, _ := l.Append(Record{Seq: 99, Size: 100}); off != 17 {
+		t.Errorf("append after truncate at %d", off)
+	}
+	if r, _ := l.Read(17); r.Seq != 99 {
+		t.Errorf("record 17 is %v", r)
+	}
+	if n := l.Truncate(30); n != 0 || l.EndOffset() != 18 {
+		t.Errorf("truncate beyond end removed %d", n)
+	}
+	l.Reset(50)
+	if l.StartOffset() != 50 || l.EndOffset() != 50 || l.Size() != 0 {
+		t.Errorf("reset: %d %d %d", l.StartOffset(), l.EndOffset(), l.Size())
+	}
+	if off, _ := l.Append(Record{Size: 10}); off != 50 {
+		t.Errorf("append after reset at %d", off)
+	}
+}

@@ -1,7 +1,8 @@
 package kafka
 
 import (
-	"fmt"
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"math"
 	"time"
 
@@ -10,31 +11,32 @@ import (
 	"github.com/dsbench/dsbench/harness/simnet"
 )
 
-// Sim is a topic on a cluster of brokers in virtual time, on the shared
-// simulated cluster (harness/simnet): brokers are the cluster's nodes;
-// producers and consumers are its clients, whose requests cross the network
-// (FromClient, ToClient) and are charged to the brokers' CPUs.
+// Sim is a replicated topic on a cluster of brokers in virtual time, on the
+// shared simulated cluster (harness/simnet): brokers are the cluster's
+// nodes; producers and consumers are its clients, whose requests cross the
+// network (FromClient, ToClient) and are charged to the brokers' CPUs.
 //
-// Partition p is led by broker p mod nodes. A produce request goes to the
-// partition's leader, which appends the record and answers. Each consumer
-// runs Kafka's poll loop: it keeps one fetch in flight per partition it owns
-// whose fetched records it has used up; the leader answers with up to
-// max_poll_records records below its high watermark, holds a fetch that
-// finds nothing for at most poll and answers as soon as a record arrives
-// (fetch=long: fetch.max.wait.ms=poll with fetch.min.bytes=1), or answers
-// empty at once, and the consumer fetches that partition again after poll
-// (fetch=interval). poll returns up to max_poll_records of the fetched
-// records (one per partition in turn, so no partition starves); the
-// consumer processes them one by one at consume_rate, commits its positions
-// (commitSync after the batch) and polls again.
+// Brokers (broker.go): partition p has replicas brokers p, p+1, … mod
+// nodes, the first its preferred leader. Followers fetch from the leader;
+// the leader tracks each follower's log end and keeps the in-sync replica
+// set (ISR) — a follower not caught up for replica_lag_max leaves it, one
+// that catches up rejoins — and its high watermark (HW), the offset every
+// ISR member has reached. Consumers read only below the HW. acks=1 answers
+// a produce at append, acks=all once the HW passes it (and refuses records
+// while the ISR is below min_insync_replicas). Brokers heartbeat a
+// controller (the lowest-numbered live broker); it fences a broker whose
+// heartbeats stop for session_timeout and elects new leaders for its
+// partitions from the ISR — or, with unclean_election, from any live
+// replica — and tells the replicas (LeaderAndIsr). A follower of a new
+// leader truncates what the leader does not have (leader epochs, as in
+// KIP-101); a broker that restarts first truncates its logs to its HW.
 //
-// Membership changes run Kafka's eager rebalance: every member stops at
-// its next poll boundary (an idle one at once, a busy one after processing
-// and committing its batch; records fetched but not polled are dropped),
-// the leader assigns with the group's assignor, and after rebalance_time
-// each member resumes from the committed offsets of its new partitions.
-// Because every polled record is committed before the barrier, each offset
-// is processed exactly once.
+// Consumers (group.go) belong to groups independent consumer groups, each
+// running Kafka's poll loop and eager rebalances.
+//
+// A produce op completes at its acknowledgement. Every acknowledged and
+// every consumed record is recorded, so the run can say which acknowledged
+// records no consumer will ever see (acked_lost).
 //
 // Sim is single-threaded, like the World.
 type Sim struct {
@@ -45,38 +47,60 @@ type Sim struct {
 	perMsg time.Duration
 
 	brokers []broker
-	leader  []int // partition → leading broker
-	exposed []int64
-	pend    [][]pending // ack=consumed: produced, not yet consumed, in offset order
-	phead   []int
+	meta    []partMeta // the controller's metadata (KRaft's metadata log)
+	ctl     ctlState
+	exposed []int64 // highest HW any leader of the partition exposed
 
-	g    group
-	cons []*consumer
+	groups []*group
+	cons   []*consumer
 
-	prods []prodSlot
-	pfree []int32
-	bufs  [][]Record // fetch responses' records
-	bfree []int32
-	held  []heldFetch
-	hfree []int32
+	prods   []prodSlot
+	pfree   []int32
+	attempt uint32
+	bufs    [][]Record // fetch responses' records
+	bfree   []int32
+	held    []heldFetch
+	hfree   []int32
+	recs    []recState // by the record's Seq − recBase
+	recBase uint64     // records below it are resolved and forgotten
+	e2e     []*hdr.Histogram
 
-	last                      time.Duration
-	totalLag                  int64
-	lagArea                   float64
-	lagSince                  time.Duration
-	lagTotalMax, lagPartMax   int64
-	partLagArea               []float64
-	partLagSince              []time.Duration
-	msgs                      []uint64
-	produced, consumed, lost  uint64
-	orderViolations, fetches  uint64
-	retentionFailed, wrongOps uint64
-	ops                       uint64
+	last                    time.Duration
+	totalLag                int64
+	lagArea                 float64
+	lagSince                time.Duration
+	lagTotalMax, lagPartMax int64
+	partLagArea             []float64
+	partLagSince            []time.Duration
+	msgs                    []uint64
+	unavailSince            []time.Duration // −1: available
+	unavail                 time.Duration
+	st                      stats
 
 	// OnConsume, if set, sees every processed record (tests).
-	OnConsume func(partition int, offset int64, rec Record)
+	OnConsume func(group, partition int, offset int64, rec Record)
 
 	pollFn, procFn, leaveFn, joinFn, refetchFn, expireFn, resumeFn harness.EventFunc
+	prodTimeoutFn, prodRetryFn, hbFn, ctlCheckFn, isrCheckFn       harness.EventFunc
+	rfetchTimeoutFn, expireCtlFn, fetchTimeoutFn                   harness.EventFunc
+}
+
+type stats struct {
+	ops, produced, acked, consumed, dups, lost  uint64
+	orderViolations, fetches, wrongOps          uint64
+	isrShrinks, isrExpands, elections, unclean  uint64
+	notEnough, notLeader, retries, truncated    uint64
+	offsetResets, fenced, failed, controllerMov uint64
+}
+
+// recState is what the checker knows of one record (by Seq).
+type recState struct {
+	at    time.Duration // the produce op's start
+	off   int64         // offset of its last append by a leader
+	part  int32
+	acked bool
+	done  bool   // its produce op failed: nothing more to check
+	seen  uint64 // groups that processed it
 }
 
 // Message kinds.
@@ -87,95 +111,51 @@ const (
 	kFetchResp
 	kTipReq
 	kTipResp
+	kReplicaFetch
+	kReplicaFetchResp
+	kLeaderAndIsr
+	kHeartbeat
 )
 
-var kindNames = []string{"produce", "produce_resp", "fetch", "fetch_resp", "tip", "tip_resp"}
+var kindNames = []string{"produce", "produce_resp", "fetch", "fetch_resp", "tip", "tip_resp",
+	"replica_fetch", "replica_fetch_resp", "leader_and_isr", "heartbeat"}
 
-// msg is the payload of every message. Records travel by reference: a
-// produce request names its producer slot, a fetch response its buffer.
+// Response errors.
+const (
+	errNone uint8 = iota
+	errNotLeader
+	errNotEnough
+	errNotEnoughAfterAppend
+	errDiverging  // replica fetch: truncate to msg.off
+	errOutOfRange // consumer fetch: the offset is past the log end
+)
+
+// msg is the payload of every message. A fetch response's records travel
+// by reference to a buffer.
 type msg struct {
 	part  int32
-	cons  int32 // consumer id
-	ref   int32 // producer slot (produce) or record buffer (fetch response); −1: none
+	from  int32 // consumer id; replica fetch: follower broker; LeaderAndIsr: leader
+	ref   int32 // producer slot or record buffer; −1: none
 	n     int32 // fetch: records wanted
-	epoch int64 // consumer's fetch epoch
+	err   uint8
+	epoch int64 // consumer fetch epoch; leader epoch
+	seq   int64 // fetch id; produce attempt
 	off   int64 // fetch offset; produce response: the record's offset
-	start int64 // fetch response: the leader's log start offset
+	start int64 // fetch response: log start offset; replica fetch: follower's last epoch
+	hw    int64 // fetch response: the leader's HW; LeaderAndIsr: ISR mask
+	rec   Record
 	req   *harness.Request
 }
 
 type prodSlot struct {
-	req *harness.Request
-	rec Record
+	req     *harness.Request
+	rec     Record
+	part    int32
+	attempt uint32
+	sentAt  time.Duration
 }
 
-type pending struct {
-	off int64
-	req *harness.Request
-}
-
-// broker is one node of the cluster: the partitions it holds.
-type broker struct {
-	parts []*replica // nil where the broker holds no replica
-}
-
-// replica is one copy of a partition's log on a broker.
-type replica struct {
-	log  *Log
-	hw   int64   // high watermark: consumers read below it
-	held []int32 // long-poll fetches waiting for a record
-}
-
-// heldFetch is a consumer fetch the leader holds (fetch=long).
-type heldFetch struct {
-	broker int32
-	m      msg
-	gen    uint32
-	live   bool
-}
-
-type cstate uint8
-
-const (
-	idle    cstate = iota // waiting for fetched records
-	busy                  // processing a batch
-	barrier               // stopped for a rebalance
-	gone                  // left the group
-)
-
-type consumer struct {
-	id      int
-	state   cstate
-	leaving bool
-	tepoch  int64 // voids scheduled timers when bumped
-	fepoch  int64 // voids fetches in flight when bumped (stopped for a rebalance)
-	parts   []int
-	rr      int
-	batch   []fetched
-	bi      int
-}
-
-// group is the consumer group's state per partition.
-type group struct {
-	rebalancing bool
-	rebalances  int
-	committed   []int64
-	pos         []int64 // the owner's fetch position: the next offset to fetch
-	owner       []int   // consumer id, −1 unowned
-	lastDone    []int64 // last processed offset
-	lostTo      []int64 // records below this offset are counted as lost
-	inflight    []bool  // a fetch of the partition is in flight
-	buf         [][]Record
-	bufOff      []int64 // offset of buf[p][0]
-}
-
-type fetched struct {
-	p   int
-	off int64
-	rec Record
-}
-
-// NewSim returns the simulated topic and group of cfg.
+// NewSim returns the simulated cluster, topic and groups of cfg.
 func NewSim(cfg Config) (*Sim, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
@@ -184,57 +164,58 @@ func NewSim(cfg Config) (*Sim, error) {
 	if err != nil {
 		return nil, err
 	}
-	P := cfg.Partitions
+	P, N := cfg.Partitions, cfg.Cluster.Net.Nodes
 	s := &Sim{cfg: cfg, pt: pt}
 	s.perMsg = time.Duration(math.Max(1, math.Round(float64(time.Second)/cfg.ConsumeRate)))
-	s.brokers = make([]broker, cfg.Cluster.Net.Nodes)
+	s.brokers = make([]broker, N)
 	for b := range s.brokers {
-		s.brokers[b].parts = make([]*replica, P)
+		s.brokers[b] = broker{id: b, parts: make([]*replica, P), lastHB: make([]time.Duration, N)}
 	}
-	s.leader = make([]int, P)
+	s.meta = make([]partMeta, P)
 	for p := 0; p < P; p++ {
-		b := p % len(s.brokers)
-		s.leader[p] = b
-		s.brokers[b].parts[p] = &replica{log: NewLog(cfg.SegmentBytes, cfg.RetentionBytes)}
+		m := &s.meta[p]
+		m.leader, m.epoch = -1, 0
+		for i := 0; i < cfg.Replicas; i++ {
+			b := (p + i) % N
+			m.replicas = append(m.replicas, b)
+			m.isr |= 1 << i
+			s.brokers[b].parts[p] = newReplica(cfg, i, cfg.Replicas)
+		}
 	}
+	s.ctl = ctlState{id: -1, fenced: make([]bool, N), lastHB: make([]time.Duration, N), inc: make([]uint64, N)}
 	s.exposed = make([]int64, P)
-	s.pend, s.phead = make([][]pending, P), make([]int, P)
 	s.partLagArea, s.partLagSince, s.msgs = make([]float64, P), make([]time.Duration, P), make([]uint64, P)
-	s.g = group{
-		committed: make([]int64, P), pos: make([]int64, P), owner: make([]int, P), lastDone: make([]int64, P),
-		lostTo: make([]int64, P), inflight: make([]bool, P), buf: make([][]Record, P), bufOff: make([]int64, P),
+	s.unavailSince = make([]time.Duration, P)
+	for p := range s.unavailSince {
+		s.unavailSince[p] = -1
 	}
-	for p := 0; p < P; p++ {
-		s.g.owner[p], s.g.lastDone[p] = -1, -1
-	}
-	n := cfg.Consumers
+	per := cfg.Consumers
 	if cfg.JoinAt > 0 {
-		n++
+		per++
 	}
-	for i := 0; i < n; i++ {
-		s.cons = append(s.cons, &consumer{id: i, state: gone})
+	for g := 0; g < cfg.Groups; g++ {
+		s.groups = append(s.groups, newGroup(g, P))
+		s.e2e = append(s.e2e, harness.NewHistogram())
+		for i := 0; i < per; i++ {
+			c := &consumer{id: len(s.cons), group: g, state: gone}
+			s.cons = append(s.cons, c)
+			s.groups[g].members = append(s.groups[g].members, c)
+		}
 	}
 	s.pollFn, s.procFn, s.leaveFn, s.joinFn = s.pollEv, s.procEv, s.leaveEv, s.joinEv
 	s.refetchFn, s.expireFn, s.resumeFn = s.refetchEv, s.expireEv, s.resumeEv
+	s.prodTimeoutFn, s.prodRetryFn, s.hbFn, s.ctlCheckFn, s.isrCheckFn = s.prodTimeoutEv, s.prodRetryEv, s.heartbeatEv, s.ctlCheckEv, s.isrCheckEv
+	s.rfetchTimeoutFn, s.expireCtlFn, s.fetchTimeoutFn = s.rfetchTimeoutEv, s.expireCtlEv, s.fetchTimeoutEv
 	if _, err := algorithms.NewNet[msg](harness.NewWorld(0, nil), cfg.Cluster, kindNames); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Sim) arg(c *consumer) int64 { return c.tepoch*maxConsumers + int64(c.id) }
-
-func (s *Sim) live(arg int64) *consumer {
-	c := s.cons[arg%maxConsumers]
-	if arg/maxConsumers != c.tepoch {
-		return nil
-	}
-	return c
-}
-
-// Setup puts the brokers on w's cluster, forms the group (the initial
-// assignment is not counted as a rebalance) and schedules the membership
-// changes.
+// Setup puts the brokers on w's cluster, elects the first leaders (the
+// preferred replicas, told by the first controller), forms the groups (the
+// initial assignment is not counted as a rebalance) and schedules the
+// membership changes and faults.
 func (s *Sim) Setup(w *harness.World) {
 	nt, err := algorithms.NewNet[msg](w, s.cfg.Cluster, kindNames)
 	if err != nil {
@@ -246,15 +227,29 @@ func (s *Sim) Setup(w *harness.World) {
 		nt.Handle(b, func(m *simnet.Msg[msg]) { s.onBroker(b, m) })
 	}
 	nt.HandleClients(s.onClient)
-	for i := 0; i < s.cfg.Consumers; i++ {
-		s.cons[i].state = barrier
+	nt.OnCrash, nt.OnRestart = s.onCrash, s.onRestart
+	nt.Leader = func() int { return s.meta[0].leader }
+	s.startController(0)
+	for b := range s.brokers {
+		s.net.After(b, s.cfg.Heartbeat, s.hbFn, nil, int64(b))
+		if s.cfg.Replicas > 1 {
+			s.net.After(b, s.isrPeriod(), s.isrCheckFn, nil, int64(b))
+		}
 	}
-	s.assign(w, 0)
+	for _, g := range s.groups {
+		for i := 0; i < s.cfg.Consumers; i++ {
+			g.members[i].state = barrier
+		}
+		s.assign(w, g, 0)
+	}
 	if s.cfg.LeaveAt > 0 {
 		w.At(s.cfg.LeaveAt, s.leaveFn, nil, int64(s.cfg.Consumers-1))
 	}
 	if s.cfg.JoinAt > 0 {
 		w.At(s.cfg.JoinAt, s.joinFn, nil, int64(s.cfg.Consumers))
+	}
+	if err := nt.Schedule(s.cfg.Cluster.Faults); err != nil {
+		panic(err) // checked by ConfigFrom
 	}
 }
 
@@ -264,28 +259,81 @@ func (s *Sim) Setup(w *harness.World) {
 func (s *Sim) Start(w *harness.World, req *harness.Request) {
 	now := w.Now()
 	s.last = max(s.last, now)
-	s.ops++
+	s.st.ops++
 	k := uint8(req.Op.Kind)
 	switch {
 	case isProduce(k):
 	case isFetch(k):
-		s.fetches++
+		s.st.fetches++
 		var b [20]byte
 		p := PartitionForKey(KeyBytes(b[:0], req.Op.Key), s.cfg.Partitions)
-		s.net.FromClient(s.leader[p], kTipReq, msg{part: int32(p), ref: -1, req: req})
+		if l := s.meta[p].leader; l >= 0 {
+			s.net.FromClient(l, kTipReq, msg{part: int32(p), ref: -1, req: req})
+		} else {
+			w.Complete(req, harness.Outcome{Shard: int32(p), Err: ErrNotLeader})
+		}
 		return
 	default:
-		s.wrongOps++
+		s.st.wrongOps++
 		w.Complete(req, harness.Outcome{Shard: harness.NoShard, Err: ErrKind})
 		return
 	}
 	size := recordSize(s.pt.Keyed(), req.Op.Key, k, req.Op.Size)
 	p := s.pt.Partition(req.Op.Key, size, w.Rand())
-	i := s.newProd(req, Record{Key: req.Op.Key, Seq: req.Op.Seq, Size: uint32(size)})
-	s.net.FromClient(s.leader[p], kProduceReq, msg{part: int32(p), ref: i, req: req})
+	rec := Record{Key: req.Op.Key, Seq: req.Op.Seq, Size: uint32(size)}
+	r := s.rec(rec.Seq)
+	if r != nil {
+		*r = recState{at: now, off: -1, part: int32(p)}
+	}
+	if s.cfg.Acks == Acks0 {
+		// The producer does not wait: the record counts as acknowledged.
+		if r != nil {
+			r.acked = true
+		}
+		s.st.acked++
+		if l := s.meta[p].leader; l >= 0 {
+			s.net.FromClient(l, kProduceReq, msg{part: int32(p), ref: -1, rec: rec})
+		}
+		w.Complete(req, harness.Outcome{Shard: int32(p)})
+		return
+	}
+	i := s.newProd(req, rec, p)
+	s.sendProduce(i)
 }
 
-func (s *Sim) newProd(req *harness.Request, rec Record) int32 {
+// rec returns the checker's state of record seq (nil: resolved and
+// forgotten).
+func (s *Sim) rec(seq uint64) *recState {
+	if seq < s.recBase {
+		return nil
+	}
+	for uint64(len(s.recs)) <= seq-s.recBase {
+		s.recs = append(s.recs, recState{off: -1, part: -1})
+	}
+	return &s.recs[seq-s.recBase]
+}
+
+// trimRecs forgets the oldest records once resolved — seen by every group,
+// failed, or no record at all (an op of another kind) — so the checker's
+// memory follows the consumers' lag, not the run's length.
+func (s *Sim) trimRecs() {
+	all := uint64(1)<<len(s.groups) - 1
+	k := 0
+	for k < len(s.recs) {
+		r := &s.recs[k]
+		if !(r.part < 0 && k+1 < len(s.recs)) && !(r.acked && r.seen == all) && !r.done {
+			break
+		}
+		k++
+	}
+	if k >= 4096 {
+		n := copy(s.recs, s.recs[k:])
+		s.recs = s.recs[:n]
+		s.recBase += uint64(k)
+	}
+}
+
+func (s *Sim) newProd(req *harness.Request, rec Record, p int) int32 {
 	var i int32
 	if n := len(s.pfree); n > 0 {
 		i = s.pfree[n-1]
@@ -294,11 +342,54 @@ func (s *Sim) newProd(req *harness.Request, rec Record) int32 {
 		i = int32(len(s.prods))
 		s.prods = append(s.prods, prodSlot{})
 	}
-	s.prods[i] = prodSlot{req: req, rec: rec}
+	s.prods[i] = prodSlot{req: req, rec: rec, part: int32(p), sentAt: s.w.Now()}
 	return i
 }
 
-func (s *Sim) freeProd(i int32) {
+// sendProduce sends slot i's record to its partition's leader (from the
+// controller's metadata), or retries after retry_backoff if there is none.
+func (s *Sim) sendProduce(i int32) {
+	sl := &s.prods[i]
+	s.attempt++
+	sl.attempt = s.attempt
+	arg := int64(i) | int64(sl.attempt)<<32
+	l := s.meta[sl.part].leader
+	if l < 0 {
+		s.w.After(s.cfg.RetryBackoff, s.prodRetryFn, nil, arg)
+		return
+	}
+	s.net.FromClient(l, kProduceReq, msg{part: sl.part, ref: i, seq: int64(sl.attempt), rec: sl.rec})
+	s.w.After(s.cfg.RequestTimeout, s.prodTimeoutFn, nil, arg)
+}
+
+// prodTimeoutEv sends a produce again when its answer did not come.
+func (s *Sim) prodTimeoutEv(_ *harness.World, _ *harness.Request, arg int64) {
+	s.prodRetryEv(nil, nil, arg)
+}
+
+func (s *Sim) prodRetryEv(_ *harness.World, _ *harness.Request, arg int64) {
+	i, att := int32(arg&0xffffffff), uint32(arg>>32)
+	sl := &s.prods[i]
+	if sl.req == nil || sl.attempt != att {
+		return
+	}
+	if s.w.Now()-sl.sentAt >= s.cfg.DeliveryTimeout {
+		s.finishProduce(i, ErrTimeout)
+		return
+	}
+	s.st.retries++
+	s.sendProduce(i)
+}
+
+func (s *Sim) finishProduce(i int32, err error) {
+	sl := &s.prods[i]
+	if err != nil {
+		s.st.failed++
+		if r := s.rec(sl.rec.Seq); r != nil {
+			r.done = true
+		}
+	}
+	s.w.Complete(sl.req, harness.Outcome{Shard: sl.part, Err: err})
 	s.prods[i] = prodSlot{}
 	s.pfree = append(s.pfree, i)
 }
@@ -318,474 +409,172 @@ func (s *Sim) freeBuf(i int32) {
 	s.bfree = append(s.bfree, i)
 }
 
-// --- brokers -------------------------------------------------------------
-
-func (s *Sim) onBroker(b int, nm *simnet.Msg[msg]) {
-	m := nm.Payload
-	s.last = max(s.last, s.w.Now())
-	switch nm.Kind {
-	case kProduceReq:
-		s.onProduce(b, m)
-	case kFetchReq:
-		s.onFetch(b, m)
-	case kTipReq:
-		if r := s.brokers[b].parts[m.part]; r != nil {
-			r.log.Read(r.hw - 1)
-		}
-		s.net.ToClient(b, kTipResp, m)
-	}
-}
-
-// onProduce appends a record at the partition's leader and answers.
-func (s *Sim) onProduce(b int, m msg) {
-	p := int(m.part)
-	r := s.brokers[b].parts[p]
-	slot := &s.prods[m.ref]
-	off, dropped := r.log.Append(slot.rec)
-	s.msgs[p]++
-	s.produced++
-	if s.cfg.Ack == AckConsumed {
-		s.pend[p] = append(s.pend[p], pending{off, slot.req})
-	}
-	m.off = off
-	s.net.ToClient(b, kProduceResp, m)
-	s.setHW(b, p, r.log.EndOffset())
-	if dropped > 0 {
-		s.retain(p, r.log.StartOffset())
-	}
-}
-
-// setHW moves a leader's high watermark and answers the fetches it holds.
-func (s *Sim) setHW(b, p int, hw int64) {
-	r := s.brokers[b].parts[p]
-	if hw <= r.hw {
-		return
-	}
-	r.hw = hw
-	if d := hw - s.exposed[p]; d > 0 {
-		s.advance(p, s.w.Now())
-		s.exposed[p] = hw
-		s.addLag(p, d)
-	}
-	for _, h := range r.held {
-		hf := &s.held[h]
-		if hf.live {
-			hf.live = false
-			hf.gen++
-			s.hfree = append(s.hfree, h)
-			s.answerFetch(b, hf.m)
-		}
-	}
-	r.held = r.held[:0]
-}
-
-// onFetch answers a consumer's fetch with the records from its offset up
-// to the high watermark (at most m.n), or holds it (fetch=long).
-func (s *Sim) onFetch(b int, m msg) {
-	r := s.brokers[b].parts[m.part]
-	if m.off < r.hw || m.off < r.log.StartOffset() || !s.cfg.LongPoll {
-		s.answerFetch(b, m)
-		return
-	}
-	var h int32
-	if n := len(s.hfree); n > 0 {
-		h = s.hfree[n-1]
-		s.hfree = s.hfree[:n-1]
-	} else {
-		h = int32(len(s.held))
-		s.held = append(s.held, heldFetch{})
-	}
-	hf := &s.held[h]
-	hf.broker, hf.m, hf.live = int32(b), m, true
-	r.held = append(r.held, h)
-	s.net.After(b, s.cfg.Poll, s.expireFn, nil, int64(h)|int64(hf.gen)<<32)
-}
-
-// expireEv answers a held fetch empty at the end of its wait.
-func (s *Sim) expireEv(_ *harness.World, _ *harness.Request, arg int64) {
-	h, gen := int32(arg&0xffffffff), uint32(arg>>32)
-	hf := &s.held[h]
-	if !hf.live || hf.gen != gen {
-		return
-	}
-	hf.live = false
-	hf.gen++
-	s.hfree = append(s.hfree, h)
-	r := s.brokers[hf.broker].parts[hf.m.part]
-	for i, x := range r.held {
-		if x == h {
-			r.held = append(r.held[:i], r.held[i+1:]...)
-			break
-		}
-	}
-	s.answerFetch(int(hf.broker), hf.m)
-}
-
-func (s *Sim) answerFetch(b int, m msg) {
-	r := s.brokers[b].parts[m.part]
-	m.start = r.log.StartOffset()
-	from := max(m.off, m.start)
-	m.ref = -1
-	if to := min(r.hw, from+int64(m.n)); from < to {
-		m.ref = s.newBuf()
-		buf := s.bufs[m.ref]
-		for o := from; o < to; o++ {
-			rec, _ := r.log.Read(o)
-			buf = append(buf, rec)
-		}
-		s.bufs[m.ref] = buf
-	}
-	m.off = from
-	s.net.ToClient(b, kFetchResp, m)
-}
-
-// retain fails the pending records retention deleted before a consumer
-// fetched them, and counts them as lost. Records below the fetch position
-// are fetched (or processed): deleting their segment does not take them
-// from the consumer, which processes and commits them.
-func (s *Sim) retain(p int, start int64) {
-	g := &s.g
-	if from := max(g.pos[p], g.lostTo[p]); from < start {
-		// Deleted before being fetched: the fetch position is out of
-		// range, and the next fetch resets to the log start
-		// (auto.offset.reset=earliest).
-		s.lost += uint64(start - from)
-		g.lostTo[p] = start
-	}
-	pend := s.pend[p]
-	for i := s.phead[p]; i < len(pend) && pend[i].off < start; i++ {
-		if e := &pend[i]; e.req != nil && e.off >= g.pos[p] {
-			s.retentionFailed++
-			s.w.Complete(e.req, harness.Outcome{Shard: int32(p), Err: ErrRetention})
-			e.req = nil
-		}
-	}
-	s.skipFailed(p)
-}
-
-// skipFailed moves the head of p's pending records past those retention
-// already failed, and compacts the list.
-func (s *Sim) skipFailed(p int) {
-	pend, h := s.pend[p], s.phead[p]
-	for h < len(pend) && pend[h].req == nil {
-		pend[h] = pending{}
-		h++
-	}
-	if h > 1024 && h*2 > len(pend) {
-		n := copy(pend, pend[h:])
-		clear(pend[n:])
-		pend, h = pend[:n], 0
-	}
-	s.pend[p], s.phead[p] = pend, h
-}
-
-// --- clients ---------------------------------------------------------------
-
+// onClient handles an answer reaching a client.
 func (s *Sim) onClient(nm *simnet.Msg[msg]) {
-	m := nm.Payload
+	m := &nm.Payload
 	s.last = max(s.last, s.w.Now())
 	switch nm.Kind {
 	case kProduceResp:
-		req := s.prods[m.ref].req
-		s.freeProd(m.ref)
-		if s.cfg.Ack == AckAppend {
-			s.w.Complete(req, harness.Outcome{Shard: m.part})
-		}
+		s.onProduceResp(m)
 	case kTipResp:
-		s.w.Complete(m.req, harness.Outcome{Shard: m.part})
+		var err error
+		if m.err != errNone {
+			err = ErrNotLeader
+		}
+		s.w.Complete(m.req, harness.Outcome{Shard: m.part, Err: err})
 	case kFetchResp:
 		s.onFetchResp(m)
 	}
 }
 
+func (s *Sim) onProduceResp(m *msg) {
+	sl := &s.prods[m.ref]
+	if sl.req == nil || int64(sl.attempt) != m.seq {
+		return // an earlier attempt's answer, after a timeout
+	}
+	switch m.err {
+	case errNone:
+		if r := s.rec(sl.rec.Seq); r != nil {
+			r.acked = true
+		}
+		s.st.acked++
+		s.finishProduce(m.ref, nil)
+		return
+	case errNotEnough, errNotEnoughAfterAppend:
+		s.st.notEnough++
+	default:
+		s.st.notLeader++
+	}
+	if s.w.Now()-sl.sentAt >= s.cfg.DeliveryTimeout {
+		err := ErrNotLeader
+		if m.err == errNotEnough || m.err == errNotEnoughAfterAppend {
+			err = ErrNotEnoughReplicas
+		}
+		s.finishProduce(m.ref, err)
+		return
+	}
+	s.attempt++
+	sl.attempt = s.attempt // void the pending timeout
+	s.w.After(s.cfg.RetryBackoff, s.prodRetryFn, nil, int64(m.ref)|int64(sl.attempt)<<32)
+}
+
+// --- lag and availability --------------------------------------------------
+
 // advance adds the time since the last change to the lag integrals.
 func (s *Sim) advance(p int, now time.Duration) {
-	lag := s.exposed[p] - s.g.committed[p]
-	s.partLagArea[p] += float64(lag) * float64(now-s.partLagSince[p])
+	s.partLagArea[p] += float64(s.partLag(p)) * float64(now-s.partLagSince[p])
 	s.partLagSince[p] = now
 	s.lagArea += float64(s.totalLag) * float64(now-s.lagSince)
 	s.lagSince = now
 }
 
-func (s *Sim) addLag(p int, d int64) {
-	s.totalLag += d
-	s.lagTotalMax = max(s.lagTotalMax, s.totalLag)
-	s.lagPartMax = max(s.lagPartMax, s.exposed[p]-s.g.committed[p])
-}
-
-func (s *Sim) setCommitted(p int, c int64) {
-	g := &s.g
-	if c == g.committed[p] {
-		return
+// partLag is Σ over groups of (exposed HW − committed) of partition p.
+func (s *Sim) partLag(p int) int64 {
+	var l int64
+	for _, g := range s.groups {
+		l += max(0, s.exposed[p]-g.committed[p])
 	}
-	s.advance(p, s.w.Now())
-	d := c - g.committed[p]
-	g.committed[p] = c
-	s.addLag(p, -d)
+	return l
 }
 
-// sendFetches sends a fetch for every partition c owns that has none in
-// flight and no fetched records left.
-func (s *Sim) sendFetches(c *consumer) {
-	g := &s.g
-	for _, p := range c.parts {
-		if g.inflight[p] || len(g.buf[p]) > 0 {
+// changeLag runs fn, which moves p's exposed HW or a committed offset, and
+// keeps the lag figures.
+func (s *Sim) changeLag(p int, fn func()) {
+	s.advance(p, s.w.Now())
+	before := s.partLag(p)
+	fn()
+	after := s.partLag(p)
+	s.totalLag += after - before
+	s.lagTotalMax = max(s.lagTotalMax, s.totalLag)
+	s.lagPartMax = max(s.lagPartMax, after)
+}
+
+// expose records that a leader of p has moved its HW to hw.
+func (s *Sim) expose(p int, hw int64) {
+	if hw > s.exposed[p] {
+		s.changeLag(p, func() { s.exposed[p] = hw })
+	}
+}
+
+// availability notes whether partition p has a live leader now.
+func (s *Sim) availability(p int) {
+	now := s.w.Now()
+	l := s.meta[p].leader
+	up := l >= 0 && s.net.Up(l)
+	switch {
+	case !up && s.unavailSince[p] < 0:
+		s.unavailSince[p] = now
+	case up && s.unavailSince[p] >= 0:
+		s.unavail += now - s.unavailSince[p]
+		s.unavailSince[p] = -1
+	}
+}
+
+// --- metrics ---------------------------------------------------------------
+
+// Lost returns the acknowledged records no consumer has seen and none
+// will: neither processed by a group nor held, at the offset a leader gave
+// it, by the partition's current leader (or, with none, by a replica the
+// controller may elect) above some group's committed offset. And
+// Unconsumed returns those a group will still read.
+func (s *Sim) Lost() (lost, unconsumed uint64) {
+	for i := range s.recs {
+		r := &s.recs[i]
+		if !r.acked || r.seen != 0 || r.part < 0 {
 			continue
 		}
-		g.inflight[p] = true
-		s.net.FromClient(s.leader[p], kFetchReq, msg{part: int32(p), cons: int32(c.id), ref: -1,
-			n: int32(s.cfg.MaxPollRecords), epoch: c.fepoch, off: g.pos[p]})
-	}
-}
-
-// refetchEv sends the fetch of one partition again after poll
-// (fetch=interval, the last one found nothing).
-func (s *Sim) refetchEv(_ *harness.World, _ *harness.Request, arg int64) {
-	c, p := s.cons[arg%maxConsumers], int(arg/maxConsumers%int64(s.cfg.Partitions))
-	if arg/maxConsumers/int64(s.cfg.Partitions) != c.fepoch || s.g.owner[p] != c.id || c.state == barrier || c.state == gone {
-		return
-	}
-	s.g.inflight[p] = false
-	s.sendFetches(c)
-}
-
-func (s *Sim) onFetchResp(m msg) {
-	c := s.cons[m.cons]
-	p := int(m.part)
-	g := &s.g
-	if m.epoch != c.fepoch || g.owner[p] != c.id {
-		if m.ref >= 0 {
-			s.freeBuf(m.ref)
-		}
-		return // sent before the consumer stopped for a rebalance
-	}
-	if m.off > g.pos[p] {
-		// auto.offset.reset=earliest: the position was below the log
-		// start; committed at once.
-		g.pos[p] = m.off
-		if g.committed[p] < m.off {
-			s.setCommitted(p, m.off)
-		}
-	}
-	if m.ref < 0 {
-		if s.cfg.LongPoll {
-			g.inflight[p] = false
-			s.sendFetches(c)
+		if s.deliverable(s.recBase+uint64(i), r) {
+			unconsumed++
 		} else {
-			s.w.After(s.cfg.Poll, s.refetchFn, nil, (c.fepoch*int64(s.cfg.Partitions)+int64(p))*maxConsumers+int64(c.id))
-		}
-		return
-	}
-	g.inflight[p] = false
-	g.buf[p] = append(g.buf[p][:0], s.bufs[m.ref]...)
-	g.bufOff[p] = m.off
-	g.pos[p] = m.off + int64(len(g.buf[p]))
-	s.freeBuf(m.ref)
-	if c.state == idle {
-		s.poll(s.w, c)
-	}
-}
-
-func (s *Sim) pollEv(w *harness.World, _ *harness.Request, arg int64) {
-	if c := s.live(arg); c != nil {
-		s.poll(w, c)
-	}
-}
-
-// poll takes a batch from c's fetched records, or waits for a fetch to
-// bring some.
-func (s *Sim) poll(w *harness.World, c *consumer) {
-	s.last = max(s.last, w.Now())
-	g := &s.g
-	if g.rebalancing || c.leaving {
-		s.enterBarrier(w, c)
-		return
-	}
-	c.batch, c.bi = c.batch[:0], 0
-	if n := len(c.parts); n > 0 {
-		for progress := true; progress && len(c.batch) < s.cfg.MaxPollRecords; {
-			progress = false
-			for i := 0; i < n && len(c.batch) < s.cfg.MaxPollRecords; i++ {
-				p := c.parts[(c.rr+i)%n]
-				if len(g.buf[p]) > 0 {
-					c.batch = append(c.batch, fetched{p, g.bufOff[p], g.buf[p][0]})
-					g.buf[p] = g.buf[p][1:]
-					g.bufOff[p]++
-					progress = true
-				}
-			}
-		}
-		c.rr = (c.rr + 1) % n
-	}
-	s.sendFetches(c)
-	if len(c.batch) == 0 {
-		c.state = idle
-		return
-	}
-	c.state = busy
-	w.After(s.perMsg, s.procFn, nil, s.arg(c))
-}
-
-func (s *Sim) procEv(w *harness.World, _ *harness.Request, arg int64) {
-	c := s.live(arg)
-	if c == nil {
-		return
-	}
-	now := w.Now()
-	s.last = max(s.last, now)
-	f := c.batch[c.bi]
-	c.bi++
-	g := &s.g
-	if f.off <= g.lastDone[f.p] {
-		s.orderViolations++
-	}
-	g.lastDone[f.p] = f.off
-	s.consumed++
-	if s.OnConsume != nil {
-		s.OnConsume(f.p, f.off, f.rec)
-	}
-	pend := s.pend[f.p]
-	if h := s.phead[f.p]; h < len(pend) && pend[h].off == f.off {
-		w.Complete(pend[h].req, harness.Outcome{Shard: int32(f.p)})
-		pend[h] = pending{}
-		s.phead[f.p]++
-		s.skipFailed(f.p)
-	}
-	if c.bi < len(c.batch) {
-		w.After(s.perMsg, s.procFn, nil, s.arg(c))
-		return
-	}
-	s.commit(c)
-	s.poll(w, c)
-}
-
-// commit commits the batch's positions: every polled record is processed.
-func (s *Sim) commit(c *consumer) {
-	for _, f := range c.batch {
-		if f.off+1 > s.g.committed[f.p] {
-			s.setCommitted(f.p, f.off+1)
+			lost++
 		}
 	}
+	return lost, unconsumed
 }
 
-func (s *Sim) leaveEv(w *harness.World, _ *harness.Request, id int64) {
-	c := s.cons[id]
-	switch c.state {
-	case gone:
-		return
-	case barrier:
-		c.state = gone // already stopped for a rebalance in progress
-	default:
-		c.leaving = true
+func (s *Sim) deliverable(seq uint64, r *recState) bool {
+	p := int(r.part)
+	if r.off < 0 {
+		return false // never appended (acks=0 to a dead leader)
 	}
-	s.startRebalance(w)
-}
-
-func (s *Sim) joinEv(w *harness.World, _ *harness.Request, id int64) {
-	c := s.cons[id]
-	c.state = barrier
-	c.leaving = false
-	s.startRebalance(w)
-}
-
-// startRebalance stops idle members at once; busy ones stop after their
-// batch (in poll).
-func (s *Sim) startRebalance(w *harness.World) {
-	s.g.rebalancing = true
-	for _, c := range s.cons {
-		if c.state == idle {
-			s.enterBarrier(w, c)
-			if !s.g.rebalancing {
-				return
+	m := &s.meta[p]
+	holder := m.leader
+	if holder < 0 {
+		for i, b := range m.replicas {
+			if m.isr&(1<<i) != 0 {
+				holder = b
+				break
 			}
 		}
 	}
-	s.checkBarrier(w)
-}
-
-func (s *Sim) enterBarrier(w *harness.World, c *consumer) {
-	c.tepoch++
-	c.fepoch++ // fetches in flight are void
-	c.state = barrier
-	if c.leaving {
-		c.state = gone
-		c.leaving = false
+	if holder < 0 {
+		return false
 	}
-	s.checkBarrier(w)
-}
-
-// checkBarrier completes the rebalance once every member has stopped.
-func (s *Sim) checkBarrier(w *harness.World) {
-	if !s.g.rebalancing {
-		return
+	rec, ok := s.brokers[holder].parts[p].log.Read(r.off)
+	if !ok || rec.Seq != seq {
+		return false
 	}
-	for _, c := range s.cons {
-		if c.state == idle || c.state == busy {
-			return
+	for _, g := range s.groups {
+		if g.committed[p] <= r.off {
+			return true
 		}
 	}
-	s.g.rebalancing = false
-	s.g.rebalances++
-	s.assign(w, s.cfg.RebalanceTime)
+	return false
 }
 
-func memberName(id int) string { return fmt.Sprintf("consumer-%04d", id) }
-
-// assign gives the stopped members their partitions and resumes them
-// after delay, from the committed offsets.
-func (s *Sim) assign(w *harness.World, delay time.Duration) {
-	g := &s.g
-	var names []string
-	byName := map[string]*consumer{}
-	for _, c := range s.cons {
-		c.parts = c.parts[:0]
-		if c.state == barrier {
-			n := memberName(c.id)
-			names = append(names, n)
-			byName[n] = c
-		}
-	}
-	for p := range g.owner {
-		g.owner[p] = -1
-		g.pos[p] = g.committed[p]
-		g.inflight[p] = false
-		g.buf[p] = g.buf[p][:0]
-	}
-	a, _ := Assign(s.cfg.Assignor, names, map[string]int{"topic": s.cfg.Partitions})
-	for n, tps := range a {
-		c := byName[n]
-		for _, tp := range tps {
-			c.parts = append(c.parts, tp.Partition)
-			g.owner[tp.Partition] = c.id
-		}
-	}
-	for _, c := range s.cons {
-		if c.state == barrier {
-			c.tepoch++
-			c.fepoch++
-			c.state = idle
-			c.rr = 0
-			w.After(delay, s.resumeFn, nil, s.arg(c))
-		}
-	}
-}
-
-// resumeEv starts a member's fetching after a rebalance.
-func (s *Sim) resumeEv(w *harness.World, _ *harness.Request, arg int64) {
-	if c := s.live(arg); c != nil {
-		s.poll(w, c)
-	}
-}
-
-// Owner returns the consumer that owns partition p (−1: none).
-func (s *Sim) Owner(p int) int { return s.g.owner[p] }
-
-// Committed and EndOffset return partition p's committed offset and its
-// leader's log end offset.
-func (s *Sim) Committed(p int) int64 { return s.g.committed[p] }
+// Committed and EndOffset return partition p's committed offset in group
+// 0 and its leader's log end offset.
+func (s *Sim) Committed(p int) int64 { return s.groups[0].committed[p] }
 func (s *Sim) EndOffset(p int) int64 {
-	return s.brokers[s.leader[p]].parts[p].log.EndOffset()
+	l := s.meta[p].leader
+	if l < 0 {
+		return -1
+	}
+	return s.brokers[l].parts[p].log.EndOffset()
 }
+
+// Owner returns the consumer of group 0 that owns partition p (−1: none).
+func (s *Sim) Owner(p int) int { return s.groups[0].owner[p] }
 
 // Metrics reports the family figures (see NOTES.md).
 func (s *Sim) Metrics() map[string]float64 {
@@ -793,44 +582,83 @@ func (s *Sim) Metrics() map[string]float64 {
 	var bytes int64
 	var segs, deleted int
 	var maxArea, sumArea float64
-	for p := range s.leader {
-		s.advance(p, max(s.last, s.partLagSince[p]))
+	end := s.last
+	for p := range s.meta {
+		s.advance(p, max(end, s.partLagSince[p]))
 		maxMsgs = max(maxMsgs, s.msgs[p])
 		sumMsgs += s.msgs[p]
-		l := s.brokers[s.leader[p]].parts[p].log
-		bytes += l.Appended()
-		segs += l.Segments()
-		deleted += l.Deleted()
+		if l := s.meta[p].leader; l >= 0 {
+			lg := s.brokers[l].parts[p].log
+			bytes += lg.Appended()
+			segs += lg.Segments()
+			deleted += lg.Deleted()
+		}
 		maxArea = max(maxArea, s.partLagArea[p])
 		sumArea += s.partLagArea[p]
 	}
-	n := float64(len(s.leader))
+	unavail := s.unavail
+	for p := range s.meta {
+		if s.unavailSince[p] >= 0 && end > s.unavailSince[p] {
+			unavail += end - s.unavailSince[p]
+		}
+	}
+	lost, unconsumed := s.Lost()
+	n := float64(len(s.meta))
+	rebalances := 0
+	for _, g := range s.groups {
+		rebalances += g.rebalances
+	}
 	out := map[string]float64{
-		"rebalances":        float64(s.g.rebalances),
-		"bytes_appended":    float64(bytes),
-		"segments":          float64(segs),
-		"segments_deleted":  float64(deleted),
-		"produced":          float64(s.produced),
-		"consumed":          float64(s.consumed),
-		"lost":              float64(s.lost),
-		"retention_failed":  float64(s.retentionFailed),
-		"order_violations":  float64(s.orderViolations),
-		"lag_max":           float64(s.lagTotalMax),
-		"lag_partition_max": float64(s.lagPartMax),
-		"lag_final":         float64(s.totalLag),
-		"fetches":           float64(s.fetches),
+		"rebalances":          float64(rebalances),
+		"bytes_appended":      float64(bytes),
+		"segments":            float64(segs),
+		"segments_deleted":    float64(deleted),
+		"produced":            float64(s.st.produced),
+		"acked":               float64(s.st.acked),
+		"acked_lost":          float64(lost),
+		"acked_unconsumed":    float64(unconsumed),
+		"consumed":            float64(s.st.consumed),
+		"duplicates":          float64(s.st.dups),
+		"lost":                float64(s.st.lost),
+		"order_violations":    float64(s.st.orderViolations),
+		"lag_max":             float64(s.lagTotalMax),
+		"lag_partition_max":   float64(s.lagPartMax),
+		"lag_final":           float64(s.totalLag),
+		"fetches":             float64(s.st.fetches),
+		"isr_shrinks":         float64(s.st.isrShrinks),
+		"isr_expands":         float64(s.st.isrExpands),
+		"leader_elections":    float64(s.st.elections),
+		"unclean_elections":   float64(s.st.unclean),
+		"unavailable_s":       unavail.Seconds(),
+		"not_enough_replicas": float64(s.st.notEnough),
+		"not_leader":          float64(s.st.notLeader),
+		"produce_retries":     float64(s.st.retries),
+		"produce_failed":      float64(s.st.failed),
+		"truncated":           float64(s.st.truncated),
+		"offset_resets":       float64(s.st.offsetResets),
+		"brokers_fenced":      float64(s.st.fenced),
+		"controller_moves":    float64(s.st.controllerMov),
+	}
+	for g, h := range s.e2e {
+		if h.TotalCount() == 0 {
+			continue
+		}
+		suf := "_g" + itoa(g)
+		out["end_to_end_ms_p50"+suf] = float64(h.ValueAtQuantile(50)) / 1e6
+		out["end_to_end_ms_p99"+suf] = float64(h.ValueAtQuantile(99)) / 1e6
+		out["end_to_end_ms_max"+suf] = float64(h.Max()) / 1e6
 	}
 	if sumMsgs > 0 {
 		out["partition_max_mean"] = float64(maxMsgs) / (float64(sumMsgs) / n)
 	}
-	if s.last > 0 {
-		out["lag_mean"] = s.lagArea / float64(s.last)
+	if end > 0 {
+		out["lag_mean"] = s.lagArea / float64(end)
 	}
 	if sumArea > 0 {
 		out["lag_skew"] = maxArea / (sumArea / n)
 	}
 	if s.net != nil {
-		for k, v := range algorithms.ClusterMetrics(s.net, s.ops, s.last) {
+		for k, v := range algorithms.ClusterMetrics(s.net, s.st.ops, end) {
 			out[k] = v
 		}
 		out["client_messages"] = float64(s.net.Stats().ClientSent)
@@ -838,14 +666,28 @@ func (s *Sim) Metrics() map[string]float64 {
 	return out
 }
 
-// IntervalMetrics samples the group's total lag and whether a rebalance
-// is in progress.
-func (s *Sim) IntervalMetrics() map[string]float64 {
-	r := 0.0
-	if s.g.rebalancing {
-		r = 1
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
 	}
-	return map[string]float64{"lag": float64(s.totalLag), "rebalancing": r}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// IntervalMetrics samples the groups' total lag, whether a rebalance is in
+// progress and how many partitions have no live leader.
+func (s *Sim) IntervalMetrics() map[string]float64 {
+	r, off := 0.0, 0.0
+	for _, g := range s.groups {
+		if g.rebalancing {
+			r = 1
+		}
+	}
+	for p := range s.meta {
+		if s.unavailSince[p] >= 0 {
+			off++
+		}
+	}
+	return map[string]float64{"lag": float64(s.totalLag), "rebalancing": r, "offline_partitions": off}
 }
 
 var (

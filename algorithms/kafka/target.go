@@ -25,30 +25,40 @@ var Params = []algorithms.Param{
 	{Name: "key", Type: algorithms.Enum, Default: KeyDecimal, Choices: []string{KeyDecimal, KeyNull}, Doc: "decimal: the op key's decimal text as a String key, partition = toPositive(murmur2) % partitions; null: no key"},
 	{Name: "null_partitioner", Type: algorithms.Enum, Default: NullSticky, Choices: []string{NullSticky, NullRoundRobin}, Doc: "partitioner for key=null: sticky (KIP-480) or round-robin"},
 	algorithms.Param{Name: "batch_bytes", Type: algorithms.Int, Default: "16384", Doc: "batch.size: bytes after which the sticky partitioner moves on"}.Range(1, 1<<30),
-	algorithms.Param{Name: "consumers", Type: algorithms.Int, Default: "3", Doc: "consumers in the group (virtual clock)"}.Range(1, maxConsumers-1),
+	algorithms.Param{Name: "consumers", Type: algorithms.Int, Default: "3", Doc: "consumers in each group (virtual clock)"}.Range(1, maxConsumers-1),
 	{Name: "assignor", Type: algorithms.Enum, Default: AssignRange, Choices: []string{AssignRange, AssignRoundRobin}, Doc: "partition assignment strategy"},
-	algorithms.Param{Name: "poll", Type: algorithms.Duration, Default: "100ms", Doc: "a consumer whose poll finds nothing polls again after this"}.Range(float64(time.Microsecond), float64(time.Hour)),
-	{Name: "fetch", Type: algorithms.Enum, Default: "interval", Choices: []string{"interval", "long"}, Doc: "interval: a poll that finds nothing sleeps poll; long: it returns as soon as a record arrives (fetch.min.bytes=1)"},
+	algorithms.Param{Name: "poll", Type: algorithms.Duration, Default: "100ms", Doc: "fetch=interval: a fetch that finds nothing is sent again after this; fetch=long: the leader holds it at most this long"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	{Name: "fetch", Type: algorithms.Enum, Default: "interval", Choices: []string{"interval", "long"}, Doc: "interval: a fetch that finds nothing is answered empty and sent again after poll; long: the leader answers it as soon as a record is below its HW (fetch.max.wait.ms=poll, fetch.min.bytes=1)"},
 	algorithms.Param{Name: "consume_rate", Type: algorithms.Float, Default: "2000", Doc: "records per second one consumer processes"}.Range(1e-3, 1e9),
 	algorithms.Param{Name: "max_poll_records", Type: algorithms.Int, Default: "500", Doc: "max.poll.records: records one poll returns at most"}.Range(1, 1e6),
-	algorithms.Param{Name: "leave_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the last consumer leaves the group (0: never)"}.Range(0, float64(24*time.Hour)),
-	algorithms.Param{Name: "join_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time one more consumer joins (0: never)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "leave_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time the last consumer of group g0 leaves it (0: never)"}.Range(0, float64(24*time.Hour)),
+	algorithms.Param{Name: "join_at", Type: algorithms.Duration, Default: "0s", Doc: "virtual time one more consumer joins group g0 (0: never)"}.Range(0, float64(24*time.Hour)),
 	algorithms.Param{Name: "rebalance_time", Type: algorithms.Duration, Default: "100ms", Doc: "JoinGroup/SyncGroup time after every member has stopped"}.Range(0, float64(time.Hour)),
-	{Name: "ack", Type: algorithms.Enum, Default: AckConsumed, Choices: []string{AckConsumed, AckAppend}, Doc: "consumed: a produce completes when processed (end-to-end latency); append: when appended"},
+	algorithms.Param{Name: "groups", Type: algorithms.Int, Default: "1", Doc: "independent consumer groups (g0, g1, …), each of consumers members reading the whole topic at its own pace"}.Range(1, maxGroups),
+	algorithms.Param{Name: "replicas", Type: algorithms.Int, Default: "3", Doc: "replication factor: partition p's replicas are brokers p, p+1, … mod nodes, the first the preferred leader"}.Range(1, maxReplicas),
+	{Name: "acks", Type: algorithms.Enum, Default: AcksAll, Choices: []string{Acks0, Acks1, AcksAll}, Doc: "producer acks: 0 completes when sent; 1 when the leader has appended; all when the record is below the high watermark (every ISR member has it). A produce op completes at its acknowledgement"},
+	algorithms.Param{Name: "min_insync_replicas", Type: algorithms.Int, Default: "1", Doc: "min.insync.replicas: with acks=all a leader whose ISR is smaller refuses the record (NOT_ENOUGH_REPLICAS)"}.Range(1, maxReplicas),
+	algorithms.Param{Name: "replica_lag_max", Type: algorithms.Duration, Default: "100ms", Doc: "replica.lag.time.max.ms: a follower not caught up to the leader's log end for this long leaves the ISR"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "replica_fetch_wait", Type: algorithms.Duration, Default: "50ms", Doc: "replica.fetch.wait.max.ms: the leader holds a follower's fetch that finds nothing this long (below replica_lag_max)"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	{Name: "unclean_election", Type: algorithms.Bool, Default: "false", Doc: "unclean.leader.election.enable: with no live ISR member, elect any live replica (available, may lose acknowledged records) instead of waiting"},
+	algorithms.Param{Name: "heartbeat", Type: algorithms.Duration, Default: "20ms", Doc: "brokers heartbeat the controller this often"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "session_timeout", Type: algorithms.Duration, Default: "100ms", Doc: "the controller fences a broker whose heartbeats stop this long and elects new leaders for its partitions"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "request_timeout", Type: algorithms.Duration, Default: "200ms", Doc: "a client request unanswered this long (beyond a fetch's wait) is sent again"}.Range(float64(time.Microsecond), float64(time.Hour)),
+	algorithms.Param{Name: "retry_backoff", Type: algorithms.Duration, Default: "20ms", Doc: "retry.backoff.ms: wait before retrying a produce or fetch that failed (no leader, not the leader, not enough replicas)"}.Range(0, float64(time.Hour)),
+	algorithms.Param{Name: "delivery_timeout", Type: algorithms.Duration, Default: "2s", Doc: "delivery.timeout.ms: a produce not acknowledged this long after it was sent fails"}.Range(float64(time.Microsecond), float64(24*time.Hour)),
 }
 
 // Cluster declares the shared cluster parameters: the nodes are the
-// brokers. Omitted (NOTES.md says why): dup (a message's records travel by
-// reference into a pool freed on delivery, so a copy cannot be delivered
-// twice), fsync and group_commit (Kafka acknowledges on append, not on
-// fsync: durability comes from replication), loss and the faults (the
-// brokers do not replicate yet, so there is no protocol to exercise them).
+// brokers; crash=leader is the leader of partition 0. Omitted (NOTES.md
+// says why): dup (a message's records travel by reference into a pool
+// freed on delivery, so a copy cannot be delivered twice), loss (the
+// controller's LeaderAndIsr is not retransmitted), fsync and group_commit
+// (Kafka acknowledges on append, not on fsync: durability comes from
+// replication).
 var Cluster = &algorithms.ClusterSpec{
 	Defaults: map[string]string{simnet.ParamNodes: "3"},
 	MaxNodes: 1000,
-	Omit: []string{simnet.ParamDup, simnet.ParamLoss, simnet.ParamFsync, simnet.ParamGroup,
-		simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt, simnet.ParamPartition,
-		simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
+	Omit:     []string{simnet.ParamDup, simnet.ParamLoss, simnet.ParamFsync, simnet.ParamGroup},
 }
 
 // ConfigFrom builds a Config from validated parameters.
@@ -63,7 +73,10 @@ func ConfigFrom(p algorithms.Params) (Config, error) {
 		Consumers: p.Int("consumers"), Assignor: p.String("assignor"), Poll: p.Duration("poll"), LongPoll: p.String("fetch") == "long",
 		ConsumeRate: p.Float("consume_rate"), MaxPollRecords: p.Int("max_poll_records"),
 		LeaveAt: p.Duration("leave_at"), JoinAt: p.Duration("join_at"), RebalanceTime: p.Duration("rebalance_time"),
-		Ack: p.String("ack"),
+		Groups: p.Int("groups"), Replicas: p.Int("replicas"), Acks: p.String("acks"), MinISR: p.Int("min_insync_replicas"),
+		ReplicaLagMax: p.Duration("replica_lag_max"), ReplicaFetchWait: p.Duration("replica_fetch_wait"), Unclean: p.Bool("unclean_election"),
+		Heartbeat: p.Duration("heartbeat"), SessionTimeout: p.Duration("session_timeout"), RequestTimeout: p.Duration("request_timeout"),
+		RetryBackoff: p.Duration("retry_backoff"), DeliveryTimeout: p.Duration("delivery_timeout"),
 	}
 	return cfg, cfg.Check()
 }
@@ -71,7 +84,7 @@ func ConfigFrom(p algorithms.Params) (Config, error) {
 func init() {
 	algorithms.Register(algorithms.Info{
 		Name:         "kafka/topic",
-		Description:  "Kafka topic: murmur2 partitioner, segmented logs, consumer group with range/round-robin assignors, lag",
+		Description:  "Kafka topic on replicated brokers: ISR, acks=0|1|all, high watermark, controller failover, consumer groups with range/round-robin assignors, lag",
 		Params:       Params,
 		Cluster:      Cluster,
 		Tour:         true,

@@ -8,10 +8,11 @@ import (
 	"github.com/dsbench/dsbench/algorithms"
 )
 
-// Acknowledgement modes of the simulated topic.
+// The producer's acks settings.
 const (
-	AckConsumed = "consumed" // a produce op completes when a consumer has processed it
-	AckAppend   = "append"   // a produce op completes when it is appended
+	Acks0   = "0"   // the producer does not wait: the op completes when sent
+	Acks1   = "1"   // the leader answers once it has appended the record
+	AcksAll = "all" // the leader answers once the record is below its high watermark (every ISR member has it)
 )
 
 // Config describes a topic and its consumer group.
@@ -32,15 +33,37 @@ type Config struct {
 	LeaveAt        time.Duration // the last consumer leaves (0: never)
 	JoinAt         time.Duration // one more consumer joins (0: never)
 	RebalanceTime  time.Duration // JoinGroup/SyncGroup rounds, after the barrier
-	Ack            string
+	Groups         int           // independent consumer groups, each of Consumers members
+
+	Replicas         int           // replication factor
+	Acks             string        // Acks0, Acks1 or AcksAll
+	MinISR           int           // min.insync.replicas
+	ReplicaLagMax    time.Duration // replica.lag.time.max.ms
+	ReplicaFetchWait time.Duration // replica.fetch.wait.max.ms
+	Unclean          bool          // unclean.leader.election.enable
+	Heartbeat        time.Duration // broker → controller heartbeat period
+	SessionTimeout   time.Duration // the controller fences a broker silent this long
+	RequestTimeout   time.Duration // a client request unanswered this long is sent again
+	RetryBackoff     time.Duration // retry.backoff.ms
+	DeliveryTimeout  time.Duration // delivery.timeout.ms: a produce not acknowledged by then fails
+
+	// brokenHW advances a leader's high watermark to its log end at
+	// append, before the ISR has the record (tests: the acked_lost check
+	// must catch it).
+	brokenHW bool
 
 	// Cluster is the simulated cluster (virtual clock): its nodes are the
 	// brokers.
 	Cluster algorithms.Cluster
 }
 
-// maxConsumers bounds the group (the consumer id is packed into event args).
-const maxConsumers = 1024
+// maxConsumers bounds the consumers of all groups (a consumer id is packed
+// into event args); maxGroups and maxReplicas are bitmask widths.
+const (
+	maxConsumers = 1024
+	maxGroups    = 64
+	maxReplicas  = 64
+)
 
 // Check reports what is wrong with c as a whole, naming the bad value and
 // the valid choices.
@@ -58,8 +81,22 @@ func (c Config) Check() error {
 		return fmt.Errorf("kafka: consumers=%d (valid: 1…%d)", c.Consumers, maxConsumers-1)
 	case c.Assignor != AssignRange && c.Assignor != AssignRoundRobin:
 		return fmt.Errorf("kafka: assignor=%q (valid: %s|%s)", c.Assignor, AssignRange, AssignRoundRobin)
-	case c.Ack != AckConsumed && c.Ack != AckAppend:
-		return fmt.Errorf("kafka: ack=%q (valid: %s|%s)", c.Ack, AckConsumed, AckAppend)
+	case c.Acks != Acks0 && c.Acks != Acks1 && c.Acks != AcksAll:
+		return fmt.Errorf("kafka: acks=%q (valid: 0|1|all)", c.Acks)
+	case c.Replicas < 1 || c.Replicas > maxReplicas:
+		return fmt.Errorf("kafka: replicas=%d (valid: 1…%d)", c.Replicas, maxReplicas)
+	case c.Cluster.Net.Nodes > 0 && c.Replicas > c.Cluster.Net.Nodes:
+		return fmt.Errorf("kafka: replicas=%d exceeds nodes=%d brokers (valid: 1…%d)", c.Replicas, c.Cluster.Net.Nodes, c.Cluster.Net.Nodes)
+	case c.MinISR < 1 || c.MinISR > c.Replicas:
+		return fmt.Errorf("kafka: min_insync_replicas=%d (valid: 1…replicas=%d)", c.MinISR, c.Replicas)
+	case c.Groups < 1 || c.Groups > maxGroups:
+		return fmt.Errorf("kafka: groups=%d (valid: 1…%d)", c.Groups, maxGroups)
+	case c.Groups*(c.Consumers+1) >= maxConsumers:
+		return fmt.Errorf("kafka: groups=%d × consumers=%d exceeds %d consumers", c.Groups, c.Consumers, maxConsumers-1)
+	case c.ReplicaFetchWait >= c.ReplicaLagMax && c.Replicas > 1:
+		return fmt.Errorf("kafka: replica_fetch_wait=%v must be below replica_lag_max=%v (as Kafka requires), or a caught-up follower drops out of the ISR", c.ReplicaFetchWait, c.ReplicaLagMax)
+	case c.Heartbeat >= c.SessionTimeout:
+		return fmt.Errorf("kafka: heartbeat=%v must be below session_timeout=%v", c.Heartbeat, c.SessionTimeout)
 	case c.Poll <= 0:
 		return fmt.Errorf("kafka: poll=%v: need a positive interval", c.Poll)
 	case c.ConsumeRate <= 0:
@@ -75,9 +112,12 @@ func (c Config) Check() error {
 	return err
 }
 
-// ErrRetention is the error of a produced record deleted by retention
-// before any consumer processed it.
-var ErrRetention = errors.New("kafka: record deleted by retention before it was consumed")
+// Errors a produce can end with.
+var (
+	ErrNotEnoughReplicas = errors.New("kafka: NOT_ENOUGH_REPLICAS: the ISR is smaller than min_insync_replicas (acks=all)")
+	ErrNotLeader         = errors.New("kafka: NOT_LEADER_OR_FOLLOWER / LEADER_NOT_AVAILABLE until delivery_timeout")
+	ErrTimeout           = errors.New("kafka: produce not acknowledged within delivery_timeout")
+)
 
 // ErrKind is the error of an op kind a topic does not serve.
 var ErrKind = errors.New("kafka: op kind is not produce-like (produce, insert, update, rmw, delete) or fetch-like (read, consume, scan)")

@@ -63,7 +63,8 @@ func TestWallSharedConcurrent(t *testing.T) {
 
 func BenchmarkWallProduce(b *testing.B) {
 	cfg := Config{Partitions: 16, SegmentBytes: 1 << 20, RetentionBytes: 64 << 20, KeyMode: KeyDecimal, NullMode: NullSticky, BatchBytes: 16384,
-		Consumers: 1, Assignor: AssignRange, Poll: 1, ConsumeRate: 1, MaxPollRecords: 1, Ack: AckAppend}
+		Consumers: 1, Assignor: AssignRange, Poll: 1, ConsumeRate: 1, MaxPollRecords: 1,
+		Groups: 1, Replicas: 1, Acks: Acks1, MinISR: 1, Heartbeat: 1, SessionTimeout: 2}
 	tp, err := NewWallTopic(cfg, 1)
 	if err != nil {
 		b.Fatal(err)
