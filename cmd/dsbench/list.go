@@ -22,7 +22,9 @@ func newListCmd(a *App) *cobra.Command {
 		Short: "List targets with their parameters and clocks, and the workload vocabulary",
 		Long: `List every registered target (or one family's) with its description, its
 parameters (type, default, allowed values) and the clocks it runs on, then the
-workload presets, key distributions and arrival processes.`,
+workload presets, key distributions and arrival processes. A target alias (a
+second name for a target with some defaults changed, e.g.
+loadbalance/least-response-time) is listed in its family with what it runs.`,
 		Example: "  dsbench list\n  dsbench list hashing\n  dsbench list hashing/ring\n  dsbench list --json | jq '.targets[].name'",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
