@@ -642,6 +642,7 @@ func (s *Sim) becomeLeader(b, p int, isr uint64) {
 	}
 	r.needTrunc = false
 	s.updateHW(b, p)
+	s.availability(p)
 }
 
 func (s *Sim) becomeFollower(b, p, leader int) {
@@ -649,6 +650,7 @@ func (s *Sim) becomeFollower(b, p, leader int) {
 	s.dropHeld(b, p, errNotLeader)
 	s.failWaiting(b, p)
 	r.role, r.leader = roleFollower, leader
+	s.availability(p)
 	if leader < 0 {
 		r.role = roleNone
 		return

@@ -288,3 +288,16 @@ func TestBadReplicationParams(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSimProduce is the virtual-time cost of one produce with
+// acks=all on 3 replicas, its replication and its consumption by one group
+// (the tour workload); allocs/op shows the pools hold.
+func BenchmarkSimProduce(b *testing.B) {
+	cfg, err := ConfigFrom(algotest.Params(b, "kafka/topic", nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, _ := NewSim(cfg)
+	b.ReportAllocs()
+	algotest.RunTarget(b, s, algotest.Spec(b, Workload), algotest.Options{Clock: algorithms.Virtual, Ops: uint64(b.N), Seed: 1})
+}

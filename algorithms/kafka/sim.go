@@ -496,11 +496,17 @@ func (s *Sim) expose(p int, hw int64) {
 	}
 }
 
-// availability notes whether partition p has a live leader now.
+// availability notes whether partition p has a leader now: elected by
+// the controller, up, and told (it has taken the lead in the current
+// epoch).
 func (s *Sim) availability(p int) {
 	now := s.w.Now()
-	l := s.meta[p].leader
-	up := l >= 0 && s.net.Up(l)
+	m := &s.meta[p]
+	up := false
+	if l := m.leader; l >= 0 && s.net.Up(l) {
+		r := s.brokers[l].parts[p]
+		up = r.role == roleLeader && r.epoch == m.epoch
+	}
 	switch {
 	case !up && s.unavailSince[p] < 0:
 		s.unavailSince[p] = now
