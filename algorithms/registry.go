@@ -56,6 +56,12 @@ type Info struct {
 	// pause < every). Resolve calls it, so a bad combination is a usage error
 	// found before any run starts (docs/design.md rule 7), not a failed run.
 	Check func(Params) error
+	// CheckWorkload, if set, validates the workload a run will replay (op
+	// kinds the target gives no meaning to): Resolve's counterpart for the
+	// workload, so a bad one is a usage error (exit 2) found before any run
+	// starts. A trace's ops are not checked here; the target's constructor
+	// should still refuse them.
+	CheckWorkload func(workloads.Spec) error
 	// Preflight, if set, is called once per parameter combination after
 	// every other check and before any run starts: a target that reaches a
 	// server dials it here, so an unreachable one is bad input (exit 2)

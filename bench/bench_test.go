@@ -38,6 +38,12 @@ func init() {
 			}
 			return nil
 		},
+		CheckWorkload: func(ws workloads.Spec) error {
+			if ws.Has(workloads.Scan) {
+				return errors.New("scans mean nothing here")
+			}
+			return nil
+		},
 	})
 }
 
@@ -180,6 +186,7 @@ func TestInputErrors(t *testing.T) {
 		{"builtin/noop", "keys=zipfy", bench.Options{}, "zipfy"},
 		{42, "", bench.Options{}, "harness.Target"},
 		{"testonly/probed", "", bench.Options{Params: []string{"addr=up|down"}}, "testonly/probed: cannot reach down"},
+		{"testonly/probed", "ycsb-e", bench.Options{}, "testonly/probed: workload \"ycsb-e\": scans mean nothing here"},
 	} {
 		doc, err := bench.Run(context.Background(), c.target, c.w, c.o)
 		var ie *bench.InputError

@@ -170,6 +170,11 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if info.CheckWorkload != nil && p.trace == nil {
+			if err := info.CheckWorkload(spec); err != nil {
+				return nil, inputf("%s: workload %q: %v", info.Name, name, err)
+			}
+		}
 		if p.trace == nil && spec.Closed() {
 			kinds, _ := spec.Kinds()
 			if err := checkWorkers(o.Workers, len(kinds)); err != nil {

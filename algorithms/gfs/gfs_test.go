@@ -273,6 +273,12 @@ func TestBadParams(t *testing.T) {
 		!strings.Contains(err.Error(), "scan") {
 		t.Errorf("a scan workload: error %v, want one naming scan", err)
 	}
+	if err := info.CheckWorkload(algotest.Spec(t, "ycsb-e")); err == nil || !strings.Contains(err.Error(), "scan") {
+		t.Errorf("ycsb-e at plan time: error %v, want one naming scan (exit 2 before any run)", err)
+	}
+	if err := info.CheckWorkload(algotest.Spec(t, Workload)); err != nil {
+		t.Errorf("the default workload: %v", err)
+	}
 }
 
 // Clients cache chunk locations: reads of a few regions ask the master

@@ -67,16 +67,14 @@ func init() {
 			_, err := ConfigFrom(p)
 			return err
 		},
+		CheckWorkload: checkKinds,
 		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
 			cfg, err := ConfigFrom(env.Params)
 			if err != nil {
 				return nil, err
 			}
-			kinds, _ := env.Workload.Kinds()
-			for _, k := range kinds {
-				if _, ok := opOf(k); !ok {
-					return nil, fmt.Errorf("gfs/cluster: op kind %q is not a GFS op (valid: read; update and insert = write; rmw and produce = record append)", k)
-				}
+			if err := checkKinds(env.Workload); err != nil {
+				return nil, err
 			}
 			if cfg.Clients == 0 {
 				cfg.Clients = env.Workload.Clients()
@@ -106,6 +104,17 @@ func ConfigFrom(p algorithms.Params) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
+}
+
+// checkKinds refuses a workload with an op kind GFS gives no meaning to.
+func checkKinds(ws workloads.Spec) error {
+	kinds, _ := ws.Kinds()
+	for _, k := range kinds {
+		if _, ok := opOf(k); !ok {
+			return fmt.Errorf("op kind %q is not a GFS op (valid: read; update and insert = write; rmw and produce = record append)", k)
+		}
+	}
+	return nil
 }
 
 // opOf maps a workload op kind to a GFS op.
