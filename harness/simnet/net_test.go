@@ -252,6 +252,21 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
+// A random fault plan's faults count in the cluster's statistics (the
+// faults_injected metric) like scheduled ones: one crash or partition each.
+func TestFaultPlanCountsInStats(t *testing.T) {
+	_, nt := newNet(t, 3, Config{Nodes: 5})
+	faults, err := nt.ScheduleFaults(FaultPlan{End: time.Second, Gap: time.Millisecond, Len: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt.World().RunUntil(2 * time.Second)
+	st := nt.Stats()
+	if n := faults(); n < 100 || st.FaultCrashes+st.FaultPartitions != uint64(n) || st.FaultCrashes == 0 || st.FaultPartitions == 0 {
+		t.Errorf("plan injected %d faults; stats count %d crashes + %d partitions", n, st.FaultCrashes, st.FaultPartitions)
+	}
+}
+
 // The fault plan heals everything at End: every link open, every node up.
 func TestFaultPlanHeals(t *testing.T) {
 	w, nt := newNet(t, 11, Config{Nodes: 5})

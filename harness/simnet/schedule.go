@@ -110,6 +110,11 @@ func (f *faulter[P]) start(w *harness.World, _ *harness.Request, _ int64) {
 		nt.Crash(f.nodes[0])
 	}
 	f.count++
+	if f.cur == FaultCrash {
+		nt.stats.FaultCrashes++
+	} else {
+		nt.stats.FaultPartitions++
+	}
 	if f.plan.Log != nil {
 		f.plan.Log(w.Now(), f.cur, f.nodes, false)
 	}
