@@ -103,10 +103,14 @@ type Cluster struct {
 
 // ClusterOf parses the cluster parameters of p (declared through
 // Info.Cluster). Omitted parameters keep simnet's zero values.
-func ClusterOf(p Params) (Cluster, error) {
+func ClusterOf(p Params) (Cluster, error) { return ClusterOfNodes(p, p.Int(simnet.ParamNodes)) }
+
+// ClusterOfNodes is ClusterOf for a family whose node count follows from its
+// own parameters (say channel servers + gateways): it omits `nodes` and
+// passes n, against which node selectors are checked.
+func ClusterOfNodes(p Params, n int) (Cluster, error) {
 	var c Cluster
-	has := func(name string) bool { _, ok := p.values[name]; return ok }
-	n := p.Int(simnet.ParamNodes)
+	has := p.Has
 	c.Net.Nodes = n
 	if has(simnet.ParamDelay) {
 		c.Net.Delay = p.Dist(simnet.ParamDelay)

@@ -164,6 +164,9 @@ func (p Params) Dist(name string) workloads.DurationDist {
 	return p.get(name).(workloads.DurationDist)
 }
 
+// Has reports whether the target declares parameter name.
+func (p Params) Has(name string) bool { _, ok := p.values[name]; return ok }
+
 func (p Params) get(name string) any {
 	v, ok := p.values[name]
 	if !ok {

@@ -2,6 +2,7 @@ package algorithms
 
 import (
 	"fmt"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"sort"
 	"strings"
 	"sync"
@@ -138,7 +139,7 @@ func (i *Info) Resolve(raw map[string]string) (Params, error) {
 	if err != nil {
 		return p, err
 	}
-	if i.Cluster != nil {
+	if i.Cluster != nil && p.Has(simnet.ParamNodes) { // a family that derives its nodes checks them in Check
 		if _, err := ClusterOf(p); err != nil {
 			return Params{}, fmt.Errorf("%s: %v", i.Name, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -20,40 +21,54 @@ var slackParams = []algorithms.Param{
 	algorithms.Param{Name: "channels_per_user", Type: algorithms.Int, Default: "20", Doc: "channels each user joins, Zipf over channels (≤ channels/2)"}.Range(1, 1e4),
 	algorithms.Param{Name: "channel_theta", Type: algorithms.Float, Default: "1", Doc: "Zipf exponent of channel popularity: member counts ∝ rank^−theta"}.Range(0.01, 5),
 	algorithms.Param{Name: "online", Type: algorithms.Float, Default: "0.7", Doc: "share of users connected to a gateway"}.Range(0, 1),
-	algorithms.Param{Name: "gateways", Type: algorithms.Int, Default: "16", Doc: "gateway servers; user u connects to hash(u) mod gateways"}.Range(1, 1e4),
-	algorithms.Param{Name: "channel_servers", Type: algorithms.Int, Default: "8", Doc: "channel servers, placed on a consistent-hash ring (Outcome.Shard)"}.Range(1, 1e4),
+	algorithms.Param{Name: "gateways", Type: algorithms.Int, Default: "16", Doc: "gateway servers (cluster nodes channel_servers … channel_servers+gateways−1); user u connects to hash(u) mod gateways"}.Range(1, simnet.MaxNodes-1),
+	algorithms.Param{Name: "channel_servers", Type: algorithms.Int, Default: "8", Doc: "channel servers (cluster nodes 0 … channel_servers−1), placed on a consistent-hash ring (Outcome.Shard)"}.Range(1, simnet.MaxNodes-1),
 	algorithms.Param{Name: "vnodes", Type: algorithms.Int, Default: "100", Doc: "ring points per channel server"}.Range(1, 1e4),
-	{Name: "hop", Type: algorithms.Dist, Default: "const:d=500us", Doc: "one network hop (client→channel server, channel server→gateway)"},
-	{Name: "cs_service", Type: algorithms.Dist, Default: "exp:mean=50us", Doc: "a channel server's time per message (one at a time, FIFO)"},
-	algorithms.Param{Name: "delivery_cost", Type: algorithms.Duration, Default: "5us", Doc: "a gateway's time to push a message to one connected member (one gateway is a FIFO server)"}.Range(0, float64(time.Second)),
+	{Name: "cs_service", Type: algorithms.Dist, Default: "exp:mean=50us", Doc: "a channel server's CPU time per message"},
+	algorithms.Param{Name: "delivery_cost", Type: algorithms.Duration, Default: "5us", Doc: "a gateway's CPU time to push a message to one connected member"}.Range(0, float64(time.Second)),
+	algorithms.Param{Name: "op_timeout", Type: algorithms.Duration, Default: "5s", Doc: "a message not delivered to every connected member within this fails (a crashed server loses what it held)"}.Range(float64(time.Millisecond), float64(time.Hour)),
+}
+
+// slackCluster: channel servers and gateways are the shared cluster's
+// nodes (their number follows from channel_servers + gateways, so `nodes`
+// is not a parameter); the cluster's delay is one network hop (it replaces
+// the old `hop`). Loss and duplication are not offered: Slack's hops are
+// TCP/websocket streams, and a lost push is not retried here.
+var slackCluster = &algorithms.ClusterSpec{
+	Omit: []string{simnet.ParamNodes, simnet.ParamLoss, simnet.ParamDup},
 }
 
 func slackInfo() algorithms.Info {
 	return algorithms.Info{
 		Name:         "casestudy/slack-fanout",
-		Description:  "Slack real-time messaging: channel servers on a consistent-hash ring, gateways fan out to connected members",
+		Description:  "Slack real-time messaging: channel servers on a consistent-hash ring, gateways fan out to connected members (virtual time, on the shared cluster)",
 		Params:       slackParams,
 		Workload:     SlackWorkload,
 		DefaultClock: algorithms.Virtual,
+		Cluster:      slackCluster,
+		Aliases:      map[string]string{"hop": simnet.ParamDelay},
 		Check:        slackCheck,
 		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
 			p := env.Params
 			if err := slackCheck(p); err != nil {
 				return nil, err
 			}
+			cl, _ := slackClusterOf(p)
 			c, err := NewSlackCluster(p.Int("users"), p.Int("channels"), p.Int("channels_per_user"), p.Float("channel_theta"),
 				p.Float("online"), p.Int("gateways"), p.Int("channel_servers"), p.Int("vnodes"), rand.New(rand.NewPCG(env.Seed, 0x736c)))
 			if err != nil {
 				return nil, fmt.Errorf("casestudy/slack-fanout: %w", err)
 			}
-			s := &slackSim{c: c, hop: p.Dist("hop"), cost: p.Duration("delivery_cost"),
-				gwBusy: make([]time.Duration, c.Gateways), gwWork: make([]time.Duration, c.Gateways), gwDeliv: make([]uint64, c.Gateways),
-				csMsgs: make([]uint64, p.Int("channel_servers"))}
-			s.cs = newFIFONodes(p.Int("channel_servers"), 1, p.Dist("cs_service"), s.csDone)
-			s.arriveFn, s.gwArriveFn, s.gwDoneFn = s.arrive, s.gwArrive, s.gwDone
+			s := &slackSim{c: c, cluster: cl, servers: p.Int("channel_servers"), csSvc: p.Dist("cs_service"), cost: p.Duration("delivery_cost"),
+				timeout: p.Duration("op_timeout"), gwDeliv: make([]uint64, c.Gateways), csMsgs: make([]uint64, p.Int("channel_servers"))}
+			s.pushedFn, s.timeoutFn = s.pushed, s.expire
 			return s, nil
 		},
 	}
+}
+
+func slackClusterOf(p algorithms.Params) (algorithms.Cluster, error) {
+	return algorithms.ClusterOfNodes(p, p.Int("channel_servers")+p.Int("gateways"))
 }
 
 func slackCheck(p algorithms.Params) error {
@@ -63,34 +78,90 @@ func slackCheck(p algorithms.Params) error {
 	if s, v := p.Int("channel_servers"), p.Int("vnodes"); s*v > 20_000_000 {
 		return fmt.Errorf("casestudy/slack-fanout: channel_servers=%d × vnodes=%d ring points exceed 20000000 (valid: lower either)", s, v)
 	}
+	if s, g := p.Int("channel_servers"), p.Int("gateways"); s+g > simnet.MaxNodes {
+		return fmt.Errorf("casestudy/slack-fanout: channel_servers=%d + gateways=%d = %d cluster nodes (valid: at most %d)", s, g, s+g, simnet.MaxNodes)
+	}
+	c, err := slackClusterOf(p)
+	if err != nil {
+		return fmt.Errorf("casestudy/slack-fanout: %v", err)
+	}
+	for _, sel := range []simnet.Selector{c.Faults.Crash, c.Faults.Partition.A} {
+		if sel.Kind == simnet.SelectLeader {
+			return fmt.Errorf("casestudy/slack-fanout: Slack's servers have no leader to crash or isolate (valid: crash=NODE|random, nodes 0…%d channel servers, then gateways)", p.Int("channel_servers")-1)
+		}
+	}
 	return nil
+}
+
+// Message kinds on the cluster.
+const (
+	slackPost simnet.Kind = iota // client → channel server
+	slackFan                     // channel server → gateway
+)
+
+var slackKinds = []string{"post", "fanout"}
+
+// slackPay is the payload: the message's slot and generation, and which of
+// its channel's subscribed gateways a fan-out copy is for.
+type slackPay struct {
+	slot int32
+	gen  uint32
+	sub  int32
 }
 
 type slackMsg struct {
 	req     *harness.Request
+	gen     uint32
 	channel int32
 	server  int32
 	pending int32 // gateways still delivering
+	live    bool
 }
 
-// slackSim: a message hops to its channel's server (a FIFO server), which
-// sends it to each subscribed gateway (one hop each); a gateway pushes it to
-// its connected members at delivery_cost each, one message at a time in
-// arrival order. The op completes when the last member has it.
+// slackSim: a message crosses the network to its channel's server (a simnet
+// node), which spends cs_service on it and sends it to each subscribed
+// gateway; a gateway (a simnet node) spends delivery_cost per connected
+// member pushing it, on one processor in arrival order. The op completes when
+// the last member has it.
 type slackSim struct {
-	c                              *SlackCluster
-	hop                            workloads.DurationDist
-	cost                           time.Duration
-	cs                             *fifoNodes
-	msgs                           []slackMsg
-	free                           []int32
-	gwBusy, gwWork                 []time.Duration // busy until; total work
-	gwDeliv                        []uint64
-	csMsgs                         []uint64
-	arriveFn, gwArriveFn, gwDoneFn harness.EventFunc
-	n, deliveries, maxDeliv        uint64
-	fanout, maxFanout              uint64
-	lastNow                        time.Duration
+	c         *SlackCluster
+	cluster   algorithms.Cluster
+	servers   int
+	csSvc     workloads.DurationDist
+	cost      time.Duration
+	timeout   time.Duration
+	w         *harness.World
+	nt        *simnet.Net[slackPay]
+	msgs      []slackMsg
+	free      []int32
+	gwDeliv   []uint64
+	csMsgs    []uint64
+	pushedFn  harness.EventFunc
+	timeoutFn harness.EventFunc
+
+	n, deliveries, maxDeliv, timeouts uint64
+	fanout, maxFanout                 uint64
+	lastNow                           time.Duration
+}
+
+// Setup builds the cluster on the run's world.
+func (s *slackSim) Setup(w *harness.World) {
+	s.w = w
+	nt, err := algorithms.NewNet[slackPay](w, s.cluster, slackKinds)
+	if err != nil {
+		panic(err) // checked by slackCheck
+	}
+	s.nt = nt
+	for i := 0; i < nt.Nodes(); i++ {
+		if i < s.servers {
+			nt.Handle(i, s.atServer)
+		} else {
+			nt.Handle(i, s.atGateway)
+		}
+	}
+	if err := nt.Schedule(s.cluster.Faults); err != nil {
+		panic(err)
+	}
 }
 
 func (s *slackSim) Start(w *harness.World, req *harness.Request) {
@@ -103,18 +174,20 @@ func (s *slackSim) Start(w *harness.World, req *harness.Request) {
 		slot = int32(len(s.msgs))
 		s.msgs = append(s.msgs, slackMsg{})
 	}
-	s.msgs[slot] = slackMsg{req: req, channel: int32(ch), server: int32(s.c.Server(ch))}
-	w.After(s.hop.Next(w.Rand()), s.arriveFn, nil, int64(slot))
-}
-
-// arrive: the message reaches its channel server's queue.
-func (s *slackSim) arrive(w *harness.World, _ *harness.Request, slot int64) {
-	s.cs.submit(w, int(s.msgs[slot].server), slot)
-}
-
-// csDone: the channel server sends the message to every subscribed gateway.
-func (s *slackSim) csDone(w *harness.World, slot int64) {
 	m := &s.msgs[slot]
+	*m = slackMsg{req: req, gen: m.gen + 1, channel: int32(ch), server: int32(s.c.Server(ch)), live: true}
+	w.After(s.timeout, s.timeoutFn, nil, int64(slot)<<32|int64(m.gen))
+	s.nt.FromClient(int(m.server), slackPost, slackPay{slot: slot, gen: m.gen})
+}
+
+// atServer: the channel server spends cs_service on the message, then sends
+// it to every subscribed gateway (its CPU sends them one after another).
+func (s *slackSim) atServer(msg *simnet.Msg[slackPay]) {
+	p := msg.Payload
+	m := &s.msgs[p.slot]
+	if !m.live || m.gen != p.gen {
+		return
+	}
 	subs := s.c.Subs[m.channel]
 	s.n++
 	s.csMsgs[m.server]++
@@ -126,52 +199,77 @@ func (s *slackSim) csDone(w *harness.World, slot int64) {
 	}
 	s.deliveries += deliv
 	s.maxDeliv = max(s.maxDeliv, deliv)
+	done := s.nt.Work(msg.To, s.csSvc.Next(s.w.Rand()))
 	if len(subs) == 0 {
-		s.finish(w, slot)
+		s.nt.After(msg.To, done-s.w.Now(), s.pushedFn, nil, int64(p.slot)<<32|int64(p.gen))
 		return
 	}
 	m.pending = int32(len(subs))
-	for i := range subs {
-		w.After(s.hop.Next(w.Rand()), s.gwArriveFn, nil, slot<<20|int64(i))
+	for i, g := range subs {
+		s.nt.Send(msg.To, s.servers+int(g.Gateway), slackFan, slackPay{slot: p.slot, gen: p.gen, sub: int32(i)})
 	}
 }
 
-// gwArrive: the i-th subscribed gateway queues the pushes.
-func (s *slackSim) gwArrive(w *harness.World, _ *harness.Request, arg int64) {
-	slot, i := arg>>20, int(arg&(1<<20-1))
-	g := s.c.Subs[s.msgs[slot].channel][i]
-	start := max(w.Now(), s.gwBusy[g.Gateway])
-	work := s.cost * time.Duration(g.Members)
-	s.gwBusy[g.Gateway] = start + work
-	s.gwWork[g.Gateway] += work
+// atGateway: the gateway pushes the message to its connected members of
+// the channel, delivery_cost each.
+func (s *slackSim) atGateway(msg *simnet.Msg[slackPay]) {
+	p := msg.Payload
+	m := &s.msgs[p.slot]
+	if !m.live || m.gen != p.gen {
+		return
+	}
+	g := s.c.Subs[m.channel][p.sub]
 	s.gwDeliv[g.Gateway] += uint64(g.Members)
-	w.At(start+work, s.gwDoneFn, nil, slot)
+	done := s.nt.Work(msg.To, s.cost*time.Duration(g.Members))
+	s.nt.After(msg.To, done-s.w.Now(), s.pushedFn, nil, int64(p.slot)<<32|int64(p.gen))
 }
 
-func (s *slackSim) gwDone(w *harness.World, _ *harness.Request, slot int64) {
+// pushed: a gateway (or, for a channel with none, the server) is done.
+func (s *slackSim) pushed(w *harness.World, _ *harness.Request, arg int64) {
+	slot, gen := int32(arg>>32), uint32(arg)
 	m := &s.msgs[slot]
-	if m.pending--; m.pending == 0 {
-		s.finish(w, slot)
+	if !m.live || m.gen != gen {
+		return
+	}
+	if m.pending--; m.pending <= 0 {
+		s.finish(slot, nil)
 	}
 }
 
-func (s *slackSim) finish(w *harness.World, slot int64) {
-	s.lastNow = w.Now()
-	m := s.msgs[slot]
-	s.msgs[slot] = slackMsg{}
-	s.free = append(s.free, int32(slot))
-	w.Complete(m.req, harness.Outcome{Shard: m.server})
+// expire fails a message not delivered within op_timeout (a crashed server
+// or gateway lost it).
+func (s *slackSim) expire(_ *harness.World, _ *harness.Request, arg int64) {
+	slot, gen := int32(arg>>32), uint32(arg)
+	if m := &s.msgs[slot]; m.live && m.gen == gen {
+		s.timeouts++
+		s.finish(slot, errSlackTimeout)
+	}
+}
+
+var errSlackTimeout = fmt.Errorf("casestudy/slack-fanout: message not delivered within op_timeout")
+
+func (s *slackSim) finish(slot int32, err error) {
+	s.lastNow = s.w.Now()
+	m := &s.msgs[slot]
+	req, server := m.req, m.server
+	m.live, m.req = false, nil
+	s.free = append(s.free, slot)
+	s.w.Complete(req, harness.Outcome{Shard: server, Err: err})
 }
 
 // Metrics: see NOTES.md.
 func (s *slackSim) Metrics() map[string]float64 {
-	m := map[string]float64{
+	m := algorithms.ClusterMetrics(s.nt, s.n, s.lastNow)
+	for k, v := range map[string]float64{
+		"timeouts":                   float64(s.timeouts),
 		"messages":                   float64(s.n),
 		"deliveries":                 float64(s.deliveries),
 		"deliveries_per_message_max": float64(s.maxDeliv),
 		"gateway_fanout_max":         float64(s.maxFanout),
 		"online_users":               float64(s.c.Online),
 		"ideal_moved_add":            1 / float64(len(s.c.nodes)+1),
+	} {
+		m[k] = v
 	}
 	if s.n > 0 {
 		m["deliveries_per_message"] = float64(s.deliveries) / float64(s.n)
@@ -188,7 +286,7 @@ func (s *slackSim) Metrics() map[string]float64 {
 		sum += d
 		hi = max(hi, d)
 		if s.lastNow > 0 {
-			uhi = max(uhi, float64(s.gwWork[g])/float64(s.lastNow))
+			uhi = max(uhi, float64(s.nt.CPUBusy(s.servers+g))/float64(s.lastNow))
 		}
 	}
 	if sum > 0 {

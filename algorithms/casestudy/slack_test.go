@@ -90,3 +90,25 @@ func TestSlackRunSim(t *testing.T) {
 	}
 	wantBad(t, "casestudy/slack-fanout", map[string]string{"channels": "10", "channels_per_user": "6"}, "channels_per_user=6", "channels=10", "valid")
 }
+
+// On the shared cluster: a gateway that crashes loses the pushes it held
+// and those that reach it later, so exactly the messages of channels it
+// serves fail after op_timeout (none before the crash; every failure is a
+// timeout); a channel server's crash loses its channels' messages. The old
+// `hop` parameter is the cluster's `delay`; servers have no leader.
+func TestSlackCrashes(t *testing.T) {
+	base := runSim(t, "casestudy/slack-fanout", SlackWorkload, map[string]string{"hop": "const:d=500us"}, 4000, 6)
+	if base.Errors != 0 {
+		t.Fatalf("no faults: %d errors", base.Errors)
+	}
+	for _, node := range []string{"0", "8"} { // a channel server, a gateway
+		r := runSim(t, "casestudy/slack-fanout", SlackWorkload, map[string]string{"crash": node, "crash_at": "1s", "op_timeout": "200ms"}, 4000, 6)
+		m := r.Metrics
+		if r.Errors == 0 || float64(r.Errors) != m["timeouts"] || m["faults_injected"] != 1 || r.Errors > 4000/2 {
+			t.Errorf("crash=%s: errors %d, metrics %v", node, r.Errors, m)
+		}
+	}
+	wantBad(t, "casestudy/slack-fanout", map[string]string{"crash": "leader"}, "no leader")
+	wantBad(t, "casestudy/slack-fanout", map[string]string{"crash": "24"}, `"24" is not a node`, "0 … 23")
+	wantBad(t, "casestudy/slack-fanout", map[string]string{"gateways": "1020"}, "gateways=1020", "1024")
+}
