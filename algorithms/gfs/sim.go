@@ -369,7 +369,7 @@ func (s *Sim) place(exclude []int16, want int) []int16 {
 			if len(out) == want {
 				break
 			}
-			if s.dead[c] || slices.Contains(exclude, int16(c)) || slices.Contains(out, int16(c)) {
+			if !s.alive(c) || slices.Contains(exclude, int16(c)) || slices.Contains(out, int16(c)) {
 				continue
 			}
 			if pass == 0 && usedRack[s.sw[c]] {
@@ -461,7 +461,7 @@ func (s *Sim) ensureLease(ci int32) {
 	if c.primary >= 0 && now < c.leaseExp {
 		// A client asks because the lease has less than a step's time
 		// left: extend it if its holder is alive (heartbeats on time).
-		if c.leaseExp-now < s.margin() && !s.dead[c.primary] && now-s.lastHB[c.primary] <= 2*s.cfg.Heartbeat {
+		if c.leaseExp-now < s.margin() && s.alive(int(c.primary)) {
 			c.leaseExp = now + s.cfg.Lease
 			s.grant(ci)
 		}
@@ -472,7 +472,7 @@ func (s *Sim) ensureLease(ci int32) {
 	}
 	var live []int16
 	for _, r := range c.reps[:c.nrep] {
-		if !s.dead[r] {
+		if s.alive(int(r)) {
 			live = append(live, r)
 		}
 	}
@@ -490,6 +490,13 @@ func (s *Sim) ensureLease(ci int32) {
 		s.leases = append(s.leases, ci)
 	}
 	s.grant(ci)
+}
+
+// alive: the master counts server i as up — not declared dead, and its
+// last heartbeat at most two periods ago. Only such servers get leases,
+// new chunks and clones.
+func (s *Sim) alive(i int) bool {
+	return !s.dead[i] && s.w.Now()-s.lastHB[i] <= 2*s.cfg.Heartbeat
 }
 
 // margin is the lease time a client wants left before it uses a cached
@@ -519,7 +526,7 @@ func (s *Sim) expire(ci int32) {
 	if h < 0 {
 		return
 	}
-	if s.dead[h] || s.w.Now()-s.lastHB[h] > 2*s.cfg.Heartbeat || s.declared[h] >= c.grantedAt {
+	if !s.alive(int(h)) || s.declared[h] >= c.grantedAt {
 		s.leaseExpiries++
 	}
 	c.primary = -1
