@@ -286,6 +286,12 @@ func (n *rnode) sendAppend(f int) {
 	last := min(n.lastIndex(), prev+maxBatch)
 	m := rmsg{Term: n.term, Index: prev, LogTerm: n.termAt(prev), Commit: n.commit, N: int32(last - prev)}
 	if m.N > 0 {
+		if prev <= n.match[f] {
+			// Nothing sent before is outstanding: the progress window for
+			// these entries starts now (a heartbeat must not re-send them
+			// while their acknowledgement is on its way).
+			n.progress[f] = n.s.c.w.Now()
+		}
 		m.E = n.at(prev + 1)
 		if m.N > 1 {
 			m.More = append([]rentry(nil), n.log[prev+1-n.logBase:last-n.logBase]...)

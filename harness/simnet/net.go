@@ -158,6 +158,10 @@ type Net[P any] struct {
 	// OnCrash and OnRestart, if set, are called when a node crashes or
 	// restarts (after the net marks it down / up).
 	OnCrash, OnRestart func(node int)
+	// Trace, if set, sees every message just before its node's handler (or
+	// the clients' handler) runs: a transcript of the protocol, step by
+	// step, for tests in etcd raft's datadriven style.
+	Trace func(m *Msg[P])
 	// Leader, if set, names the node the protocol currently considers its
 	// leader (−1: none); faults aimed at "leader" use it.
 	Leader func() int
@@ -392,6 +396,9 @@ func (nt *Net[P]) deliver(_ *harness.World, _ *harness.Request, arg int64) {
 	switch {
 	case m.To == External:
 		nt.stats.ClientDelivered++
+		if nt.Trace != nil {
+			nt.Trace(m)
+		}
 		if nt.client != nil {
 			nt.client(m)
 		}
@@ -425,6 +432,9 @@ func (nt *Net[P]) handle(i int32) {
 	default:
 		nt.stats.Delivered++
 		nt.stats.ByKind[kidx(m.Kind)].Delivered++
+	}
+	if nt.Trace != nil {
+		nt.Trace(m)
 	}
 	if h := nt.handler[m.To]; h != nil {
 		h(m)
