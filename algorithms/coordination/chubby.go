@@ -3,6 +3,7 @@ package coordination
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/harness/history"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
@@ -138,6 +139,8 @@ type cop struct {
 	holder    ref    // release: the holder it releases
 	waiting   bool   // write: at the master (queued, invalidating or replicating)
 	abandoned bool   // write: its client gave up; the slot is freed when the master is done
+	hist      int    // the op's id in the client history + 1 (0: not recorded)
+	wid       int64  // write: its unique value in the history
 }
 
 // chubbyClient is one client process: its session, as it sees it.
@@ -188,6 +191,12 @@ type Chubby struct {
 	// earlier write waits for invalidations: the broken variant that
 	// stale_cache_reads must catch.
 	overtake bool
+
+	// With run --check: the clients' history of reads and writes (locks are
+	// not registers), and which write made each file version.
+	hist     *history.Log
+	writeSeq int64
+	widOf    map[[2]uint64]int64
 
 	reads, hits, writes, invalidations, acquires, staleCache               uint64
 	resourceWrites, fenced, unsafe, expirations, blockedOps, lostOps, idle uint64
@@ -291,8 +300,12 @@ func (c *Chubby) Start(w *harness.World, req *harness.Request) {
 	case workloads.Read, workloads.Scan:
 		op.kind = kRead
 		c.reads++
+		if c.hist != nil {
+			op.hist = c.hist.Invoke(req.Op.Client, op.key, history.Read, 0, w.Now()) + 1
+		}
 		if v, ok := c.cache[ck]; ok && c.cfg.Cache && c.connected(cl) && !cl.jeopardy {
 			c.hits++
+			op.got = v
 			if v < c.acked[op.key] {
 				c.staleCache++ // a write acknowledged before this read is missing from the cache
 			}
@@ -315,6 +328,11 @@ func (c *Chubby) Start(w *harness.World, req *harness.Request) {
 	default:
 		op.kind = kWrite
 		c.writes++
+		if c.hist != nil {
+			c.writeSeq++
+			op.wid = c.writeSeq
+			op.hist = c.hist.Invoke(req.Op.Client, op.key, history.Write, op.wid, w.Now()) + 1
+		}
 	}
 	c.submit(k, c.refOf(i))
 }
@@ -408,9 +426,43 @@ func (c *Chubby) flush(k int32) {
 	}
 }
 
+// RecordHistory makes the cell record its clients' reads and writes for
+// run --check (Chubby's files are linearizable registers: the master serves
+// them, and a cached copy is invalidated before a write completes).
+func (c *Chubby) RecordHistory(l *history.Log) {
+	c.hist, c.widOf = l, map[[2]uint64]int64{}
+}
+
+// histEnd records op's outcome in the history: a read returns the write
+// that made the version it got; a failed write may still be applied.
+func (c *Chubby) histEnd(op *cop, err error) {
+	if op.hist == 0 {
+		return
+	}
+	id := op.hist - 1
+	op.hist = 0
+	switch {
+	case err == nil && op.kind == kRead:
+		var v int64
+		if op.got > 0 {
+			v = c.widOf[[2]uint64{op.key, uint64(op.got)}]
+		}
+		c.hist.Return(id, v, c.nt.World().Now())
+	case err == nil:
+		c.hist.Return(id, 0, c.nt.World().Now())
+	case op.kind == kWrite:
+		c.hist.Unknown(id)
+	default:
+		c.hist.Fail(id)
+	}
+}
+
 // done completes op i to the harness and frees its slot.
 func (c *Chubby) done(i int32, err error) {
 	req := c.ops[i].req
+	if req != nil {
+		c.histEnd(&c.ops[i], err)
+	}
 	c.release(i)
 	if req == nil {
 		return
@@ -431,6 +483,7 @@ func (c *Chubby) fail(r ref) {
 	case op == nil:
 	case op.kind == kWrite && op.waiting:
 		req := op.req
+		c.histEnd(op, ErrSessionLost)
 		op.req, op.abandoned = nil, true
 		if req != nil {
 			c.nt.World().Complete(req, harness.Outcome{Shard: harness.NoShard, Err: ErrSessionLost})
@@ -748,7 +801,8 @@ func (c *Chubby) clusterMetrics() map[string]float64 {
 }
 
 var (
-	_ harness.SimTarget = (*Chubby)(nil)
-	_ harness.SimSetup  = (*Chubby)(nil)
-	_ harness.Metricser = (*Chubby)(nil)
+	_ harness.SimTarget       = (*Chubby)(nil)
+	_ harness.HistoryRecorder = (*Chubby)(nil)
+	_ harness.SimSetup        = (*Chubby)(nil)
+	_ harness.Metricser       = (*Chubby)(nil)
 )

@@ -234,3 +234,36 @@ func TestChubbyReplicaCrashAndSmallCell(t *testing.T) {
 		t.Errorf("3 replicas: errors %d failovers %v failover %v", s.Errors, s.Metrics["failovers"], f)
 	}
 }
+
+// run --check: Chubby's files are linearizable registers, and the clients'
+// history of reads (cached or from the master) and writes passes porcupine
+// over seeds, with clients stalling past their lease and with a master
+// fail-over. The broken master whose write overtakes the file's earlier one
+// (still invalidating caches) is caught: a read returns an overwritten value.
+func TestChubbyLinearizable(t *testing.T) {
+	info, _ := algorithms.Lookup("coordination/chubby")
+	run := func(raw map[string]string, spec string, d time.Duration, seed uint64, overtake bool) map[string]float64 {
+		o := algotest.Options{Clock: algorithms.Virtual, Duration: d, Seed: seed, Check: true}
+		st := algotest.Build(t, info.Name, raw, spec, o).(*Chubby)
+		st.overtake = overtake
+		return algotest.RunTarget(t, st, algotest.Spec(t, spec), o).Metrics
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		for _, c := range []struct {
+			raw  map[string]string
+			spec string
+			d    time.Duration
+		}{
+			{map[string]string{"stall": "0.2"}, ChubbyWorkload, 3 * time.Second},
+			{map[string]string{"crash": "leader", "crash_at": "5s"}, chubbyFailover, 15 * time.Second},
+		} {
+			m := run(c.raw, c.spec, c.d, seed, false)
+			if m["linearizability_violations"] != 0 || m["linearizability_ops"] < 100 || m["linearizability_undecided"] != 0 {
+				t.Errorf("seed %d %v: %v violations of %v ops (%v undecided)", seed, c.raw, m["linearizability_violations"], m["linearizability_ops"], m["linearizability_undecided"])
+			}
+		}
+	}
+	if m := run(map[string]string{"stall": "0.2"}, ChubbyWorkload, 3*time.Second, 8, true); m["linearizability_violations"] == 0 {
+		t.Error("overtaking writes pass the linearizability check: it is blind")
+	}
+}

@@ -410,6 +410,9 @@ func (c *Chubby) apply(e entry) {
 		}
 		c.version[op.key]++
 		op.got = c.version[op.key]
+		if c.widOf != nil {
+			c.widOf[[2]uint64{op.key, uint64(op.got)}] = op.wid
+		}
 		key := op.key
 		if op.abandoned {
 			c.release(e.op.idx())

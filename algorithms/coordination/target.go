@@ -134,6 +134,7 @@ func init() {
 		Cluster:      chubbyCluster,
 		Workload:     ChubbyWorkload,
 		DefaultClock: algorithms.Virtual,
+		Checked:      true,
 		Check:        func(p algorithms.Params) error { _, err := chubbyConfig(p); return err },
 		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
 			cfg, err := chubbyConfig(env.Params)
