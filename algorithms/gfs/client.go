@@ -182,7 +182,7 @@ func (s *Sim) pushDone(_ *harness.World, _ *harness.Request, arg int64) {
 	l := cl.cache[cur.chunk]
 	for _, r := range l.reps[:l.nrep] {
 		if s.net.Up(int(r)) {
-			s.servers[r].buf[cur.id] = cur.n
+			s.servers[r].buf[cur.id] = pushed{n: cur.n, at: s.w.Now()}
 		}
 	}
 	// The chain's last node sends the ack (it is up: the stream completed).

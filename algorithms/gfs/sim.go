@@ -112,10 +112,17 @@ type region struct {
 	serial uint64
 }
 
+// pushed is data a client pushed, held until a mutation applies it or it
+// ages out (the paper's LRU buffer cache).
+type pushed struct {
+	n  int64
+	at time.Duration
+}
+
 type server struct {
 	reps map[int32]*replica
-	buf  map[uint64]int64 // pushed data by id (volatile)
-	prim []int32          // chunks it holds a lease on (volatile)
+	buf  map[uint64]pushed // pushed data by id (volatile)
+	prim []int32           // chunks it holds a lease on (volatile)
 }
 
 // chunk is the master's record of a chunk.
@@ -308,7 +315,7 @@ func (s *Sim) Setup(w *harness.World) {
 	n := cfg.Chunkservers
 	s.servers = make([]server, n)
 	for i := range s.servers {
-		s.servers[i] = server{reps: map[int32]*replica{}, buf: map[uint64]int64{}}
+		s.servers[i] = server{reps: map[int32]*replica{}, buf: map[uint64]pushed{}}
 		nt.Handle(i, s.onServer)
 	}
 	nt.Handle(s.master, s.onMaster)
@@ -498,6 +505,9 @@ func (s *Sim) ensureLease(ci int32) {
 func (s *Sim) alive(i int) bool {
 	return !s.dead[i] && s.w.Now()-s.lastHB[i] <= 2*s.cfg.Heartbeat
 }
+
+// bufTTL is how long a chunkserver keeps pushed data no mutation used.
+func (s *Sim) bufTTL() time.Duration { return 4*s.cfg.Timeout + 4*s.cfg.Heartbeat }
 
 // margin is the lease time a client wants left before it uses a cached
 // lease (Config.Timeout, at most a quarter of the lease); with less, it
@@ -735,6 +745,12 @@ func (s *Sim) freeList(i int32) {
 func (s *Sim) heartbeat(w *harness.World, _ *harness.Request, arg int64) {
 	i := int(arg)
 	sv := &s.servers[i]
+	// Pushed data no write request claimed (the write failed) ages out.
+	for id, d := range sv.buf {
+		if w.Now()-d.at > s.bufTTL() {
+			delete(sv.buf, id)
+		}
+	}
 	li := s.newList()
 	keep := sv.prim[:0]
 	for _, ci := range sv.prim {
@@ -926,7 +942,7 @@ func (s *Sim) onWrite(i, from int, p *msg) {
 	switch {
 	case r == nil || !r.primary || s.w.Now() >= r.leaseExp || r.ver != p.ver:
 		reply.code = codeNotPrimary
-	case sv.buf[p.id] != p.n:
+	case sv.buf[p.id].n != p.n:
 		reply.code = codeNoData
 	}
 	if reply.code != codeOK {
@@ -1008,7 +1024,7 @@ func (s *Sim) apply(r *replica, e entry) {
 func (s *Sim) onApply(i, from int, p *msg) {
 	sv := &s.servers[i]
 	r := sv.reps[p.chunk]
-	ok := r != nil && r.ver == p.ver && (p.mut == mutPad || sv.buf[p.id] == p.n)
+	ok := r != nil && r.ver == p.ver && (p.mut == mutPad || sv.buf[p.id].n == p.n)
 	if ok && s.brokenApply && p.serial%5 == 0 {
 		s.net.Send(i, from, mApplied, msg{op: p.op, gen: p.gen}) // a broken secondary: acks without applying
 		return
