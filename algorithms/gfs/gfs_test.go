@@ -1,6 +1,7 @@
 package gfs
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,29 @@ func TestClientsCacheLocations(t *testing.T) {
 	}
 	if max := uint64(8 * len(chunks)); s.masterOps > max || rep.Errors != 0 {
 		t.Errorf("%d master lookups for 1000 reads of %d chunks by 8 clients (at most %d), %d errors", s.masterOps, len(chunks), max, rep.Errors)
+	}
+}
+
+// Replicas are spread over racks: with racks ≥ replicas every chunk's
+// replicas are on distinct racks, with fewer racks on all of them — at
+// setup, for new chunks and after re-replication.
+func TestPlacementAcrossRacks(t *testing.T) {
+	for _, racks := range []int{1, 2, 3, 4} {
+		s := build(t, small(map[string]string{"racks": strconv.Itoa(racks), "crash": "random", "crash_at": "1s", "clones": "8"}), 0)
+		const spec = "mix=rmw:0.5,read:0.5 keys=uniform:n=4 size=const:n=524288 clients=8 arrival=poisson:rate=40"
+		rep := run(t, s, spec, algotest.Options{Duration: 20 * time.Second, Seed: 1})
+		if rep.Metrics["rereplicated_chunks"] == 0 {
+			t.Fatalf("racks=%d: nothing re-replicated", racks)
+		}
+		for ci := range s.chunks {
+			c := &s.chunks[ci]
+			seen := map[int]bool{}
+			for _, r := range c.reps[:c.nrep] {
+				seen[s.sw[r]] = true
+			}
+			if want := min(racks, int(c.nrep)); len(seen) != want {
+				t.Fatalf("racks=%d: chunk %d's %d replicas on %d racks, want %d", racks, ci, c.nrep, len(seen), want)
+			}
+		}
 	}
 }
