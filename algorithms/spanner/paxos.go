@@ -40,6 +40,11 @@ type entry struct {
 	s    time.Duration
 	acks int32
 	txn  int32 // −1: its transaction failed (its leader crashed)
+	// spanner/txn (txn.go): the record's kind (prepare, commit, abort),
+	// the attempt it belongs to, and for an outcome the slot of its prepare.
+	kind uint8
+	att  int32
+	ref  int64
 }
 
 // replica is one node's state for one group.
@@ -78,10 +83,17 @@ func unpack(a int64) (int32, int, int64)       { return int32(a & 0xfff), int(a 
 // propose appends a write at s to group gi's log and replicates it; it
 // returns the slot.
 func (s *Sim) propose(gi int32, ts time.Duration, i int32) int64 {
+	return s.proposeEntry(gi, entry{s: ts, txn: i})
+}
+
+// proposeEntry appends e (at e.s) to group gi's log and replicates it; it
+// returns the slot.
+func (s *Sim) proposeEntry(gi int32, e entry) int64 {
+	ts := e.s
 	g := &s.groups[gi]
 	g.next++
 	slot := g.next
-	g.log = append(g.log, entry{s: ts, txn: i})
+	g.log = append(g.log, e)
 	lr := s.rep(g.leader, gi)
 	lr.have = slot
 	for r := range s.n {
@@ -153,7 +165,9 @@ func (s *Sim) ack(gi int32, slot int64) {
 	for g.commit < g.next && g.at(g.commit+1).acks >= s.maj {
 		g.commit++
 		advanced = true
-		if i := g.at(g.commit).txn; i >= 0 {
+		if s.tx != nil {
+			s.tx.logged(gi, g.commit)
+		} else if i := g.at(g.commit).txn; i >= 0 {
 			s.committed(i)
 		}
 	}
@@ -179,6 +193,9 @@ func (s *Sim) apply(node int, gi int32) {
 		return
 	}
 	g := &s.groups[gi]
+	if s.tx != nil {
+		s.tx.applyRecords(node, gi, r.applied+1, upTo)
+	}
 	r.applied = upTo
 	r.tsafe = max(r.tsafe, g.at(upTo).s)
 	kept := r.promises[:0]

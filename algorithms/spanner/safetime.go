@@ -122,6 +122,10 @@ func (s *Sim) promise(node int, gi int32, a int64, p time.Duration) {
 
 // serveWaiting serves node's reads of group gi whose t ≤ t_safe.
 func (s *Sim) serveWaiting(node int, gi int32) {
+	if s.tx != nil {
+		s.tx.serveGroup(node, gi)
+		return
+	}
 	r := s.rep(node, gi)
 	if len(r.waiting) == 0 {
 		return

@@ -79,10 +79,23 @@ const (
 	kPrepare                      // candidate → replica: Paxos phase 1 at a higher ballot
 	kPromise                      // replica → candidate: promised; the end of its log
 	kCatchup                      // replica → leader: resend the slots after mine
+	// spanner/txn (txn.go)
+	kReadLock   // client → participant leader: read a key under a read lock
+	kReadOK     // participant leader → client: the read lock is held
+	kPrepareReq // client → participant leader: its buffered write; the coordinator named
+	kPrepared   // participant leader → coordinator leader: prepared at a timestamp
+	kCommitReq  // client → coordinator leader: commit (with the coordinator's own write)
+	kOutcome    // coordinator leader → participant leader: committed at s
+	kWound      // participant leader → coordinator leader of a younger lock holder
+	kAbort      // coordinator leader → client: the attempt was wounded
+	kRelease    // client → participant leader: drop an aborted attempt's locks and prepare
+	kRORead     // client → its nearest node: a read-only transaction over its groups
+	kTxnFirst   = kReadLock
 )
 
 var kindNames = []string{"write", "read", "accept", "accepted", "commit", "safe_req", "safe_reply", "reply",
-	"prepare", "promise", "catchup"}
+	"prepare", "promise", "catchup",
+	"read_lock", "read_ok", "prepare_req", "prepared", "commit_req", "outcome", "wound", "abort", "release", "ro_read"}
 
 // msg is the payload of every message.
 type msg struct {
@@ -124,6 +137,8 @@ type Sim struct {
 	sfree []int32
 
 	failover
+
+	tx *TxnSim // spanner/txn: 2PC across groups (txn.go); nil for spanner/truetime
 
 	cwFn, leaderLoggedFn, replicaLoggedFn, safeFn harness.EventFunc
 }
@@ -269,6 +284,10 @@ func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
 		return
 	case kPromise:
 		s.promised(node, m.G, m.B, m.Slot)
+		return
+	}
+	if k >= kTxnFirst {
+		s.tx.handle(node, from, k, m)
 		return
 	}
 	if !s.fromLeader(node, from, m.G, m.B, k) {

@@ -86,3 +86,70 @@ func init() {
 		},
 	})
 }
+
+// TxnWorkload is spanner/txn's default workload: a quarter blind writes, a
+// quarter read-modify-writes (read locks first), half read-only
+// transactions, on 100,000 keys (1,562 rows of 64 groups) at 1000 txns/s.
+const TxnWorkload = "mix=update:0.25,rmw:0.25,read:0.5 keys=uniform:n=100000 arrival=poisson:rate=1000 clients=uniform:n=100"
+
+// TxnParams are spanner/txn's own parameters.
+var TxnParams = []algorithms.Param{
+	algorithms.Param{Name: "participants", Type: algorithms.Int, Default: "2", Doc: "Paxos groups each transaction touches (one key per group: the op key's row in the op's group and the next participants−1 groups); ≤ groups"}.Range(1, maxGroups),
+	algorithms.Param{Name: "groups", Type: algorithms.Int, Default: "64", Doc: "Paxos groups (key mod groups), each replicated on every node and led by node group mod nodes"}.Range(1, maxGroups),
+	Params[0], Params[1], Params[2],
+	{Name: "commit_wait", Type: algorithms.Bool, Default: "true", Doc: "the coordinator waits until TT.after(s) before replying and releasing locks (false shows external-consistency violations)"},
+	{Name: "safe_wait", Type: algorithms.Bool, Default: "true", Doc: "a replica serves a read-only transaction's read at t only once t_safe = min(t_Paxos, min prepare ts − 1) ≥ t (false shows snapshot violations)"},
+}
+
+// txnCluster: spanner/txn has no failover (a coordinator's or participant's
+// crash in the middle of two-phase commit is not modelled), so crashes are
+// not offered either — NOTES.md.
+var txnCluster = &algorithms.ClusterSpec{
+	Defaults: map[string]string{simnet.ParamFIFO: "true", simnet.ParamJitter: "exp:mean=200us", simnet.ParamFsync: "exp:mean=1ms"},
+	MaxNodes: maxNodes,
+	Omit: []string{simnet.ParamLoss, simnet.ParamDup, simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt,
+		simnet.ParamPartition, simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
+}
+
+func txnConfig(p algorithms.Params) (TxnConfig, error) {
+	c, err := algorithms.ClusterOf(p)
+	if err != nil {
+		return TxnConfig{}, err
+	}
+	cfg := TxnConfig{Config: Config{
+		TT: TTConfig{
+			EpsilonMin: p.Duration("epsilon_min"),
+			Drift:      float64(p.Duration("drift")) / float64(time.Second),
+			Poll:       p.Duration("poll"),
+		},
+		Cluster: c, Groups: p.Int("groups"), CommitWait: p.Bool("commit_wait"), SafeWait: p.Bool("safe_wait"),
+		Lease: time.Hour, // no failover: the lease only has to pass Config.check
+	}, Participants: p.Int("participants")}
+	if top := cfg.TT.top(); top > time.Minute {
+		return TxnConfig{}, fmt.Errorf("spanner: epsilon_min=%v + drift=%v/s × poll=%v gives ε up to %v (valid: at most 1m: TrueTime bounds ε to milliseconds)",
+			cfg.TT.EpsilonMin, p.Duration("drift"), cfg.TT.Poll, top)
+	}
+	if err := cfg.check(); err != nil {
+		return TxnConfig{}, err
+	}
+	return cfg, nil
+}
+
+func init() {
+	algorithms.Register(algorithms.Info{
+		Name:         "spanner/txn",
+		Description:  "Spanner (OSDI'12) read-write transactions across Paxos groups: two-phase commit (prepare timestamps, coordinator's s ≥ all of them and TT.now().latest, commit wait), wound-wait locks, read-only transactions at one timestamp with t_safe bounded by prepared transactions; external consistency and cross-group snapshots checked",
+		Params:       TxnParams,
+		Workload:     TxnWorkload,
+		DefaultClock: algorithms.Virtual,
+		Cluster:      txnCluster,
+		Check:        func(p algorithms.Params) error { _, err := txnConfig(p); return err },
+		NewSim: func(env algorithms.Env) (harness.SimTarget, error) {
+			cfg, err := txnConfig(env.Params)
+			if err != nil {
+				return nil, err
+			}
+			return NewTxnSim(cfg, rand.New(rand.NewPCG(env.Seed, 0x7478)))
+		},
+	})
+}
