@@ -238,7 +238,6 @@ func (s *Sim) onClient(m *simnet.Msg[msg]) {
 	if cur.req == nil || p.gen != cur.gen {
 		return // a late answer to an abandoned step
 	}
-	lastKind, lastCode = m.Kind, p.code
 	switch m.Kind {
 	case mLookupReply:
 		if p.code != codeOK {
@@ -315,9 +314,6 @@ func (s *Sim) clientTimeout(_ *harness.World, _ *harness.Request, arg int64) {
 func (s *Sim) failAttempt(c int32) {
 	cl := &s.clients[c]
 	cur := &cl.cur
-	if debugFail != nil {
-		debugFail(s, c)
-	}
 	delete(cl.cache, cur.chunk)
 	if cur.op == opAppend {
 		if at, ok := cl.append[cur.file]; ok {
@@ -471,8 +467,3 @@ func (s *Sim) check() (dups int, err error) {
 	}
 	return dups, nil
 }
-
-var debugFail func(s *Sim, c int32)
-
-var lastKind simnet.Kind
-var lastCode uint8

@@ -39,6 +39,17 @@
 //   - Partitions: a link from→to is open or blocked. Block/Unblock (one way),
 //     Isolate(node), Split(group) and Heal() change the matrix now; a message
 //     is dropped if its link is blocked when it is sent or delivered.
+//   - Bandwidth (bandwidth.go): SetFabric gives every node a NIC and puts
+//     it under a switch; a Link is a FIFO serializer (bytes start when the
+//     earlier ones have left). Stream moves bulk data along a chain of
+//     nodes packet by packet, store-and-forward at each NIC and switch
+//     link and forwarded by each node as it arrives (GFS's pipelined push),
+//     so transfers queue behind each other and aggregate rates saturate
+//     where the links do. Control messages (Send) carry no bytes on links.
+//   - Fault domain: Config.FaultNodes keeps random faults (crash=random,
+//     random partitions, fault plans) on nodes 0 … FaultNodes−1; the nodes
+//     after them (a workload's client machines, a master modelled as
+//     reliable) are never picked at random.
 //   - Crashes: Crash(node) marks the node down: it sends nothing, messages
 //     that reach it are dropped, its CPU queue, unsynced log writes and
 //     timers are lost. Restart(node) brings it back with its incarnation
