@@ -234,7 +234,7 @@ type Sim struct {
 	pends   []pend
 	pfree   []int32
 	nextID  uint64
-	record  map[uint64]uint8 // append record → times applied by a primary
+	record  map[uint64]uint16 // append record → times applied by a primary
 
 	// Record: acknowledged mutations and the last acked write per region.
 	acked     map[uint64]int32 // mutation id → chunk
@@ -331,7 +331,7 @@ func (s *Sim) Setup(w *harness.World) {
 		s.declared[i] = -1
 	}
 	s.files = make([][]int32, cfg.AppendFiles)
-	s.record = map[uint64]uint8{}
+	s.record = map[uint64]uint16{}
 	s.lastGrant = -1
 	if cfg.Record {
 		s.acked, s.lastWrite = map[uint64]int32{}, map[[2]int64]uint64{}
@@ -974,7 +974,8 @@ func (s *Sim) onWrite(i, from int, p *msg) {
 }
 
 // mutate applies a mutation at the primary and forwards it; it returns the
-// pending index (−1 when there is no secondary to wait for).
+// pending index, or −1 when nothing waits for the secondaries (there are
+// none, or the mutation is a pad no client waits for).
 func (s *Sim) mutate(i int, r *replica, ci int32, mut uint8, id, rec uint64, off, n int64, client int32, cgen uint32) int32 {
 	r.serial++
 	r.mutated = true
@@ -996,13 +997,10 @@ func (s *Sim) mutate(i int, r *replica, ci int32, mut uint8, id, rec uint64, off
 			pd.need++
 		}
 	}
-	if pd.need == 0 || client < 0 {
+	if pd.need == 0 || client < 0 { // nothing waits for the acks (a pad's are ignored)
 		pd.active = false
 		s.pfree = append(s.pfree, pi)
-		if pd.need == 0 {
-			return -1
-		}
-		return pi
+		return -1
 	}
 	s.net.After(i, s.cfg.Timeout, s.pTimeoutFn, nil, int64(pi)|int64(pd.gen)<<32)
 	return pi
