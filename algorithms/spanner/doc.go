@@ -30,4 +30,14 @@
 // by a Paxos phase-1 election (failover.go). consistency.go checks external consistency and
 // snapshot correctness from a global view; commit_wait=false and
 // safe_wait=false are the broken variants it catches.
+//
+// The target spanner/txn (txn.go) runs transactions across Paxos groups on
+// the same groups and clocks: two-phase commit (§4.2.1: participants log
+// prepare records at prepare timestamps, the coordinator picks s ≥ all of
+// them and ≥ TT.now().latest at the commit's arrival, logs the commit record
+// and commit-waits; participants log the outcome, then release locks),
+// wound-wait locking, and read-only transactions across groups at one
+// timestamp whose safe time is bounded by prepared transactions (§4.1.3:
+// t_safe = min(t_Paxos, t_TM)). It checks external consistency, per-key
+// snapshots and cross-group atomicity of read-only transactions.
 package spanner
