@@ -1,14 +1,17 @@
 package bigtable
 
-// leastLoaded returns the server with the fewest tablets (lowest id on a
-// tie); t.mu write-held or the table not yet shared.
+// leastLoaded returns the live server with the fewest user tablets (lowest
+// id on a tie); t.mu write-held or the table not yet shared.
 func (t *Table) leastLoaded() int {
 	counts := t.tabletCounts()
-	best := 0
+	best := -1
 	for s, c := range counts {
-		if c < counts[best] {
+		if t.live(s) && (best < 0 || c < counts[best]) {
 			best = s
 		}
+	}
+	if best < 0 {
+		return 0 // no live server: the tablet waits on server 0, which refuses it
 	}
 	return best
 }
@@ -21,23 +24,26 @@ func (t *Table) tabletCounts() []int {
 	return counts
 }
 
-// rebalance moves tablets from the most to the least loaded server (by
+// rebalance moves tablets from the most to the least loaded live server (by
 // tablet count) until they differ by at most one, each time the
 // least-written tablet of the loaded server, minor-compacted first. t.mu
 // write-held.
 func (t *Table) rebalance() {
 	for {
 		counts := t.tabletCounts()
-		hi, lo := 0, 0
+		hi, lo := -1, -1
 		for s, c := range counts {
-			if c > counts[hi] {
+			if !t.live(s) {
+				continue
+			}
+			if hi < 0 || c > counts[hi] {
 				hi = s
 			}
-			if c < counts[lo] {
+			if lo < 0 || c < counts[lo] {
 				lo = s
 			}
 		}
-		if counts[hi]-counts[lo] <= 1 {
+		if hi < 0 || counts[hi]-counts[lo] <= 1 {
 			return
 		}
 		var pick *tablet
@@ -47,7 +53,20 @@ func (t *Table) rebalance() {
 			}
 		}
 		flush(pick.db) // best effort: a failed flush leaves the rows in the log
-		pick.server = lo
+		t.assign(pick.id, &pick.server, lo, true)
 		t.moves.Add(1)
 	}
+}
+
+// moveTablet is the master moving the tablet holding row to server to (a
+// balancing move: the old server unloads it). It returns the old server.
+func (t *Table) moveTablet(row []byte, to int) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tab := t.locate(row)
+	old := tab.server
+	flush(tab.db)
+	t.assign(tab.id, &tab.server, to, true)
+	t.moves.Add(1)
+	return old
 }

@@ -5,7 +5,8 @@ import (
 )
 
 // majorCompact rewrites tab's live rows in range into a fresh engine and
-// deletes the old one: no deletion and no row left by a split survives.
+// deletes the old one: no deletion and no row left by a split survives, and
+// no cell version the families' GC rules drop (cell.go).
 // Called with t.mu read-held; writers to this tablet wait on tab.mu.
 func (t *Table) majorCompact(tab *tablet) error {
 	if !tab.compacting.CompareAndSwap(false, true) {
@@ -19,9 +20,18 @@ func (t *Table) majorCompact(tab *tablet) error {
 		tab.db, tab.dir = old, oldDir
 		return err
 	}
-	var live int64
+	var live, gcd, gcdBytes int64
 	var err error
+	var g gcRule
+	g.reset(t.opts.Families, t.now())
 	serr := tab.scanRangeOf(old, tab.start, func(k, v []byte) bool {
+		if t.cellMode() {
+			if _, keep := g.rank(k); !keep {
+				gcd++
+				gcdBytes += int64(len(k) + len(v))
+				return true
+			}
+		}
 		if err = tab.db.Put(k, v); err != nil {
 			return false
 		}
@@ -46,6 +56,8 @@ func (t *Table) majorCompact(tab *tablet) error {
 	tab.sinceMajor.Store(0)
 	t.majors.Add(1)
 	t.majorBytes.Add(live)
+	t.gcd.Add(gcd)
+	t.gcdBytes.Add(gcdBytes)
 	return nil
 }
 
@@ -55,6 +67,18 @@ type flusher interface{ Flush() error }
 func flush(db any) error {
 	if f, ok := db.(flusher); ok {
 		return f.Flush()
+	}
+	return nil
+}
+
+// CompactAll major-compacts every tablet now (applying the GC rules).
+func (t *Table) CompactAll() error {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, tab := range t.tablets {
+		if err := t.majorCompact(tab); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,6 +1,17 @@
-// Package bigtable models Bigtable's tablet servers (Chang et al., "Bigtable:
-// A Distributed Storage System for Structured Data", OSDI 2006) over
-// dsbench's LSM engine, and registers the target storage/bigtable.
+// Package bigtable models Bigtable (Chang et al., "Bigtable: A Distributed
+// Storage System for Structured Data", OSDI 2006) over dsbench's LSM engine,
+// and registers the target storage/bigtable.
+//
+// Data model (cell.go): rows × column families × timestamped versions; a
+// cell version is one LSM entry keyed row|family|qualifier|^timestamp, and
+// every family has a GC rule (newest MaxVersions, younger than TTL) that
+// hides versions from reads at once and drops them at major compactions.
+// Clients (client.go) find tablets through the METADATA hierarchy (meta.go:
+// lock-service file → root tablet → METADATA tablets → user tablets) and
+// cache locations; a stale one costs a refused request and a new lookup.
+// Servers hold locks in a lock service (lock.go, over coordination.Tree); a
+// server whose lease runs out stops serving and the master reassigns its
+// tablets. NOTES.md has the op mapping, metrics and measurements.
 //
 // The row space is split into tablets, contiguous row ranges [start, end),
 // each stored in its own LSM (package lsm) in its own directory: the
@@ -12,7 +23,8 @@
 // grows with overwrites and shrinks at a major compaction. A tablet splits
 // when its size passes split= bytes.
 //
-// Split. The tablet's live rows are scanned, the median row becomes the
+// Split. The tablet's live rows are scanned, the median row (a row, never
+// a cell inside one) becomes the
 // boundary, and the rows at or above it are copied into a new tablet's LSM;
 // the parent keeps [start, median). Bigtable's children share the parent's
 // SSTables instead of copying; here the copy is counted in split_bytes and in

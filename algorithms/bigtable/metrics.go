@@ -68,6 +68,44 @@ func (t *Table) Metrics() map[string]float64 {
 		"wal_bytes_written":   float64(sum.wal),
 		"stalls":              float64(sum.stalls),
 	}
+	m["versions_gcd"] = float64(t.gcd.Load())
+	m["versions_gcd_bytes"] = float64(t.gcdBytes.Load())
+	m["meta_tablets"] = float64(len(t.meta))
+	m["meta_splits"] = float64(t.metaSplits.Load())
+	m["meta_moves"] = float64(t.metaMoves.Load())
+	m["lock_losses"] = float64(t.lockLosses.Load())
+	m["tablets_reassigned"] = float64(t.reassigned.Load())
+	m["stale_serves"] = float64(t.staleServes.Load())
+	m["servers_live"] = float64(t.liveServers())
+	for s := range t.srv {
+		if st := &t.srv[s]; st.gone {
+			m[fmt.Sprintf("server_%d_reassign_delay_ms", s)] = float64(st.goneAt-st.leaseEnd.Load()) / 1e3 // from the end of its lease (it stopped serving) to the reassignment
+		}
+	}
+	var ops, lookups, misses, stale, staleMeta, unavail, waits int64
+	t.cmu.Lock()
+	for _, c := range t.clients {
+		ops += c.ops.Load()
+		lookups += c.lookups.Load()
+		misses += c.misses.Load()
+		stale += c.stale.Load()
+		staleMeta += c.staleMeta.Load()
+		unavail += c.unavailable.Load()
+		waits += c.waits.Load()
+	}
+	t.cmu.Unlock()
+	if len(t.clients) > 0 {
+		m["location_lookups"] = float64(lookups)
+		m["location_cache_misses"] = float64(misses)
+		m["stale_locations"] = float64(stale)
+		m["stale_meta_locations"] = float64(staleMeta)
+		m["unavailable_ops"] = float64(unavail)
+		m["unavailable_waits"] = float64(waits)
+		m["unavailable_wait_s"] = float64(waits) * t.opts.Backoff.Seconds()
+		if ops > 0 {
+			m["lookups_per_op"] = float64(lookups) / float64(ops)
+		}
+	}
 	counts := t.tabletCounts()
 	var total, max float64
 	for s := range t.serverOps {
@@ -89,7 +127,32 @@ func (t *Table) Metrics() map[string]float64 {
 func (t *Table) IntervalMetrics() map[string]float64 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return map[string]float64{"tablets": float64(len(t.tablets))}
+	return map[string]float64{"tablets": float64(len(t.tablets)), "servers_live": float64(t.liveServers())}
+}
+
+// LiveCellBytes sums key+value bytes over every version the GC rules still
+// keep (what a reader can see), by a scan of every tablet.
+func (t *Table) LiveCellBytes() (int64, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	now := t.now()
+	var n int64
+	var g gcRule
+	for _, tab := range t.tablets {
+		g.reset(t.opts.Families, now)
+		tab.mu.RLock()
+		err := tab.scanRangeOf(tab.db, tab.start, func(k, v []byte) bool {
+			if _, keep := g.rank(k); keep {
+				n += int64(len(k) + len(v))
+			}
+			return true
+		})
+		tab.mu.RUnlock()
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // DiskUsage sums every tablet directory.

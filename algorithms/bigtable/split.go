@@ -14,12 +14,19 @@ func (t *Table) split(tab *tablet) error {
 	if tab.size.Load() <= t.opts.SplitBytes || !slices.Contains(t.tablets, tab) {
 		return nil
 	}
+	// Rows, not keys: a tablet boundary is a row boundary (every version
+	// of every cell of a row stays in one tablet).
 	var keys [][]byte
 	var sizes []int64
 	var total int64
 	_, _, err := tab.scanRange(tab.start, 0, func(k, v []byte) bool {
-		keys = append(keys, bytes.Clone(k))
-		sizes = append(sizes, int64(len(k)+len(v)))
+		row := k[:min(len(k), RowLen)]
+		if n := len(keys); n > 0 && bytes.Equal(keys[n-1], row) {
+			sizes[n-1] += int64(len(k) + len(v))
+		} else {
+			keys = append(keys, bytes.Clone(row))
+			sizes = append(sizes, int64(len(k)+len(v)))
+		}
 		total += int64(len(k) + len(v))
 		return true
 	})
@@ -47,6 +54,8 @@ func (t *Table) split(tab *tablet) error {
 	})
 	if err != nil {
 		child.db.Close()
+		delete(t.byID, child.id)
+		delete(t.srv[child.server].loaded, child.id)
 		return err
 	}
 	var lower int64
@@ -60,6 +69,7 @@ func (t *Table) split(tab *tablet) error {
 	t.tablets = slices.Insert(t.tablets, i+1, child)
 	t.splits.Add(1)
 	t.splitBytes.Add(copied)
+	t.splitMeta(mid)
 	t.rebalance()
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dsbench/dsbench/algorithms/storage"
 )
@@ -21,6 +22,34 @@ type Options struct {
 	MajorBytes int64  // bytes written to a tablet between major compactions; 0 = never
 	// Open creates the engine of one tablet in dir.
 	Open func(dir string) (storage.KV, error)
+
+	// The data model (cell.go): one GC rule per column family. Empty: the
+	// table stores plain keys (the raw KV methods), as before cells.
+	Families []Family
+
+	// Location hierarchy and clients (meta.go, client.go).
+	MetaRows int           // user-tablet locations per METADATA tablet before it splits (0: 128)
+	RTT      time.Duration // a client waits this long for every request's round trip
+	Retries  int           // a client's attempts at locating and serving one op (0: 8)
+	Backoff  time.Duration // a client's wait between refused attempts
+
+	// Lock service and master (lock.go).
+	Lease time.Duration // session lease renewed by KeepAlives (0: 10s)
+	Lose  *LockLoss     // a server whose session stops being renewed (nil: none)
+	// Clock returns the table's time in µs. nil: the wall clock since New,
+	// with a goroutine running Tick every Lease/8 (the master polling every
+	// fourth); tests pass their own clock and call Tick themselves.
+	Clock func() int64
+	// KeepServingWithoutLock is the broken variant the tests must catch: a
+	// server that lost its lock keeps serving the tablets it had loaded.
+	KeepServingWithoutLock bool
+}
+
+// LockLoss cuts Server off the lock service At (the table's clock): its
+// KeepAlives stop, so its lease runs out one Lease later.
+type LockLoss struct {
+	Server int
+	At     time.Duration
 }
 
 // Table is a Bigtable table served by in-process tablet servers. It is a
@@ -41,6 +70,27 @@ type Table struct {
 	splitBytes atomic.Int64
 	moveFlush  atomic.Int64
 	retired    engineStats // figures of engines closed by major compactions
+
+	byID       map[int]*tablet // user tablets by id; t.mu
+	meta       []*metaTablet   // METADATA tablets, sorted by start; t.mu
+	metaByID   map[int]*metaTablet
+	nextMeta   int
+	rootServer int // the server of the root tablet; t.mu
+
+	ls         *lockService
+	srv        []server // t.mu
+	clockStart time.Time
+	lastTS     atomic.Int64
+	stop       chan struct{}
+	ticker     sync.WaitGroup
+
+	cmu     sync.Mutex
+	clients []*Client
+
+	gcd, gcdBytes          atomic.Int64 // versions dropped by GC at major compactions
+	metaSplits, metaMoves  atomic.Int64
+	lockLosses, reassigned atomic.Int64
+	staleServes            atomic.Int64 // ops served by a server after it lost its lock (must stay 0)
 }
 
 var (
@@ -58,23 +108,98 @@ func New(opts Options) (*Table, error) {
 	if opts.SplitBytes <= 0 || opts.Dir == "" || opts.Open == nil {
 		return nil, errors.New("bigtable: Options need Dir, Open and SplitBytes > 0")
 	}
-	t := &Table{opts: opts, serverOps: make([]atomic.Int64, opts.Servers)}
+	if len(opts.Families) > 256 {
+		return nil, fmt.Errorf("bigtable: %d families: at most 256", len(opts.Families))
+	}
+	if opts.MetaRows <= 0 {
+		opts.MetaRows = 128
+	}
+	if opts.Retries <= 0 {
+		opts.Retries = 8
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 10 * time.Second
+	}
+	if opts.Lose != nil && (opts.Lose.Server < 0 || opts.Lose.Server >= opts.Servers) {
+		return nil, fmt.Errorf("bigtable: lose_lock=%d: no such server (valid: 0 … %d)", opts.Lose.Server, opts.Servers-1)
+	}
+	t := &Table{opts: opts, serverOps: make([]atomic.Int64, opts.Servers), byID: map[int]*tablet{},
+		metaByID: map[int]*metaTablet{}, nextMeta: metaBase, clockStart: time.Now()}
+	if t.opts.Clock == nil {
+		t.opts.Clock = func() int64 { return time.Since(t.clockStart).Microseconds() }
+	}
+	t.startServers()
 	tab, err := t.newTablet([]byte{}, nil)
 	if err != nil {
 		return nil, err
 	}
 	t.tablets = []*tablet{tab}
+	t.rootServer = -1
+	t.assign(rootID, &t.rootServer, 0, false)
+	m := &metaTablet{id: t.nextMeta, start: []byte{}, server: -1}
+	t.nextMeta++
+	t.assign(m.id, &m.server, min(1, opts.Servers-1), false)
+	t.meta = []*metaTablet{m}
+	t.metaByID[m.id] = m
+	if opts.Clock == nil {
+		t.run()
+	}
 	return t, nil
+}
+
+// run renews the servers' sessions every Lease/8 in one goroutine and, in
+// another (which waits for the tablet map), lets servers notice a lost lock
+// every Lease/8 and the master poll every Lease/2, until Close.
+func (t *Table) run() {
+	t.stop = make(chan struct{})
+	t.ticker.Add(2)
+	go func() {
+		defer t.ticker.Done()
+		t.every(t.opts.Lease/8, func(int) { t.keepAlives() })
+	}()
+	go func() {
+		defer t.ticker.Done()
+		t.every(t.opts.Lease/8, func(i int) { t.checkLocks(i%4 == 0) })
+	}()
+}
+
+func (t *Table) every(d time.Duration, fn func(i int)) {
+	tk := time.NewTicker(d)
+	defer tk.Stop()
+	for i := 1; ; i++ {
+		select {
+		case <-t.stop:
+			return
+		case <-tk.C:
+			fn(i)
+		}
+	}
+}
+
+// now is the table's clock in µs.
+func (t *Table) now() int64 { return t.opts.Clock() }
+
+// stamp returns a cell timestamp: the clock, or one more than the last
+// stamp if the clock has not moved (every version of a cell is distinct).
+func (t *Table) stamp() int64 {
+	for {
+		last, now := t.lastTS.Load(), t.now()
+		ts := max(now, last+1)
+		if t.lastTS.CompareAndSwap(last, ts) {
+			return ts
+		}
+	}
 }
 
 func (t *Table) newTablet(start, end []byte) (*tablet, error) {
 	id := t.nextID
 	t.nextID++
-	tab := &tablet{id: id, start: start, end: end}
+	tab := &tablet{id: id, start: start, end: end, server: -1}
 	if err := t.openEngine(tab); err != nil {
 		return nil, err
 	}
-	tab.server = t.leastLoaded()
+	t.assign(id, &tab.server, t.leastLoaded(), false)
+	t.byID[id] = tab
 	return tab, nil
 }
 
@@ -135,20 +260,37 @@ func (t *Table) write(key []byte, n int64, apply func(storage.KV) error) error {
 	t.mu.RLock()
 	tab := t.locate(key)
 	t.serverOps[tab.server].Add(1)
+	needSplit, err := t.writeTo(tab, func() (int64, error) { return n, apply(tab.db) })
+	t.mu.RUnlock()
+	if err == nil && needSplit {
+		err = t.split(tab)
+	}
+	return err
+}
+
+// writeTo applies a mutation of n bytes to tab, major-compacts tab if
+// major= bytes were written to it since the last one, and reports whether
+// it is past the split size (the caller splits it once t.mu is released).
+// t.mu is read-held.
+func (t *Table) writeTo(tab *tablet, apply func() (int64, error)) (bool, error) {
 	tab.writes.Add(1)
 	tab.mu.RLock()
-	err := apply(tab.db)
+	n, err := apply()
 	tab.mu.RUnlock()
 	size := tab.size.Add(n)
 	since := tab.sinceMajor.Add(n)
 	if err == nil && t.opts.MajorBytes > 0 && since > t.opts.MajorBytes && size <= t.opts.SplitBytes {
 		err = t.majorCompact(tab)
 	}
-	t.mu.RUnlock()
-	if err == nil && size > t.opts.SplitBytes {
-		err = t.split(tab)
+	return err == nil && size > t.opts.SplitBytes, err
+}
+
+// recordServe counts an op a server served after it lost its lock (the
+// stale serving the lock prevents). t.mu is read-held.
+func (t *Table) recordServe(s int, now int64) {
+	if t.srv[s].lost || now >= t.srv[s].leaseEnd.Load() {
+		t.staleServes.Add(1)
 	}
-	return err
 }
 
 // Scan walks tablets in row order from start.
@@ -195,6 +337,11 @@ func (t *Table) Flush() error {
 
 // Close closes every tablet's engine.
 func (t *Table) Close() error {
+	if t.stop != nil {
+		close(t.stop)
+		t.ticker.Wait()
+		t.stop = nil
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var first error

@@ -1,7 +1,9 @@
 package bigtable
 
 import (
+	"fmt"
 	"os"
+	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/algorithms/lsm"
@@ -18,32 +20,75 @@ var Params = []algorithms.Param{
 	algorithms.Param{Name: "split", Type: algorithms.Int, Default: "8388608",
 		Doc: "tablet size in bytes (written since creation or last major compaction, plus live bytes then) past which it splits"}.Range(4<<10, 1<<40),
 	algorithms.Param{Name: "major", Type: algorithms.Int, Default: "33554432",
-		Doc: "bytes written to a tablet between major compactions; 0 = never"}.Range(0, 1<<40),
+		Doc: "bytes written to a tablet between major compactions (which apply the GC rules); 0 = never"}.Range(0, 1<<40),
 	algorithms.Param{Name: "memtable", Type: algorithms.Int, Default: "1048576",
 		Doc: "memtable bytes of each tablet's LSM before a minor compaction"}.Range(4<<10, 1<<30),
 	{Name: "sync", Type: algorithms.Enum, Default: "none", Choices: []string{"always", "batch", "none"},
 		Doc: "commit-log fsync policy of each tablet's LSM"},
+	algorithms.Param{Name: "families", Type: algorithms.Int, Default: "1",
+		Doc: "column families f0…: an update writes one cell of a random family, a read and a scan return the newest versions of one random family's columns"}.Range(1, 64),
+	algorithms.Param{Name: "columns", Type: algorithms.Int, Default: "1",
+		Doc: "qualifiers c0… per family: an update writes a random one; the load writes c0 of every family"}.Range(1, 256),
+	algorithms.Param{Name: "max_versions", Type: algorithms.Int, Default: "3",
+		Doc: "every family's GC rule: keep the newest N versions of each cell (0 = all); older ones are invisible at once and dropped at the next major compaction"}.Range(0, 1<<20),
+	algorithms.Param{Name: "ttl", Type: algorithms.Duration, Default: "0s",
+		Doc: "every family's GC rule: versions older than this are invisible and dropped at major compactions (0 = forever)"}.Range(0, float64(365*24*time.Hour)),
+	{Name: "location_cache", Type: algorithms.Bool, Default: "true",
+		Doc: "clients cache tablet locations (false: every op looks its tablet up through the lock-service file, the root and a METADATA tablet)"},
+	algorithms.Param{Name: "meta_rows", Type: algorithms.Int, Default: "16",
+		Doc: "tablet locations a METADATA tablet holds before it splits"}.Range(2, 1<<20),
+	algorithms.Param{Name: "rtt", Type: algorithms.Duration, Default: "0s",
+		Doc: "client-server round trip: a client sleeps this long for every request (a data op, each lookup level)"}.Range(0, float64(time.Second)),
+	algorithms.Param{Name: "lease", Type: algorithms.Duration, Default: "1s",
+		Doc: "tablet servers' lock-service session lease; the master polls the servers' lock files every lease/2"}.Range(float64(10*time.Millisecond), float64(time.Hour)),
+	algorithms.Param{Name: "lose_lock", Type: algorithms.Int, Default: "-1",
+		Doc: "server whose lock-service session stops being renewed at lose_at: it stops serving when its lease runs out and the master reassigns its tablets (-1 = none)"}.Range(-1, 1023),
+	algorithms.Param{Name: "lose_at", Type: algorithms.Duration, Default: "2s",
+		Doc: "when lose_lock's server is cut off from the lock service (since the table opened, load included)"}.Range(0, float64(24*time.Hour)),
 }
 
 func init() {
 	algorithms.Register(algorithms.Info{
 		Name:        "storage/bigtable",
-		Description: "Bigtable tablet servers over the LSM: range tablets that split, move and major-compact",
+		Description: "Bigtable over the LSM: rows x column families x timestamped versions with GC, splitting tablets, METADATA lookups with client location caches, a master assigning tablets through server locks",
 		Params:      Params,
 		Workload:    storage.TourWorkload,
 		Loads:       true,
+		Check: func(p algorithms.Params) error {
+			if s, n := p.Int("lose_lock"), p.Int("servers"); s >= n {
+				return fmt.Errorf("storage/bigtable: lose_lock=%d: no such server (valid: -1 for none, 0 … %d with servers=%d)", s, n-1, n)
+			}
+			return nil
+		},
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			p := env.Params
-			tb, err := Open(p.String("dir"), Options{
+			fams := make([]Family, p.Int("families"))
+			for i := range fams {
+				fams[i] = Family{MaxVersions: p.Int("max_versions"), TTL: p.Duration("ttl")}
+			}
+			o := Options{
 				Servers:    p.Int("servers"),
 				SplitBytes: int64(p.Int("split")),
 				MajorBytes: int64(p.Int("major")),
 				Open:       LSMOpener(lsm.Options{Sync: p.String("sync"), MemtableBytes: p.Int("memtable"), BloomBitsPerKey: lsm.DefaultBloomBits}),
-			})
+				Families:   fams,
+				MetaRows:   p.Int("meta_rows"),
+				RTT:        p.Duration("rtt"),
+				Lease:      p.Duration("lease"),
+				Backoff:    p.Duration("lease") / 16,
+				Retries:    40,
+			}
+			if s := p.Int("lose_lock"); s >= 0 {
+				if s >= o.Servers {
+					return nil, fmt.Errorf("storage/bigtable: lose_lock=%d: no such server (valid: -1 for none, 0 … %d)", s, o.Servers-1)
+				}
+				o.Lose = &LockLoss{Server: s, At: p.Duration("lose_at")}
+			}
+			tb, err := Open(p.String("dir"), o)
 			if err != nil {
 				return nil, err
 			}
-			return storage.NewTarget(tb, env.Seed), nil
+			return NewTarget(tb, p.Int("columns"), p.Bool("location_cache"), env.Seed), nil
 		},
 	})
 }

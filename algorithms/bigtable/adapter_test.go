@@ -1,0 +1,86 @@
+package bigtable
+
+import (
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dsbench/dsbench/algorithms/lsm"
+	"github.com/dsbench/dsbench/workloads"
+)
+
+// TestAdapterConcurrentWithLockLoss drives the YCSB adapter from four
+// workers (run it with -race) while a ticker goroutine advances the table's
+// clock by 1 ms per Tick and server 2 is cut off from the lock service at
+// 30 ms: ops fail only as unavailable, no server serves after its lease ran
+// out, the master reassigns server 2's tablets, and every op after the
+// reassignment succeeds. (The clock is the test's so that a loaded machine
+// cannot starve the KeepAlives.)
+func TestAdapterConcurrentWithLockLoss(t *testing.T) {
+	fams := []Family{{MaxVersions: 2}, {MaxVersions: 1}}
+	clk := &testClock{}
+	tb, err := Open(t.TempDir(), Options{Servers: 3, SplitBytes: 48 << 10, MajorBytes: 16 << 10,
+		Open:     LSMOpener(lsm.Options{MemtableBytes: 16 << 10, BloomBitsPerKey: 10}),
+		Families: fams, MetaRows: 3, Lease: 20 * time.Millisecond, Backoff: 200 * time.Microsecond, Retries: 1000,
+		Lose: &LockLoss{Server: 2, At: 30 * time.Millisecond}, Clock: clk.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := NewTarget(tb, 3, true, 1)
+	defer tg.Close()
+	if err := tg.Load(600, 50); err != nil {
+		t.Fatal(err)
+	}
+	const end, settled = 90_000, 60_000 // µs: the run's end; the reassignment is done by then
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for clk.now() < end {
+			clk.advance(time.Millisecond)
+			tb.Tick()
+			time.Sleep(300 * time.Microsecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	late := 0
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			x := tg.Fork(w, rand.New(rand.NewPCG(uint64(w), 7)))
+			r := rand.New(rand.NewPCG(uint64(w), 8))
+			kinds := []workloads.Kind{workloads.Read, workloads.Update, workloads.Scan, workloads.RMW}
+			for clk.now() < end {
+				op := workloads.Op{Kind: kinds[r.IntN(len(kinds))], Key: r.Uint64N(600), Size: 50}
+				if op.Kind == workloads.Scan {
+					op.Size = 5
+				}
+				out := x.Do(0, &op)
+				if out.Err != nil && !errors.Is(out.Err, ErrUnavailable) {
+					t.Errorf("%v: %v", op.Kind, out.Err)
+					return
+				}
+				if out.Err != nil && clk.now() > settled {
+					mu.Lock()
+					late++
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	<-done
+	m := tg.Metrics()
+	if m["stale_serves"] != 0 || m["lock_losses"] != 1 || m["servers_live"] != 2 || m["server_2_tablets"] != 0 || m["tablets_reassigned"] < 1 {
+		t.Fatalf("lock loss not handled: %v", m)
+	}
+	if late > 0 {
+		t.Fatalf("%d ops failed long after the reassignment", late)
+	}
+	if m["splits"] < 1 || m["versions_gcd"] < 1 || m["location_cache_misses"] < 1 {
+		t.Fatalf("the test did not exercise splits, GC and lookups: %v", m)
+	}
+}
