@@ -39,6 +39,10 @@ type Param struct {
 	// Cluster marks a parameter of the simulated cluster's vocabulary
 	// (cluster.go), added by Info.Cluster rather than declared by the family.
 	Cluster bool
+	// Dir marks a String naming a directory the target creates or writes
+	// (empty: a temporary one): Resolve checks that it is a writable
+	// directory, or can be made one, before anything runs (dircheck.go).
+	Dir bool
 }
 
 // Range returns a copy of p bounded to [lo, hi].
@@ -222,6 +226,11 @@ func resolveParams(target string, decl []Param, raw map[string]string) (Params, 
 		val, err := d.parse(v)
 		if err != nil {
 			return Params{}, fmt.Errorf("%s: %v", target, err)
+		}
+		if d.Dir && v != "" {
+			if err := CheckDir(v); err != nil {
+				return Params{}, fmt.Errorf("%s: %s=%s: %v", target, d.Name, v, err)
+			}
 		}
 		out.values[d.Name] = val
 		if dd, ok := val.(workloads.DurationDist); ok {

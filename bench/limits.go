@@ -99,3 +99,28 @@ func bytesText(b uint64) string {
 	}
 	return fmt.Sprintf("%.0f KiB", float64(b)/(1<<10))
 }
+
+// MaxValueSize is the largest value (size=, or a trace's size column) an op
+// may carry: a sixty-fourth of MemoryBudget. A storage target holds a value
+// per op in flight and copies it into its memtable, log and cache, so one
+// op of 4 GiB (size's type allows 2^32−1) would take the machine's memory.
+func MaxValueSize() uint64 { return MemoryBudget() / 64 }
+
+// checkValueSize refuses a workload whose largest value exceeds
+// MaxValueSize.
+func checkValueSize(largest uint64, what string) error {
+	if limit := MaxValueSize(); largest > limit {
+		return inputf("%s: values of %s: at most %s per op here (a sixty-fourth of the memory budget, a quarter of this machine's %s)",
+			what, bytesText(largest), bytesText(limit), bytesText(physicalMemory()))
+	}
+	return nil
+}
+
+// traceMaxSize is the largest value size of a trace's ops.
+func traceMaxSize(ops []workloads.Op) uint64 {
+	var m uint32
+	for i := range ops {
+		m = max(m, ops[i].Size)
+	}
+	return uint64(m)
+}

@@ -175,6 +175,13 @@ func NewPlan(targets []any, workload string, o Options) (*Plan, error) {
 				return nil, inputf("%s: workload %q: %v", info.Name, name, err)
 			}
 		}
+		if p.trace == nil {
+			if err := checkValueSize(spec.MaxValueSize(), fmt.Sprintf("workload %q: size=%s", name, spec.SizeDist())); err != nil {
+				return nil, err
+			}
+		} else if err := checkValueSize(traceMaxSize(p.trace), "the trace"); err != nil {
+			return nil, err
+		}
 		if p.trace == nil && spec.Closed() {
 			kinds, _ := spec.Kinds()
 			if err := checkWorkers(o.Workers, len(kinds)); err != nil {

@@ -96,6 +96,9 @@ func parseArrivalDef(spec string) (arrivalDef, error) {
 		d = a
 	case "spike":
 		a := spikeArrival{r: p.rate("rate", true), every: p.dur("every", 0, true), dur: p.dur("for", 0, true), x: p.pos("x", 10, false)}
+		if a.r*a.x > 1e12 {
+			p.fail("a spike of x=%s × rate=%s = %s ops/s exceeds the largest rate, 1e12", fmtF(a.x), fmtF(a.r), fmtF(a.r*a.x))
+		}
 		if p.err == nil && a.dur >= a.every {
 			p.fail("for=%v must be shorter than every=%v", a.dur, a.every)
 		}

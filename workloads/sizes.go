@@ -107,6 +107,18 @@ func (d sizeDef) String() string {
 	return "hist:" + strings.Join(parts, "|")
 }
 
+// largest is the biggest size d can draw.
+func (d sizeDef) largest() uint64 {
+	if d.kind == "hist" {
+		var m uint64
+		for _, v := range d.vals {
+			m = max(m, v)
+		}
+		return m
+	}
+	return d.max
+}
+
 func (d sizeDef) build() sizeSampler {
 	s := sizeSampler{kind: d.kind, min: d.min, span: d.max - d.min + 1, vals: d.vals, alias: d.alias}
 	if d.kind == "zipf" {

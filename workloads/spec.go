@@ -129,6 +129,13 @@ func (s Spec) String() string {
 // Equal reports whether two specs describe the same workload.
 func (s Spec) Equal(o Spec) bool { return s.String() == o.String() }
 
+// MaxValueSize is the largest value size (bytes) the workload's size=
+// distribution draws.
+func (s Spec) MaxValueSize() uint64 { return s.defs().size.largest() }
+
+// SizeDist is the workload's size= distribution, as a spec.
+func (s Spec) SizeDist() string { return s.defs().size.String() }
+
 // KeySpace is the initial number of keys (the n of the key distribution).
 func (s Spec) KeySpace() uint64 { return s.defs().keys.size() }
 

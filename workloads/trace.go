@@ -2,9 +2,11 @@ package workloads
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strconv"
 	"strings"
@@ -14,11 +16,28 @@ import (
 // TraceHeader is the first line of a CSV trace.
 const TraceHeader = "seq,at_ns,kind,key,client,size"
 
-// binaryMagic opens a binary trace. Each record that follows is six
-// varints: seq and at_ns as zigzag deltas from the previous record, then
-// kind, key, client and size; a 1e6-op YCSB trace takes ~8 MB against the
-// CSV's ~25 MB.
-const binaryMagic = "DSBTRC1\n"
+// binaryMagic opens a binary trace; its last digit is the format version.
+// Version 2: blocks of up to blockRecords records, each block
+//
+//	uvarint records | uvarint payload bytes | payload | CRC-32C of payload (4 bytes, little endian)
+//
+// and a final uvarint 0 that marks the end (a file cut at a block boundary
+// is told from a whole one);
+// where the payload is the records, six varints each: seq and at_ns as
+// zigzag deltas from the previous record (across blocks), then kind, key,
+// client and size. A 1e6-op YCSB trace takes ~8 MB against the CSV's ~25 MB.
+// A flipped bit or a cut file is rejected with the offset of its block.
+// Version 1 (binaryMagicV1, no blocks or checksums) is still read.
+const (
+	binaryMagic   = "DSBTRC2\n"
+	binaryMagicV1 = "DSBTRC1\n"
+	blockRecords  = 4096
+	// maxBlockBytes bounds a block's payload (blockRecords records of at
+	// most 6 × 10 bytes), so a corrupted length cannot ask for gigabytes.
+	maxBlockBytes = blockRecords * 60
+)
+
+var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
 // TraceFormats are the formats NewTraceWriter accepts.
 var TraceFormats = []string{"csv", "bin"}
@@ -32,6 +51,8 @@ type TraceWriter struct {
 	prevSeq uint64
 	prevAt  int64
 	buf     []byte
+	block   []byte // binary: the records of the block being filled
+	n       int    // and how many
 }
 
 // NewTraceWriter returns a writer of format "csv" or "bin".
@@ -58,8 +79,8 @@ func (t *TraceWriter) Write(op *Op) error {
 			return err
 		}
 	}
-	b := t.buf[:0]
 	if t.bin {
+		b := t.block
 		b = binary.AppendVarint(b, int64(op.Seq-t.prevSeq))
 		b = binary.AppendVarint(b, int64(op.At)-t.prevAt)
 		b = binary.AppendUvarint(b, uint64(op.Kind))
@@ -67,7 +88,14 @@ func (t *TraceWriter) Write(op *Op) error {
 		b = binary.AppendUvarint(b, uint64(op.Client))
 		b = binary.AppendUvarint(b, uint64(op.Size))
 		t.prevSeq, t.prevAt = op.Seq, int64(op.At)
-	} else {
+		t.block, t.n = b, t.n+1
+		if t.n == blockRecords {
+			return t.writeBlock()
+		}
+		return nil
+	}
+	b := t.buf[:0]
+	{
 		b = strconv.AppendUint(b, op.Seq, 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(op.At), 10)
@@ -86,8 +114,31 @@ func (t *TraceWriter) Write(op *Op) error {
 	return err
 }
 
-// Flush writes what is buffered; an empty trace still gets its header.
+// writeBlock writes the binary block being filled, framed and checksummed.
+func (t *TraceWriter) writeBlock() error {
+	if t.n == 0 {
+		return nil
+	}
+	h := binary.AppendUvarint(t.buf[:0], uint64(t.n))
+	h = binary.AppendUvarint(h, uint64(len(t.block)))
+	h = append(h, t.block...)
+	h = binary.LittleEndian.AppendUint32(h, crc32.Checksum(t.block, crc32c))
+	t.buf, t.block, t.n = h[:0], t.block[:0], 0
+	_, err := t.w.Write(h)
+	return err
+}
+
+// Flush writes what is buffered and, for a binary trace, the end marker;
+// an empty trace still gets its header. Call it once, at the end.
 func (t *TraceWriter) Flush() error {
+	if t.bin && t.started {
+		if err := t.writeBlock(); err != nil {
+			return err
+		}
+		if err := t.w.WriteByte(0); err != nil {
+			return err
+		}
+	}
 	if !t.started {
 		t.started = true
 		h := TraceHeader + "\n"
@@ -96,6 +147,11 @@ func (t *TraceWriter) Flush() error {
 		}
 		if _, err := t.w.WriteString(h); err != nil {
 			return err
+		}
+		if t.bin {
+			if err := t.w.WriteByte(0); err != nil {
+				return err
+			}
 		}
 	}
 	return t.w.Flush()
@@ -126,21 +182,86 @@ func writeTrace(w io.Writer, format string, ops []Op) error {
 func ReadTrace(r io.Reader) ([]Op, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(len(binaryMagic))
-	if string(head) == binaryMagic {
+	switch string(head) {
+	case binaryMagic:
 		br.Discard(len(binaryMagic))
-		return readBinary(br)
+		return readBinaryBlocks(br)
+	case binaryMagicV1:
+		br.Discard(len(binaryMagicV1))
+		var d recordDecoder
+		return d.read(br, -1)
+	}
+	if len(head) >= 6 && string(head[:6]) == binaryMagic[:6] {
+		return nil, fmt.Errorf("binary trace of an unknown version %q (this dsbench reads %q and %q)", strings.TrimSpace(string(head)), strings.TrimSpace(binaryMagic), strings.TrimSpace(binaryMagicV1))
 	}
 	return readCSV(br)
 }
 
-func readBinary(br *bufio.Reader) ([]Op, error) {
-	var ops []Op
-	var seq uint64
-	var at int64
-	for rec := 1; ; rec++ {
+// readBinaryBlocks reads version 2: framed blocks, each checked against its
+// CRC-32C before a record of it is decoded.
+func readBinaryBlocks(br *bufio.Reader) ([]Op, error) {
+	var d recordDecoder
+	off := int64(len(binaryMagic))
+	var payload []byte
+	for {
 		if _, err := br.Peek(1); err == io.EOF {
-			return ops, nil
+			return nil, fmt.Errorf("block at offset %d: the file ends without the end marker (cut short)", off)
 		}
+		cr := &countingReader{r: br}
+		n, err1 := binary.ReadUvarint(cr)
+		if err1 == nil && n == 0 {
+			if _, err := br.Peek(1); err != io.EOF {
+				return nil, fmt.Errorf("offset %d: data after the end marker", off+1)
+			}
+			return d.ops, nil
+		}
+		size, err2 := binary.ReadUvarint(cr)
+		if err := errors.Join(err1, err2); err != nil || n == 0 || n > blockRecords || size > maxBlockBytes || size < 6*n {
+			return nil, fmt.Errorf("block at offset %d: a corrupted or cut header (%d records, %d bytes)", off, n, size)
+		}
+		payload = append(payload[:0], make([]byte, size)...)
+		var sum [4]byte
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return nil, fmt.Errorf("block at offset %d: the file ends inside the block (cut short)", off)
+		}
+		if _, err := io.ReadFull(br, sum[:]); err != nil {
+			return nil, fmt.Errorf("block at offset %d: the file ends before the block's checksum (cut short)", off)
+		}
+		if binary.LittleEndian.Uint32(sum[:]) != crc32.Checksum(payload, crc32c) {
+			return nil, fmt.Errorf("block at offset %d: checksum mismatch: the trace is corrupted", off)
+		}
+		pr := bufio.NewReader(bytesReader(payload))
+		if _, err := d.read(pr, int(n)); err != nil {
+			return nil, fmt.Errorf("block at offset %d: %v", off, err)
+		}
+		if _, err := pr.Peek(1); err != io.EOF {
+			return nil, fmt.Errorf("block at offset %d: bytes after its %d records", off, n)
+		}
+		off += cr.n + int64(size) + 4
+	}
+}
+
+// recordDecoder decodes records, carrying the deltas' base across blocks.
+type recordDecoder struct {
+	ops []Op
+	seq uint64
+	at  int64
+	rec int
+}
+
+// read decodes want records from br (−1: until EOF) and appends them.
+func (d *recordDecoder) read(br *bufio.Reader, want int) ([]Op, error) {
+	ops := d.ops
+	seq, at := d.seq, d.at
+	defer func() { d.ops, d.seq, d.at = ops, seq, at }()
+	for k := 0; want < 0 || k < want; k++ {
+		if want < 0 {
+			if _, err := br.Peek(1); err == io.EOF {
+				return ops, nil
+			}
+		}
+		d.rec++
+		rec := d.rec
 		var v [6]uint64
 		for i := range v {
 			var err error
@@ -174,7 +295,24 @@ func readBinary(br *bufio.Reader) ([]Op, error) {
 		}
 		ops = append(ops, Op{Seq: seq, At: time.Duration(at), Kind: Kind(v[2]), Key: v[3], Client: uint32(v[4]), Size: uint32(v[5])})
 	}
+	return ops, nil
 }
+
+// countingReader counts the bytes read through it (a block header's size).
+type countingReader struct {
+	r io.ByteReader
+	n int64
+}
+
+func (c *countingReader) ReadByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 func readCSV(br *bufio.Reader) ([]Op, error) {
 	var ops []Op

@@ -42,7 +42,7 @@ func readKeyFile(path string) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	if bytes.HasPrefix(data, []byte(binaryMagic)) || bytes.HasPrefix(data, []byte("seq,")) {
+	if bytes.HasPrefix(data, []byte(binaryMagic)) || bytes.HasPrefix(data, []byte(binaryMagicV1)) || bytes.HasPrefix(data, []byte("seq,")) {
 		ops, err := ReadTrace(bytes.NewReader(data))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)

@@ -14,7 +14,7 @@ import (
 // Params of storage/bigtable.
 var Params = []algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
-		Doc: "table directory (one subdirectory per tablet); empty = a temporary directory removed after the run"},
+		Doc: "table directory (one subdirectory per tablet); empty = a temporary directory removed after the run", Dir: true},
 	algorithms.Param{Name: "servers", Type: algorithms.Int, Default: "4",
 		Doc: "in-process tablet servers (the shards of the run)"}.Range(1, 1024),
 	algorithms.Param{Name: "split", Type: algorithms.Int, Default: "8388608",

@@ -16,7 +16,7 @@ import (
 // as storage/pebble's.
 var Params = []algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
-		Doc: "database directory; empty = a temporary directory removed after the run"},
+		Doc: "database directory; empty = a temporary directory removed after the run", Dir: true},
 	{Name: "sync", Type: algorithms.Enum, Default: syncNone, Choices: []string{syncAlways, syncBatch, syncNone, syncBuffer},
 		Doc: "always = fsync every write; batch = fsync every 2 ms; none = records handed to the OS by a background goroutine, no fsync (Pebble's NoSync); buffered = a 64 KiB user-space buffer a process crash loses"},
 	storage.CompressionParam,

@@ -15,7 +15,7 @@ import (
 // Params of storage/schemaless.
 var Params = []algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
-		Doc: "store directory (two subdirectories per shard); empty = a temporary directory removed after the run"},
+		Doc: "store directory (two subdirectories per shard); empty = a temporary directory removed after the run", Dir: true},
 	algorithms.Param{Name: "shards", Type: algorithms.Int, Default: "4",
 		Doc: "storage nodes; rows go to xxhash(row) mod shards"}.Range(1, 256),
 	algorithms.Param{Name: "down", Type: algorithms.Int, Default: "-1",

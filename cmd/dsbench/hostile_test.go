@@ -47,6 +47,14 @@ func TestHostileProbes(t *testing.T) {
 	s0 = bytes.Replace(s0, []byte(`"ops": 100,`), []byte(`"ops": 18446744073709551615,`), 1)
 	os.WriteFile(at("s0.json"), s0, 0o644)
 	os.WriteFile(at("trailing.json"), append(append([]byte(nil), baseBytes...), []byte("{}\n")...), 0o644)
+	bin := at("t.bin")
+	if code, _, errs := cli(t, "gen", "-w", "ycsb-a", "-n", "5000", "--format", "bin", "-o", bin); code != 0 {
+		t.Fatalf("gen bin: exit %d %s", code, errs)
+	}
+	flipped, _ := os.ReadFile(bin)
+	flipped[len(flipped)/2] ^= 0x10
+	os.WriteFile(at("flipped.bin"), flipped, 0o644)
+	write("huge.csv", "seq,at_ns,kind,key,client,size\n0,0,insert,1,0,4294967295\n")
 
 	for _, p := range []struct {
 		args []string
@@ -73,6 +81,13 @@ func TestHostileProbes(t *testing.T) {
 		{[]string{"suite", write("two.yaml", "targets: [builtin/noop]\nops: 100\n---\nops: 5\n"), "--check"}, 2, "second YAML document"},
 		{[]string{"suite", write("r0.yaml", "targets: [builtin/noop]\nops: 100\nruns: 0\n"), "--check"}, 2, "runs: 0"},
 		{[]string{"suite", write("nan.yaml", "targets: [builtin/noop]\nops: 100\nalpha: NaN\n"), "--check"}, 2, "alpha"},
+		{[]string{"run", "storage/map", "-w", "mix=insert:1 size=const:n=4294967295", "-n", "3"}, 2, "per op here"},
+		{[]string{"run", "storage/lsm", "-w", "mix=insert:1 size=const:n=4294967295", "-n", "3"}, 2, "per op here"},
+		{[]string{"run", "storage/map", "--trace", at("huge.csv")}, 2, "the trace: values of 4.0 GiB"},
+		{[]string{"run", "builtin/noop", "-w", "arrival=spike:rate=1e11,every=10s,for=1s,x=100", "-n", "10"}, 2, "exceeds the largest rate, 1e12"},
+		{[]string{"run", "storage/lsm", "-p", "dir=/proc/x", "-n", "3"}, 2, "dir=/proc/x: cannot be created"},
+		{[]string{"run", "storage/pebble", "-p", "dir=" + trace, "-n", "3"}, 2, "not a directory"},
+		{[]string{"run", "builtin/noop", "--trace", at("flipped.bin")}, 2, "checksum mismatch"},
 	} {
 		start := time.Now()
 		code, _, errs := cli(t, p.args...)

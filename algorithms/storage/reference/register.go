@@ -8,7 +8,7 @@ import (
 
 var (
 	dirParam = algorithms.Param{Name: "dir", Type: algorithms.String, Default: "",
-		Doc: "database directory; empty = a temporary directory removed after the run"}
+		Doc: "database directory; empty = a temporary directory removed after the run", Dir: true}
 	syncParam = algorithms.Param{Name: "sync", Type: algorithms.Enum, Default: "none",
 		Choices: []string{"always", "none"},
 		Doc:     "always = fsync every write; none = no fsync, each write handed to the OS (Pebble: from a background goroutine, as storage/lsm's sync=none; bbolt: NoSync); the default, as in the fill benchmarks"}
