@@ -99,7 +99,14 @@ func (p *Plan) executeOne(ctx context.Context, r *planned, i int, prog Progress)
 		bar.Abort()
 		return results.NewRun(meta, &harness.Report{}), err
 	}
-	target, err := build(r.info, env)
+	interrupted := func() (results.Run, error) {
+		bar.Abort()
+		return results.NewRun(meta, &harness.Report{Interrupted: true}), nil
+	}
+	target, err := buildContext(ctx, r.info, env)
+	if errors.Is(err, ErrInterrupted) {
+		return interrupted()
+	}
 	if err != nil {
 		return fail(fmt.Errorf("building the target: %w", err))
 	}
@@ -108,6 +115,9 @@ func (p *Plan) executeOne(ctx context.Context, r *planned, i int, prog Progress)
 		if cerr := c.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("closing the target: %w", cerr)
 		}
+	}
+	if errors.Is(err, ErrInterrupted) {
+		return interrupted()
 	}
 	if err == nil && rep == nil {
 		err = errors.New("the harness returned no report")

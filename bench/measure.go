@@ -2,7 +2,10 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"runtime/debug"
 
 	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
@@ -47,6 +50,45 @@ func build(info *algorithms.Info, env algorithms.Env) (any, error) {
 		return info.NewSim(env)
 	}
 	return info.NewWall(env)
+}
+
+// ErrInterrupted is returned when ctx was done during the load phase or
+// the target's construction: the run measured nothing.
+var ErrInterrupted = errors.New("interrupted before the measured phase")
+
+// buildContext is build, abandoned when ctx is done first (Ctrl-C while a
+// large target is built: hashing/ring with nodes=65536 takes half a
+// minute). The construction goes on in the background and the target is
+// closed when it is done, in case the process lives on; a panic in it is a
+// target bug (exit 3).
+func buildContext(ctx context.Context, info *algorithms.Info, env algorithms.Env) (any, error) {
+	type built struct {
+		t   any
+		err error
+	}
+	ch := make(chan built, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- built{nil, fmt.Errorf("%w: building %s panicked: %v\n%s", harness.ErrTargetBug, info.Name, p, debug.Stack())}
+			}
+		}()
+		t, err := build(info, env)
+		ch <- built{t, err}
+	}()
+	select {
+	case b := <-ch:
+		return b.t, b.err
+	case <-ctx.Done():
+		go func() {
+			if b := <-ch; b.err == nil {
+				if c, ok := b.t.(io.Closer); ok {
+					c.Close()
+				}
+			}
+		}()
+		return nil, ErrInterrupted
+	}
 }
 
 // Measure runs a target already built (Build, or your own) once on spec,
@@ -109,12 +151,12 @@ func (j *job) run(ctx context.Context, target any) (*harness.Report, error) {
 	wt, wall := target.(harness.Target)
 	switch {
 	case sim && j.clock != algorithms.Wall:
-		if err := j.load(target); err != nil {
+		if err := j.load(ctx, target); err != nil {
 			return nil, err
 		}
 		return harness.RunSim(ctx, st, cfg)
 	case wall && j.clock != algorithms.Virtual:
-		if err := j.load(target); err != nil {
+		if err := j.load(ctx, target); err != nil {
 			return nil, err
 		}
 		return harness.RunWall(ctx, wt, cfg)
@@ -122,20 +164,29 @@ func (j *job) run(ctx context.Context, target any) (*harness.Report, error) {
 	return nil, fmt.Errorf("%T is not a target for the %q clock", target, j.clock)
 }
 
-// load runs the target's load phase when one is asked for.
-func (j *job) load(target any) error {
+// load runs the target's load phase when one is asked for; a ContextLoader
+// stops when ctx is done (the run is then interrupted before it measured).
+func (j *job) load(ctx context.Context, target any) error {
 	if j.o.Load == 0 {
-		return nil
-	}
-	l, ok := target.(harness.Loader)
-	if !ok {
 		return nil
 	}
 	size := j.o.ValueSize
 	if size == 0 {
 		size = 100
 	}
-	if err := l.Load(j.o.Load, size); err != nil {
+	var err error
+	switch l := target.(type) {
+	case harness.ContextLoader:
+		err = l.LoadContext(ctx, j.o.Load, size)
+	case harness.Loader:
+		err = l.Load(j.o.Load, size)
+	default:
+		return nil
+	}
+	if err != nil && ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	if err != nil {
 		return fmt.Errorf("load phase: %w", err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -74,6 +75,13 @@ type IntervalMetricser interface {
 // It is not timed.
 type Loader interface {
 	Load(n uint64, valueSize int) error
+}
+
+// ContextLoader is a Loader whose load phase stops when ctx is done (Ctrl-C
+// during a long --load): it returns ctx's error between batches, leaving
+// the target fit to be closed. The CLI prefers it to Load.
+type ContextLoader interface {
+	LoadContext(ctx context.Context, n uint64, valueSize int) error
 }
 
 // ErrTargetBug marks a run that failed because a target broke its contract

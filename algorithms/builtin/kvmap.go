@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"context"
 	"errors"
 	"math/bits"
 	"sync"
@@ -106,7 +107,15 @@ func (k *kvMap) read(s *kvShard, key uint64) {
 
 // Load inserts keys [0, n) with values of valueSize bytes (YCSB's load phase).
 func (k *kvMap) Load(n uint64, valueSize int) error {
+	return k.LoadContext(context.Background(), n, valueSize)
+}
+
+// LoadContext is Load, stopping every 65536 keys once ctx is done.
+func (k *kvMap) LoadContext(ctx context.Context, n uint64, valueSize int) error {
 	for key := range n {
+		if key&0xffff == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		s := &k.shards[k.shardOf(key)]
 		s.m[key] = uint32(valueSize)
 	}

@@ -2,6 +2,7 @@ package lsm
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"time"
 )
@@ -167,17 +168,30 @@ func (db *DB) Flush() error {
 // every key and nothing else is due: the state a full manual compaction
 // (LevelDB's CompactRange, Pebble's Compact over every key) leaves, so a
 // measured phase starts with no compaction debt and reads consult one level.
-func (db *DB) CompactAll() error {
+func (db *DB) CompactAll() error { return db.CompactAllContext(context.Background()) }
+
+// CompactAllContext is CompactAll, returning ctx's error as soon as ctx is
+// done (the background compactions go on until Close).
+func (db *DB) CompactAllContext(ctx context.Context) error {
 	if err := db.Flush(); err != nil {
 		return err
 	}
+	stop := context.AfterFunc(ctx, func() {
+		db.mu.Lock()
+		db.cond.Broadcast()
+		db.mu.Unlock()
+	})
+	defer stop()
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.full = true
 	defer func() { db.full = false }()
 	db.cond.Broadcast()
-	for db.bgErr == nil && !db.closing && (db.bgBusy || db.imm != nil || db.pickCompaction(db.v) != nil) {
+	for db.bgErr == nil && !db.closing && ctx.Err() == nil && (db.bgBusy || db.imm != nil || db.pickCompaction(db.v) != nil) {
 		db.cond.Wait()
+	}
+	if db.bgErr == nil && ctx.Err() != nil {
+		return ctx.Err()
 	}
 	return db.bgErr
 }

@@ -1,6 +1,7 @@
 package lsm
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -92,12 +93,16 @@ func OpenEngine(p algorithms.Params) (*Engine, error) {
 }
 
 // Settle does what the settle parameter says once the load is in.
-func (e *Engine) Settle() error {
+func (e *Engine) Settle() error { return e.SettleContext(context.Background()) }
+
+// SettleContext is Settle, abandoned (the compactions go on until Close)
+// when ctx is done.
+func (e *Engine) SettleContext(ctx context.Context) error {
 	switch e.settle {
 	case storage.SettleFlush:
 		return e.Flush()
 	case storage.SettleCompact:
-		return e.CompactAll()
+		return e.CompactAllContext(ctx)
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package storage
 
+import "context"
+
 import "github.com/dsbench/dsbench/algorithms"
 
 // The settings every LSM engine of the family takes under the same names and
@@ -35,4 +37,10 @@ const (
 // flushes and compactions.
 type Settler interface {
 	Settle() error
+}
+
+// ContextSettler is a Settler that stops settling when ctx is done (its
+// flushes and compactions may take minutes after a large load).
+type ContextSettler interface {
+	SettleContext(ctx context.Context) error
 }

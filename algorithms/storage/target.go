@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +70,12 @@ func (t *Target) Fork(worker int, r *rand.Rand) harness.Target { return t.newWor
 // Load inserts keys [0, n) with valueSize-byte values, in batches when the
 // engine is a Batcher, then lets a Settler settle.
 func (t *Target) Load(n uint64, valueSize int) error {
+	return t.LoadContext(context.Background(), n, valueSize)
+}
+
+// LoadContext is Load, stopping between batches (and in a settle that
+// takes a context) once ctx is done: Ctrl-C during a long --load.
+func (t *Target) LoadContext(ctx context.Context, n uint64, valueSize int) error {
 	if valueSize < 0 {
 		return fmt.Errorf("storage: load value size %d < 0", valueSize)
 	}
@@ -82,6 +89,9 @@ func (t *Target) Load(n uint64, valueSize int) error {
 	keys := make([][]byte, 0, loadBatch)
 	vals := make([][]byte, 0, loadBatch)
 	for base := uint64(0); base < n; base += loadBatch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		keys, vals = keys[:0], vals[:0]
 		for i := 0; i < loadBatch && base+uint64(i) < n; i++ {
 			k := EncodeKey(keyBuf[i*KeyLen:], base+uint64(i))
@@ -105,7 +115,17 @@ func (t *Target) Load(n uint64, valueSize int) error {
 		w.puts.Add(uint64(len(keys)))
 		w.putBytes.Add(uint64(len(keys) * (KeyLen + valueSize)))
 	}
-	if s, ok := t.kv.(Settler); ok {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s, ok := t.kv.(ContextSettler); ok {
+		if err := s.SettleContext(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("storage: settling after the load: %w", err)
+		}
+	} else if s, ok := t.kv.(Settler); ok {
 		if err := s.Settle(); err != nil {
 			return fmt.Errorf("storage: settling after the load: %w", err)
 		}

@@ -84,10 +84,19 @@ func (t *Target) Do(_ time.Duration, op *workloads.Op) harness.Outcome {
 
 // Load writes keys [0, n) in batches of LoadBatch (YCSB's load phase).
 func (t *Target) Load(n uint64, size int) error {
+	return t.LoadContext(context.Background(), n, size)
+}
+
+// LoadContext is Load, stopping (a batch in flight cancelled) once parent
+// is done.
+func (t *Target) LoadContext(parent context.Context, n uint64, size int) error {
 	batch := uint64(t.cfg.LoadBatch)
 	for from := uint64(0); from < n; from += batch {
+		if err := parent.Err(); err != nil {
+			return err
+		}
 		to := min(from+batch, n)
-		ctx, cancel := context.WithTimeout(context.Background(), t.cfg.OpTimeout+time.Duration(to-from)*time.Millisecond)
+		ctx, cancel := context.WithTimeout(parent, t.cfg.OpTimeout+time.Duration(to-from)*time.Millisecond)
 		err := t.b.LoadBatch(ctx, from, to, size)
 		cancel()
 		if err != nil {

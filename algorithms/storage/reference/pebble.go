@@ -151,7 +151,10 @@ func pebbleCompression(name string) (*sstable.CompressionProfile, error) {
 // Settle does what the settle option says once a load is in: compact
 // flushes, then compacts every key into the bottom level (Pebble's manual
 // Compact over the whole key space), leaving no compaction debt.
-func (p *Pebble) Settle() error {
+func (p *Pebble) Settle() error { return p.SettleContext(context.Background()) }
+
+// SettleContext is Settle; Pebble's manual compaction stops when ctx is done.
+func (p *Pebble) SettleContext(ctx context.Context) error {
 	switch p.settle {
 	case storage.SettleFlush:
 		return p.db.Flush()
@@ -159,7 +162,7 @@ func (p *Pebble) Settle() error {
 		if err := p.db.Flush(); err != nil {
 			return err
 		}
-		return p.db.Compact(context.Background(), []byte{}, allKeysEnd, true)
+		return p.db.Compact(ctx, []byte{}, allKeysEnd, true)
 	}
 	return nil
 }
