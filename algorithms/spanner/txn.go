@@ -415,17 +415,17 @@ func (x *TxnSim) grant(node int, key uint64, l *lockState, q lockReq) {
 		}
 	}
 	l.holders = append(kept, q)
+	if x.ttxns[q.txn].att != q.att {
+		return // aborted while it waited: its release is on the way and drops the lock
+	}
 	switch q.why {
 	case whyRead:
 		x.nt.ToClient(node, kReadOK, msg{Txn: q.txn, B: q.att})
 	case whyPrepare:
 		x.prepare(node, key, q)
 	case whyCoord:
-		t := &x.ttxns[q.txn]
-		if t.att == q.att {
-			t.locked = true
-			x.tryDecide(q.txn)
-		}
+		x.ttxns[q.txn].locked = true
+		x.tryDecide(q.txn)
 	}
 }
 
