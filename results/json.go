@@ -82,7 +82,31 @@ func Read(r io.Reader) (*Document, error) {
 	if doc.Runs == nil {
 		doc.Runs = []Run{}
 	}
+	if err := checkFigures(doc.Runs); err != nil {
+		return nil, err
+	}
 	return &doc, nil
+}
+
+// maxSeconds bounds a run's times: about 31 years.
+const maxSeconds = 1e9
+
+// checkFigures refuses times no run can have (a hand-edited or corrupted
+// document: an interval at start_s 1e300 crashed the report's charts).
+func checkFigures(runs []Run) error {
+	for _, r := range runs {
+		if d := r.DurationS; !(d >= 0 && d <= maxSeconds) {
+			return fmt.Errorf("run %s: duration_s=%g is outside 0…%g", r.ID, d, float64(maxSeconds))
+		}
+		prev := -1.0
+		for i, iv := range r.Intervals {
+			if s := iv.StartS; !(s >= 0 && s <= maxSeconds) || s < prev {
+				return fmt.Errorf("run %s: intervals[%d].start_s=%g is outside 0…%g or before the interval before it", r.ID, i, s, float64(maxSeconds))
+			}
+			prev = iv.StartS
+		}
+	}
+	return nil
 }
 
 func readJSONL(b []byte) (*Document, error) {
@@ -98,6 +122,9 @@ func readJSONL(b []byte) (*Document, error) {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		if err := checkSchema(line.Schema); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if err := checkFigures([]Run{line.Run}); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
 		doc.Environment = line.Environment

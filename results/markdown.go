@@ -52,5 +52,9 @@ func mdRow(w *bufio.Writer, cells []string) {
 
 // mdEscape keeps a cell one cell: pipes are escaped and line breaks, which
 // would end the table, become spaces. "*" and "_" are escaped so run marks
-// and parameter names print as written.
-var mdEscape = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`).Replace
+// and parameter names print as written; "<", ">" and "&" become entities,
+// so a value such as url=http://x/<script> is shown, never rendered as HTML
+// by a Markdown viewer (a pull request comment, say); "`" is escaped so it
+// opens no code span.
+var mdEscape = strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "*", `\*`, "_", `\_`,
+	"<", "&lt;", ">", "&gt;", "&", "&amp;", "`", "\\`").Replace

@@ -404,3 +404,15 @@ func TestTableGroupsManyMetricsPerRun(t *testing.T) {
 		}
 	}
 }
+
+// HTML in a value (a URL with <script>, an ampersand) is shown as text by a
+// Markdown viewer, never rendered (issue 16's probe).
+func TestMarkdownEscapesHTML(t *testing.T) {
+	doc := fixtureDoc()
+	doc.Runs[0].Params["url"] = `http://x/<script>alert(1)</script>?a=1&b=2`
+	doc.Runs[0].ParamsSet = append(doc.Runs[0].ParamsSet, "url")
+	out := render(t, MD, doc)
+	if strings.Contains(out, "<script>") || !strings.Contains(out, "&lt;script&gt;") || !strings.Contains(out, "a=1&amp;b=2") {
+		t.Errorf("HTML not escaped:\n%s", out)
+	}
+}

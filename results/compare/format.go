@@ -193,7 +193,7 @@ func mdRows(b *strings.Builder, r *Result, rows []Row) {
 			c[len(c)-1] = "**" + c[len(c)-1] + "**"
 		}
 		for i := range c {
-			c[i] = strings.ReplaceAll(c[i], "|", `\|`)
+			c[i] = mdCell(c[i])
 		}
 		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
 	}
@@ -307,3 +307,7 @@ func writeJSON(w io.Writer, r *Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }
+
+// mdCell keeps a cell one cell of the comment's table and shows HTML in a
+// label (a URL parameter, say) as text: a pull-request comment renders it.
+var mdCell = strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "&", "&amp;", "\n", " ").Replace

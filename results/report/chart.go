@@ -31,7 +31,14 @@ func (c Chart) SVG() ([]byte, error) { return c.render("svg") }
 // PNG renders the chart as a PNG image.
 func (c Chart) PNG() ([]byte, error) { return c.render("png") }
 
-func (c Chart) render(format string) ([]byte, error) {
+func (c Chart) render(format string) (out []byte, err error) {
+	// gonum/plot panics on an axis it cannot tick (a range of 1e300 from a
+	// hand-edited result): that is a bad document, not a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("chart %s cannot be drawn from these figures: %v", c.Name, p)
+		}
+	}()
 	wt, err := c.plot.WriterTo(width, height, format)
 	if err != nil {
 		return nil, err

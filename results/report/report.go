@@ -42,41 +42,44 @@ func Write(doc *results.Document, dir string, o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+	// Everything is rendered before anything is written: a chart that
+	// cannot be drawn leaves no partial report behind.
+	type file struct {
+		name string
+		data []byte
 	}
-	var paths []string
+	var files []file
 	svgs := make([][]byte, len(charts))
 	for i, c := range charts {
 		if svgs[i], err = c.SVG(); err != nil {
-			return paths, err
+			return nil, err
 		}
-		p := filepath.Join(dir, c.Name+".svg")
-		if err := writeFile(p, svgs[i]); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
+		files = append(files, file{c.Name + ".svg", svgs[i]})
 		if o.PNG {
 			png, err := c.PNG()
 			if err != nil {
-				return paths, err
+				return nil, err
 			}
-			p := filepath.Join(dir, c.Name+".png")
-			if err := writeFile(p, png); err != nil {
-				return paths, err
-			}
-			paths = append(paths, p)
+			files = append(files, file{c.Name + ".png", png})
 		}
 	}
 	page, err := HTML(doc, charts, svgs)
 	if err != nil {
-		return paths, err
+		return nil, err
 	}
-	p := filepath.Join(dir, "report.html")
-	if err := writeFile(p, page); err != nil {
-		return paths, err
+	files = append(files, file{"report.html", page})
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
 	}
-	return append(paths, p), nil
+	var paths []string
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := writeFile(p, f.data); err != nil {
+			return paths, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
 }
 
 // writeFile writes through a temporary name, so no torn file is left behind.
