@@ -88,6 +88,8 @@ func TestHostileProbes(t *testing.T) {
 		{[]string{"run", "storage/lsm", "-p", "dir=/proc/x", "-n", "3"}, 2, "dir=/proc/x: cannot be created"},
 		{[]string{"run", "storage/pebble", "-p", "dir=" + trace, "-n", "3"}, 2, "not a directory"},
 		{[]string{"run", "builtin/noop", "--trace", at("flipped.bin")}, 2, "checksum mismatch"},
+		{[]string{"suite", write("outs.yaml", "targets: [builtin/noop]\nops: 100\noutputs: [/proc/x.json]\n"), "--check"}, 2, "/proc/x.json"},
+		{[]string{"report", write("far.json", `{"schema":"dsbench/v1","runs":[{"id":"r1","intervals":[{"start_s":1e300}]}]}`), "-o", at("rep")}, 2, "start_s=1e+300"},
 	} {
 		start := time.Now()
 		code, _, errs := cli(t, p.args...)
@@ -103,6 +105,9 @@ func TestHostileProbes(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(trace); !bytes.Equal(b, traceBytes) {
 		t.Error("the trace was changed")
+	}
+	if _, err := os.Stat(at("rep")); err == nil {
+		t.Error("report left a directory for a document it refused")
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)

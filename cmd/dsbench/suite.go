@@ -429,7 +429,7 @@ anything runs; errors name the line.
 			return err
 		}
 		if check {
-			return a.checkSuite(args[0], s)
+			return a.checkSuite(args[0], s, append(s.Outputs, outputs...))
 		}
 		return a.runSuite(args[0], s, append(s.Outputs, outputs...), baseline, co, f.format, quiet, f.failOnMissing)
 	}
@@ -442,8 +442,12 @@ anything runs; errors name the line.
 	return cmd
 }
 
-// checkSuite validates every entry as a run would and prints the plan.
-func (a *App) checkSuite(path string, s *suite) error {
+// checkSuite validates every entry and output as a run would and prints
+// the plan.
+func (a *App) checkSuite(path string, s *suite, outputs []string) error {
+	if _, err := suiteOutputs(path, s, outputs, ""); err != nil {
+		return err
+	}
 	total := 0
 	for i, o := range s.Plans {
 		ex, err := a.prepare(o)
@@ -460,6 +464,27 @@ func (a *App) checkSuite(path string, s *suite) error {
 	return nil
 }
 
+// suiteOutputs parses and checks the suite's outputs (its outputs: and -o):
+// each must be writable and none may be one of the run's inputs.
+func suiteOutputs(path string, s *suite, outputs []string, baseline string) ([]output, error) {
+	var outs []output
+	for _, o := range outputs {
+		out, err := parseOutput(o)
+		if err != nil {
+			return nil, usagef("output %q: %v", o, err)
+		}
+		inputs := []string{path, baseline}
+		for _, p := range s.Plans {
+			inputs = append(inputs, p.Trace)
+		}
+		if err := results.CheckOutput(out.path, inputs...); err != nil {
+			return nil, usagef("output %q: %v", o, err)
+		}
+		outs = append(outs, out)
+	}
+	return outs, nil
+}
+
 // runSuite validates every entry, runs them all into one document, writes
 // it, and compares it with the baseline when one is given.
 func (a *App) runSuite(path string, s *suite, outputs []string, baseline string, co compare.Options, format string, quiet, failOnMissing bool) error {
@@ -470,20 +495,9 @@ func (a *App) runSuite(path string, s *suite, outputs []string, baseline string,
 			return err
 		}
 	}
-	var outs []output
-	for _, o := range outputs {
-		out, err := parseOutput(o)
-		if err != nil {
-			return usagef("output %q: %v", o, err)
-		}
-		inputs := []string{path, baseline}
-		for _, p := range s.Plans {
-			inputs = append(inputs, p.Trace)
-		}
-		if err := results.CheckOutput(out.path, inputs...); err != nil {
-			return usagef("output %q: %v", o, err)
-		}
-		outs = append(outs, out)
+	outs, err := suiteOutputs(path, s, outputs, baseline)
+	if err != nil {
+		return err
 	}
 	var exs []*execution
 	for i, o := range s.Plans {
