@@ -33,7 +33,7 @@ func TestAdapterConcurrentWithLockLoss(t *testing.T) {
 	if err := tg.Load(600, 50); err != nil {
 		t.Fatal(err)
 	}
-	const end, settled = 90_000, 60_000 // µs: the run's end; the reassignment is done by then
+	const end, settled = 80_000, 60_000 // µs: the run's end; the reassignment is done by then
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

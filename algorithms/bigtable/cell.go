@@ -122,75 +122,95 @@ func (g *gcRule) rank(k []byte) (int, bool) {
 // rather than plain keys.
 func (t *Table) cellMode() bool { return len(t.opts.Families) > 0 }
 
-// readCells visits the visible versions of row in tab that f selects, in
-// cell order, until fn returns false; it returns how many it visited and
-// whether fn stopped it. tab.mu must be read-held.
-func (t *Table) readCells(tab *tablet, row []byte, f Filter, g *gcRule, now int64, fn func(Cell) bool) (int, bool, error) {
-	var start [CellKeyLen]byte
-	copy(start[:], row[:RowLen])
-	if f.Family >= 0 {
-		start[RowLen] = byte(f.Family)
-		if f.Qualifier >= 0 {
-			start[RowLen+1] = byte(f.Qualifier)
-		}
-	}
-	want := max(f.Versions, 1)
-	g.reset(t.opts.Families, now)
-	n, stopped := 0, false
-	err := tab.db.Scan(start[:RowLen+2], 0, func(k, v []byte) bool {
-		if len(k) != CellKeyLen || !bytes.Equal(k[:RowLen], row[:RowLen]) {
-			return false
-		}
-		if f.Family >= 0 && int(k[RowLen]) > f.Family {
-			return false
-		}
-		rank, keep := g.rank(k)
-		if !keep || rank > want || !f.match(k) {
-			return true
-		}
-		n++
-		if !fn(Cell{Row: k[:RowLen], Family: int(k[RowLen]), Qualifier: int(k[RowLen+1]), TS: cellTS(k), Value: v}) {
-			stopped = true
-			return false
-		}
-		return true
-	})
-	return n, stopped, err
+// cellReader runs one read or one tablet's part of a scan: its state lives
+// in the client, and its step is bound once, so a read allocates nothing.
+type cellReader struct {
+	f        Filter
+	want     int
+	g        gcRule
+	fn       func(Cell) bool
+	scan     bool   // a scan (else a read of row)
+	row      []byte // a read's row
+	end, to  []byte // a scan stops at the tablet's end and at to (nil: none)
+	limit    int    // a scan's row limit (<= 0: none)
+	rows, n  int    // rows and versions visited
+	stopped  bool   // fn asked to stop
+	last     [RowLen]byte
+	haveLast bool
+	start    [CellKeyLen]byte
+	step     func(k, v []byte) bool // r.visit, bound once
 }
 
-// scanCells visits the visible versions f selects of rows in [from, to) of
-// tab (to nil: to the tablet's end), up to limit rows (<= 0: no limit),
-// counting rows with at least one selected version. tab.mu must be
+func (r *cellReader) init() { r.step = r.visit }
+
+// read visits the visible versions of row in tab that f selects, in cell
+// order, until fn returns false. tab.mu must be read-held.
+func (r *cellReader) read(t *Table, tab *tablet, row []byte, f Filter, now int64, fn func(Cell) bool) error {
+	r.begin(t, f, now, fn)
+	r.row = row[:RowLen]
+	r.start = [CellKeyLen]byte{}
+	copy(r.start[:], row[:RowLen])
+	if f.Family >= 0 {
+		r.start[RowLen] = byte(f.Family)
+		if f.Qualifier >= 0 {
+			r.start[RowLen+1] = byte(f.Qualifier)
+		}
+	}
+	return tab.db.Scan(r.start[:colLen], 0, r.step)
+}
+
+// scanTablet visits the visible versions f selects of tab's rows in
+// [from, to) (to nil: to the tablet's end), up to limit rows (<= 0: no
+// limit), counting rows with at least one selected version. tab.mu must be
 // read-held.
-func (t *Table) scanCells(tab *tablet, from, to []byte, limit int, f Filter, g *gcRule, now int64, fn func(Cell) bool) (rows int, stopped bool, err error) {
-	want := max(f.Versions, 1)
-	g.reset(t.opts.Families, now)
-	var last [RowLen]byte
-	haveLast := false
-	err = tab.scanRangeOf(tab.db, from, func(k, v []byte) bool {
-		if to != nil && bytes.Compare(k, to) >= 0 {
+func (r *cellReader) scanTablet(t *Table, tab *tablet, from, to []byte, limit int, f Filter, now int64, fn func(Cell) bool) error {
+	r.begin(t, f, now, fn)
+	r.scan, r.end, r.to, r.limit = true, tab.end, to, limit
+	if bytes.Compare(from, tab.start) < 0 {
+		from = tab.start
+	}
+	return tab.db.Scan(from, 0, r.step)
+}
+
+func (r *cellReader) begin(t *Table, f Filter, now int64, fn func(Cell) bool) {
+	r.f, r.want, r.fn = f, max(f.Versions, 1), fn
+	r.g.reset(t.opts.Families, now)
+	r.scan, r.row, r.end, r.to, r.limit = false, nil, nil, nil, 0
+	r.rows, r.n, r.stopped, r.haveLast = 0, 0, false, false
+}
+
+func (r *cellReader) visit(k, v []byte) bool {
+	if r.scan {
+		if (r.end != nil && bytes.Compare(k, r.end) >= 0) || (r.to != nil && bytes.Compare(k, r.to) >= 0) {
 			return false
 		}
 		if len(k) != CellKeyLen {
 			return true
 		}
-		rank, keep := g.rank(k)
-		if !keep || rank > want || !f.match(k) {
-			return true
-		}
-		if !haveLast || !bytes.Equal(last[:], k[:RowLen]) {
-			if limit > 0 && rows == limit {
-				return false
-			}
-			copy(last[:], k[:RowLen])
-			haveLast = true
-			rows++
-		}
-		if !fn(Cell{Row: k[:RowLen], Family: int(k[RowLen]), Qualifier: int(k[RowLen+1]), TS: cellTS(k), Value: v}) {
-			stopped = true
+	} else {
+		if len(k) != CellKeyLen || !bytes.Equal(k[:RowLen], r.row) {
 			return false
 		}
+		if r.f.Family >= 0 && int(k[RowLen]) > r.f.Family {
+			return false
+		}
+	}
+	rank, keep := r.g.rank(k)
+	if !keep || rank > r.want || !r.f.match(k) {
 		return true
-	})
-	return rows, stopped, err
+	}
+	if r.scan && (!r.haveLast || !bytes.Equal(r.last[:], k[:RowLen])) {
+		if r.limit > 0 && r.rows == r.limit {
+			return false
+		}
+		copy(r.last[:], k[:RowLen])
+		r.haveLast = true
+		r.rows++
+	}
+	r.n++
+	if !r.fn(Cell{Row: k[:RowLen], Family: int(k[RowLen]), Qualifier: int(k[RowLen+1]), TS: cellTS(k), Value: v}) {
+		r.stopped = true
+		return false
+	}
+	return true
 }

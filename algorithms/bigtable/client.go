@@ -25,6 +25,8 @@ type Client struct {
 	rootKnown        bool
 	rootServer       int
 	noCache          bool
+	key              [CellKeyLen]byte // a write's cell key
+	rd               cellReader
 
 	// Counters (read by Metrics from another goroutine).
 	ops         atomic.Int64 // data ops served
@@ -40,6 +42,7 @@ type Client struct {
 // makes it forget every location before each op (location_cache=false).
 func (t *Table) NewClient(cache bool) *Client {
 	c := &Client{t: t, noCache: !cache}
+	c.rd.init()
 	t.cmu.Lock()
 	t.clients = append(t.clients, c)
 	t.cmu.Unlock()
@@ -164,11 +167,10 @@ func (c *Client) serve(row []byte, write bool, fn func(tab *tablet, now int64) (
 // Write writes value as a new version of row's cell family:qualifier,
 // timestamped by the table's clock, and returns the timestamp (µs).
 func (c *Client) Write(row []byte, family, qualifier int, value []byte) (int64, int, error) {
-	var key [CellKeyLen]byte
 	var ts int64
 	s, err := c.serve(row, true, func(tab *tablet, _ int64) (int64, error) {
 		ts = c.t.stamp()
-		k := CellKey(key[:], row, family, qualifier, ts)
+		k := CellKey(c.key[:], row, family, qualifier, ts)
 		return int64(len(k) + len(value)), tab.db.Put(k, value)
 	})
 	return ts, s, err
@@ -199,9 +201,8 @@ func (c *Client) DeleteRow(row []byte) (int, error) {
 // Read visits the visible versions of row that f selects.
 func (c *Client) Read(row []byte, f Filter, fn func(Cell) bool) (n int, server int, err error) {
 	server, err = c.serve(row, false, func(tab *tablet, now int64) (int64, error) {
-		var g gcRule
-		var err error
-		n, _, err = c.t.readCells(tab, row, f, &g, now, fn)
+		err := c.rd.read(c.t, tab, row, f, now, fn)
+		n = c.rd.n
 		return 0, err
 	})
 	return n, server, err
@@ -219,14 +220,12 @@ func (c *Client) Scan(start, end []byte, limit int, f Filter, fn func(Cell) bool
 		var n int
 		var stopped bool
 		s, err := c.serve(from, false, func(tab *tablet, now int64) (int64, error) {
-			var g gcRule
-			var err error
 			left := 0
 			if limit > 0 {
 				left = limit - rows
 			}
-			n, stopped, err = c.t.scanCells(tab, from, end, left, f, &g, now, fn)
-			next = tab.end
+			err := c.rd.scanTablet(c.t, tab, from, end, left, f, now, fn)
+			n, stopped, next = c.rd.rows, c.rd.stopped, tab.end
 			return 0, err
 		})
 		if first < 0 {

@@ -187,6 +187,7 @@ var testFams = []Family{
 func TestVersionGCAgainstReference(t *testing.T) {
 	for _, deletes := range []bool{true, false} {
 		t.Run(fmt.Sprintf("deletes=%v", deletes), func(t *testing.T) {
+			t.Parallel()
 			clk := &testClock{}
 			tb := openCells(t, 3, 12<<10, 5<<10, testFams, clk, nil)
 			ref := newRef(testFams)
@@ -194,7 +195,7 @@ func TestVersionGCAgainstReference(t *testing.T) {
 			r := rand.New(rand.NewPCG(3, 4))
 			var rb [RowLen]byte
 			const rows, cols = 150, 3
-			for i := 0; i < 9000; i++ {
+			for i := 0; i < 6000; i++ {
 				clk.advance(time.Duration(r.IntN(2000)) * time.Microsecond)
 				tb.Tick()
 				row := storage.EncodeKey(rb[:], r.Uint64N(rows))

@@ -3,6 +3,8 @@ package bigtable
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
@@ -33,6 +35,8 @@ var Params = []algorithms.Param{
 		Doc: "every family's GC rule: keep the newest N versions of each cell (0 = all); older ones are invisible at once and dropped at the next major compaction"}.Range(0, 1<<20),
 	algorithms.Param{Name: "ttl", Type: algorithms.Duration, Default: "0s",
 		Doc: "every family's GC rule: versions older than this are invisible and dropped at major compactions (0 = forever)"}.Range(0, float64(365*24*time.Hour)),
+	{Name: "family_gc", Type: algorithms.String, Default: "",
+		Doc: "per-family GC rules overriding max_versions and ttl, one per family from f0: VERSIONS or VERSIONS/TTL, comma-separated (e.g. 1,3/10s,0/1m)"},
 	{Name: "location_cache", Type: algorithms.Bool, Default: "true",
 		Doc: "clients cache tablet locations (false: every op looks its tablet up through the lock-service file, the root and a METADATA tablet)"},
 	algorithms.Param{Name: "meta_rows", Type: algorithms.Int, Default: "16",
@@ -58,13 +62,14 @@ func init() {
 			if s, n := p.Int("lose_lock"), p.Int("servers"); s >= n {
 				return fmt.Errorf("storage/bigtable: lose_lock=%d: no such server (valid: -1 for none, 0 … %d with servers=%d)", s, n-1, n)
 			}
-			return nil
+			_, err := familiesFrom(p)
+			return err
 		},
 		NewWall: func(env algorithms.Env) (harness.Target, error) {
 			p := env.Params
-			fams := make([]Family, p.Int("families"))
-			for i := range fams {
-				fams[i] = Family{MaxVersions: p.Int("max_versions"), TTL: p.Duration("ttl")}
+			fams, err := familiesFrom(p)
+			if err != nil {
+				return nil, err
 			}
 			o := Options{
 				Servers:    p.Int("servers"),
@@ -91,6 +96,39 @@ func init() {
 			return NewTarget(tb, p.Int("columns"), p.Bool("location_cache"), env.Seed), nil
 		},
 	})
+}
+
+// familiesFrom builds the families' GC rules: max_versions and ttl for
+// every family, overridden per family by family_gc.
+func familiesFrom(p algorithms.Params) ([]Family, error) {
+	fams := make([]Family, p.Int("families"))
+	for i := range fams {
+		fams[i] = Family{MaxVersions: p.Int("max_versions"), TTL: p.Duration("ttl")}
+	}
+	spec := p.String("family_gc")
+	if spec == "" {
+		return fams, nil
+	}
+	rules := strings.Split(spec, ",")
+	if len(rules) > len(fams) {
+		return nil, fmt.Errorf("storage/bigtable: family_gc=%q: %d rules for families=%d (valid: at most one rule per family)", spec, len(rules), len(fams))
+	}
+	for i, r := range rules {
+		v, ttl, hasTTL := strings.Cut(strings.TrimSpace(r), "/")
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("storage/bigtable: family_gc=%q: rule %d (%q): versions must be an integer >= 0 (valid: VERSIONS or VERSIONS/TTL, e.g. 3/10s)", spec, i, r)
+		}
+		fams[i].MaxVersions = n
+		if hasTTL {
+			d, err := time.ParseDuration(ttl)
+			if err != nil || d < 0 {
+				return nil, fmt.Errorf("storage/bigtable: family_gc=%q: rule %d (%q): TTL must be a duration >= 0 (valid: VERSIONS or VERSIONS/TTL, e.g. 3/10s)", spec, i, r)
+			}
+			fams[i].TTL = d
+		}
+	}
+	return fams, nil
 }
 
 // LSMOpener opens each tablet as an lsm.DB with base options o.
