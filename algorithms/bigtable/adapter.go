@@ -1,6 +1,7 @@
 package bigtable
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -42,6 +43,7 @@ var (
 	_ harness.Target            = (*Target)(nil)
 	_ harness.Forker            = (*Target)(nil)
 	_ harness.Loader            = (*Target)(nil)
+	_ harness.ContextLoader     = (*Target)(nil)
 	_ harness.Metricser         = (*Target)(nil)
 	_ harness.IntervalMetricser = (*Target)(nil)
 	_ io.Closer                 = (*Target)(nil)
@@ -160,6 +162,12 @@ func (w *worker) value(row []byte, n int) []byte {
 
 // Load writes cell c0 of every family of rows [0, n) into the tablets.
 func (tg *Target) Load(n uint64, valueSize int) error {
+	return tg.LoadContext(context.Background(), n, valueSize)
+}
+
+// LoadContext is Load, stopping every 1024 rows once ctx is done (Ctrl-C
+// during a long --load).
+func (tg *Target) LoadContext(ctx context.Context, n uint64, valueSize int) error {
 	if valueSize < 0 {
 		return fmt.Errorf("storage/bigtable: load value size %d < 0", valueSize)
 	}
@@ -169,6 +177,11 @@ func (tg *Target) Load(n uint64, valueSize int) error {
 	var rb [RowLen]byte
 	var kb [CellKeyLen]byte
 	for i := uint64(0); i < n; i++ {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		row := storage.EncodeKey(rb[:], i)
 		v := w.value(row, valueSize)
 		for f := 0; f < tg.fams; f++ {

@@ -1,6 +1,7 @@
 package bigtable
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"sync"
@@ -18,6 +19,25 @@ import (
 // out, the master reassigns server 2's tablets, and every op after the
 // reassignment succeeds. (The clock is the test's so that a loaded machine
 // cannot starve the KeepAlives.)
+// TestLoadStopsWhenCancelled: a cancelled context stops the load phase.
+func TestLoadStopsWhenCancelled(t *testing.T) {
+	tb, err := Open(t.TempDir(), Options{Servers: 2, SplitBytes: 1 << 30,
+		Open: LSMOpener(lsm.Options{MemtableBytes: 1 << 20}), Families: []Family{{MaxVersions: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := NewTarget(tb, 1, true, 1)
+	defer tg.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := tg.LoadContext(ctx, 1e6, 10); !errors.Is(err, context.Canceled) {
+		t.Fatalf("load after cancel: %v", err)
+	}
+	if n := tg.Metrics()["user_puts"]; n != 0 {
+		t.Fatalf("%v versions loaded after cancel", n)
+	}
+}
+
 func TestAdapterConcurrentWithLockLoss(t *testing.T) {
 	fams := []Family{{MaxVersions: 2}, {MaxVersions: 1}}
 	clk := &testClock{}
