@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
 )
 
@@ -98,6 +99,7 @@ type Cluster struct {
 	jobs     []*job // FIFO: submitted, not finished
 	machines []machine
 	slots    []slot
+	links    []simnet.Link // each machine's incoming network link, at shuffle_bw
 	free     [2][]int32 // idle slots of live machines, by kind, stacks
 	combine  map[uint64]int64
 
@@ -126,6 +128,10 @@ func NewCluster(cfg Config, seed uint64) (*Cluster, error) {
 	}
 	d, _ := cfg.wordDist()
 	c := &Cluster{cfg: cfg, words: d, seed: seed, machines: make([]machine, cfg.Workers), slots: make([]slot, 2*cfg.Workers), combine: map[uint64]int64{}}
+	c.links = make([]simnet.Link, cfg.Workers)
+	for i := range c.links {
+		c.links[i] = *simnet.NewLink(cfg.ShuffleBW)
+	}
 	for i := 2*cfg.Workers - 1; i >= 0; i-- {
 		c.free[i&1] = append(c.free[i&1], int32(i))
 	}
@@ -320,8 +326,10 @@ func (c *Cluster) fetch(w *harness.World, sid int32) {
 		return
 	}
 	s.batchAt = w.Now()
-	d := float64(bytes) / c.cfg.ShuffleBW * 1e9 * s.slow
-	w.After(time.Duration(d), c.fetchFn, nil, s.event(sid))
+	// The batch crosses the reduce machine's network link (simnet's FIFO
+	// serializer at shuffle_bw); a straggler computes slowly, its network
+	// does not.
+	w.At(c.links[sid/2].Send(w.Now(), bytes), c.fetchFn, nil, s.event(sid))
 }
 
 // fetchDone ends a shuffle transfer: outputs whose machine died meanwhile
