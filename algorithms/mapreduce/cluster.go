@@ -100,7 +100,7 @@ type Cluster struct {
 	machines []machine
 	slots    []slot
 	links    []simnet.Link // each machine's incoming network link, at shuffle_bw
-	free     [2][]int32 // idle slots of live machines, by kind, stacks
+	free     [2][]int32    // idle slots of live machines, by kind, stacks
 	combine  map[uint64]int64
 
 	last                                  time.Duration
