@@ -7,6 +7,11 @@
 //     Instagram" (2012): 64-bit IDs of 41 bits of milliseconds since a custom
 //     epoch, 13 bits of logical shard and 10 bits of per-shard sequence;
 //     thousands of logical shards mapped onto few database servers.
+//   - casestudy/instagram-stack: the stack behind those ids ("What Powers
+//     Instagram", 2011): media rows in PostgreSQL logical shards on DB hosts,
+//     a memcached tier (LRU, TTL, consistent hashing, Facebook's leases
+//     against the thundering herd), Redis feed lists filled by async fan-out
+//     workers; on the shared simulated cluster.
 //   - casestudy/twitter-timelines: Twitter's home timelines (Raffi Krikorian,
 //     "Timelines at Scale", QCon 2013): fan-out on write into capped
 //     per-follower timelines, except for accounts above a follower threshold,

@@ -17,6 +17,7 @@ func init() {
 	algorithms.Register(stripeInfo())
 	algorithms.Register(canvaInfo())
 	algorithms.Register(netflixInfo())
+	algorithms.Register(igStackInfo())
 }
 
 var (
@@ -43,4 +44,6 @@ var (
 	_ harness.Metricser = (*canvaSim)(nil)
 	_ harness.Forker    = (*stripeWall)(nil)
 	_ harness.Metricser = (*stripeWall)(nil)
+	_ harness.SimSetup  = (*igSim)(nil)
+	_ harness.Metricser = (*igSim)(nil)
 )
