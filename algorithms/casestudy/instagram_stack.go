@@ -83,6 +83,7 @@ type igLease struct {
 // InstagramStack is the model's state; igSim drives it on the cluster.
 type InstagramStack struct {
 	G       *FollowGraph
+	UserID  []uint64 // graph node (popularity rank) → user id, which decides the shard
 	IDs     *IDGen
 	Map     ShardMap
 	Ring    *hashing.Ring
@@ -132,8 +133,11 @@ func NewInstagramStack(g *FollowGraph, logical, dbHosts, cacheHosts, redisHosts,
 		return nil, err
 	}
 	n := len(g.Followers)
-	s := &InstagramStack{G: g, IDs: ids, Map: sm, Ring: ring, Feeds: make([]tlRing, n), Profile: make([]tlRing, n), FeedCap: feedCap, redis: redisHosts,
+	s := &InstagramStack{G: g, UserID: make([]uint64, n), IDs: ids, Map: sm, Ring: ring, Feeds: make([]tlRing, n), Profile: make([]tlRing, n), FeedCap: feedCap, redis: redisHosts,
 		DBReads: make([]uint64, dbHosts), DBWrites: make([]uint64, dbHosts)}
+	for u := range s.UserID {
+		s.UserID[u] = uint64(u)
+	}
 	for range cacheHosts {
 		s.Caches = append(s.Caches, NewLRU(cacheSize, ttl))
 		s.leases = append(s.leases, map[uint64]igLease{})
@@ -141,11 +145,11 @@ func NewInstagramStack(g *FollowGraph, logical, dbHosts, cacheHosts, redisHosts,
 	return s, nil
 }
 
-// NewMedia gives a post by author at time now its id from the author's
-// logical shard (the id scheme: the shard bits of the id are the user's
+// NewMedia gives a post by author (a graph node) at time now its id from
+// the logical shard of the author's user id (the id scheme: the shard bits of the id are the user's
 // shard) and returns its index and the DB host its row goes to.
 func (s *InstagramStack) NewMedia(author int, now time.Duration) (m int32, dbHost int) {
-	id, _ := s.IDs.Next(s.Map.Shard(uint64(author)), now)
+	id, _ := s.IDs.Next(s.Map.Shard(s.UserID[author]), now)
 	_, shard, _ := SplitID(id)
 	m = int32(len(s.MediaID))
 	s.MediaID = append(s.MediaID, id)
@@ -341,6 +345,12 @@ func (s *igSim) Setup(w *harness.World) {
 		panic(err)
 	}
 	s.st = st
+	// User ids are a random permutation of popularity ranks: the most
+	// followed users are not numbered first, so they do not all fall in the
+	// first logical shards (contiguous ranges of which share a DB host).
+	for u, id := range w.Rand().Perm(c.users) {
+		st.UserID[u] = uint64(id)
+	}
 	for range c.preload {
 		m, host := st.NewMedia(w.Rand().IntN(c.users), 0)
 		st.RowHost[m] = int16(host)

@@ -19,7 +19,7 @@ var igStackParams = []algorithms.Param{
 	algorithms.Param{Name: "users", Type: algorithms.Int, Default: "10000", Doc: "users; op.Key mod users is the poster or reader"}.Range(2, 1e6),
 	algorithms.Param{Name: "follows", Type: algorithms.Int, Default: "20", Doc: "users each user follows, Zipf over users (follower counts follow a power law; ≤ users/2)"}.Range(1, 1e4),
 	algorithms.Param{Name: "follow_theta", Type: algorithms.Float, Default: "1", Doc: "Zipf exponent of popularity: user k has followers ∝ (k+1)^−theta"}.Range(0.01, 5),
-	algorithms.Param{Name: "logical_shards", Type: algorithms.Int, Default: "2000", Doc: "PostgreSQL logical shards (schemas, 13 id bits); a user's shard is user mod logical_shards, and a media's id carries its author's shard"}.Range(1, MaxLogicalShards),
+	algorithms.Param{Name: "logical_shards", Type: algorithms.Int, Default: "2000", Doc: "PostgreSQL logical shards (schemas, 13 id bits); a user's shard is its user id mod logical_shards (ids are a random permutation of popularity ranks), and a media's id carries its author's shard"}.Range(1, MaxLogicalShards),
 	algorithms.Param{Name: "db_hosts", Type: algorithms.Int, Default: "4", Doc: "physical PostgreSQL hosts (nodes 0 … db_hosts−1); logical shard s lives on host s·db_hosts/logical_shards (Outcome.Shard)"}.Range(1, 1000),
 	algorithms.Param{Name: "cache_hosts", Type: algorithms.Int, Default: "4", Doc: "memcached hosts (the next nodes), keys placed by consistent hashing (a ring of vnodes points each)"}.Range(1, 64),
 	algorithms.Param{Name: "redis_hosts", Type: algorithms.Int, Default: "2", Doc: "Redis hosts holding the feed lists (the next nodes); user u's lists live on host u mod redis_hosts"}.Range(1, 64),
