@@ -154,3 +154,23 @@ func TestRunTimeout(t *testing.T) {
 		t.Errorf("a run cut short by its timeout: failed %v, messages %q", f.failed, f.msgs)
 	}
 }
+
+// ResolveCases fails a case refused with the wrong message, one accepted
+// that must be refused, and one refused that must be accepted.
+func TestResolveCasesFails(t *testing.T) {
+	ok := observe(func(tb testing.TB) {
+		algotest.ResolveCases(tb, "builtin/sleep", map[string]string{"service=gauss:mean=1ms": "service", "service=exp:mean=1ms": ""})
+	})
+	if ok.failed {
+		t.Errorf("good cases failed: %q", ok.msgs)
+	}
+	for _, c := range []map[string]string{
+		{"service=gauss:mean=1ms": "no such text"},
+		{"service=exp:mean=1ms": "service"},
+		{"service=gauss:mean=1ms": ""},
+	} {
+		if f := observe(func(tb testing.TB) { algotest.ResolveCases(tb, "builtin/sleep", c) }); !f.failed {
+			t.Errorf("%v passed", c)
+		}
+	}
+}

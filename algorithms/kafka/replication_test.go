@@ -3,7 +3,6 @@ package kafka
 import (
 	"fmt"
 	"math/bits"
-	"strings"
 	"testing"
 	"time"
 
@@ -263,8 +262,7 @@ func TestRandomFaultsAcksAll(t *testing.T) {
 }
 
 func TestBadReplicationParams(t *testing.T) {
-	info, _ := algorithms.Lookup("kafka/topic")
-	for raw, want := range map[string]string{
+	algotest.ResolveCases(t, "kafka/topic", map[string]string{
 		"replicas=4":                       "replicas=4 exceeds nodes=3",
 		"min_insync_replicas=3,replicas=2": "min_insync_replicas=3",
 		"acks=2":                           "0|1|all",
@@ -273,20 +271,7 @@ func TestBadReplicationParams(t *testing.T) {
 		"groups=0":                         "groups",
 		"nodes=5,replicas=5,min_insync_replicas=5": "",
 		"dup=0.1": "dup",
-	} {
-		m := map[string]string{}
-		for _, kv := range strings.Split(raw, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			m[k] = v
-		}
-		_, err := info.Resolve(m)
-		switch {
-		case want == "" && err != nil:
-			t.Errorf("%s: %v", raw, err)
-		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
-			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
-		}
-	}
+	})
 }
 
 // BenchmarkSimProduce is the virtual-time cost of one produce with

@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -237,8 +236,7 @@ func TestSimDeterministic(t *testing.T) {
 }
 
 func TestBadParams(t *testing.T) {
-	info, _ := algorithms.Lookup("kafka/topic")
-	for raw, want := range map[string]string{
+	algotest.ResolveCases(t, "kafka/topic", map[string]string{
 		"consumers=1,leave_at=1s":                 "leave_at",
 		"segment_bytes=1000,retention_bytes=500":  "retention_bytes=500",
 		"assignor=sticky":                         "range|round-robin",
@@ -249,20 +247,7 @@ func TestBadParams(t *testing.T) {
 		"consumers=1,leave_at=1s,join_at=500ms":   "",
 		"segment_bytes=1000,retention_bytes=1000": "",
 		"null_partitioner=random,key=null":        "sticky|round-robin",
-	} {
-		m := map[string]string{}
-		for _, kv := range strings.Split(raw, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			m[k] = v
-		}
-		_, err := info.Resolve(m)
-		switch {
-		case want == "" && err != nil:
-			t.Errorf("%s: %v", raw, err)
-		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
-			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
-		}
-	}
+	})
 }
 
 // Unsupported kinds fail; reads fetch from the key's partition.

@@ -1,7 +1,6 @@
 package mapreduce
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -167,8 +166,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestBadParams(t *testing.T) {
-	info, _ := algorithms.Lookup("mapreduce/job")
-	for raw, want := range map[string]string{
+	algotest.ResolveCases(t, "mapreduce/job", map[string]string{
 		"words=sequential:n=10":  "stateless",
 		"words=zipf:theta=x":     "words",
 		"maps=0":                 "maps",
@@ -177,16 +175,7 @@ func TestBadParams(t *testing.T) {
 		"backup_tail=0":          "backup_tail",
 		"words=uniform:n=5":      "",
 		"map_time=exp:mean=-1ms": "map_time",
-	} {
-		k, v, _ := strings.Cut(raw, "=")
-		_, err := info.Resolve(map[string]string{k: v})
-		switch {
-		case want == "" && err != nil:
-			t.Errorf("%s: %v", raw, err)
-		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
-			t.Errorf("%s: error %v, want one naming %q", raw, err, want)
-		}
-	}
+	})
 }
 
 // constCfg is one job's worth of fixed durations: 40 maps on 20 machines
