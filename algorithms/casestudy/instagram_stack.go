@@ -735,11 +735,12 @@ func (s *igSim) Metrics() map[string]float64 {
 		m["fanout_lag_max_ms"] = ms(s.lagHist.Max())
 	}
 	var sum, hi uint64
-	var util float64
+	var sumSq, util float64
 	for h := range s.cfg.dbHosts {
 		q := s.st.DBReads[h] + s.st.DBWrites[h]
 		m[fmt.Sprintf("db_load_%d", h)] = float64(q)
 		sum += q
+		sumSq += float64(q) * float64(q)
 		hi = max(hi, q)
 		if s.lastNow > 0 {
 			util = max(util, float64(s.nt.CPUBusy(h))/float64(s.lastNow))
@@ -748,7 +749,13 @@ func (s *igSim) Metrics() map[string]float64 {
 	m["db_queries"] = float64(sum)
 	m["db_util_max"] = util
 	if sum > 0 {
-		m["db_load_max_mean"] = float64(hi) / (float64(sum) / float64(s.cfg.dbHosts))
+		// db_load is the shard fairness the issue names: the busiest DB
+		// host's queries over the mean (1 = every host equally loaded);
+		// db_load_jain is Jain's index over the hosts (1 = fair, 1/hosts =
+		// one host takes everything).
+		n := float64(s.cfg.dbHosts)
+		m["db_load"] = float64(hi) / (float64(sum) / n)
+		m["db_load_jain"] = float64(sum) * float64(sum) / (n * sumSq)
 	}
 	return m
 }
