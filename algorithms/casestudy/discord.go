@@ -1,6 +1,10 @@
 package casestudy
 
-import "time"
+import (
+	"time"
+
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
+)
 
 // PartKey is a Discord message partition: (channel_id, bucket), where the
 // bucket is the message time divided by a fixed span (Discord: 10 days of
@@ -46,7 +50,7 @@ type Coalescer struct {
 	inflight map[PartKey]int32 // key → query slot
 	waiters  [][]int32         // per query slot
 	keys     []PartKey
-	free     []int32
+	free     slots.Free
 	Queries  uint64 // queries started
 	Joined   uint64 // reads that joined an in-flight query
 }
@@ -65,12 +69,7 @@ func (c *Coalescer) Read(k PartKey, waiter int32, coalesce bool) (slot int32, st
 			return s, false
 		}
 	}
-	if n := len(c.free); n > 0 {
-		slot = c.free[n-1]
-		c.free = c.free[:n-1]
-	} else {
-		slot = int32(len(c.waiters))
-		c.waiters = append(c.waiters, nil)
+	if slot = slots.Take(&c.free, &c.waiters); int(slot) == len(c.keys) {
 		c.keys = append(c.keys, PartKey{})
 	}
 	c.waiters[slot] = append(c.waiters[slot][:0], waiter)
@@ -89,6 +88,6 @@ func (c *Coalescer) Done(slot int32, dst []int32) (PartKey, []int32) {
 	if s, ok := c.inflight[k]; ok && s == slot {
 		delete(c.inflight, k)
 	}
-	c.free = append(c.free, slot)
+	c.free.Put(slot)
 	return k, append(dst[:0], c.waiters[slot]...)
 }

@@ -2,6 +2,7 @@ package casestudy
 
 import (
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -179,11 +180,11 @@ type discordSim struct {
 	acked   map[PartKey]uint64      // newest message id acknowledged to a client
 	nextID  uint64
 	reads   []discordRead
-	freeRds []int32
+	freeRds slots.Free
 	dbReqs  []dbReq
-	freeDB  []int32
+	freeDB  slots.Free
 	coords  []coordReq
-	freeCo  []int32
+	freeCo  slots.Free
 	scratch []int32
 	pref    []int8
 
@@ -330,15 +331,7 @@ func (d *discordSim) slice(_ *harness.World, _ *harness.Request, arg int64) {
 	}
 }
 
-func (d *discordSim) newDB() int32 {
-	if n := len(d.freeDB); n > 0 {
-		i := d.freeDB[n-1]
-		d.freeDB = d.freeDB[:n-1]
-		return i
-	}
-	d.dbReqs = append(d.dbReqs, dbReq{})
-	return int32(len(d.dbReqs) - 1)
-}
+func (d *discordSim) newDB() int32 { return slots.Take(&d.freeDB, &d.dbReqs) }
 
 func (d *discordSim) Start(w *harness.World, req *harness.Request) {
 	d.lastNow = w.Now()
@@ -356,14 +349,7 @@ func (d *discordSim) Start(w *harness.World, req *harness.Request) {
 		d.send(i, dWrite)
 	default:
 		d.nReads++
-		var slot int32
-		if n := len(d.freeRds); n > 0 {
-			slot = d.freeRds[n-1]
-			d.freeRds = d.freeRds[:n-1]
-		} else {
-			slot = int32(len(d.reads))
-			d.reads = append(d.reads, discordRead{})
-		}
+		slot := slots.Take(&d.freeRds, &d.reads)
 		d.reads[slot] = discordRead{req: req, channel: ch, bucket: k.Bucket, shard: d.parts.Index(k)}
 		d.query(slot)
 	}
@@ -416,14 +402,7 @@ func (d *discordSim) query(slot int32) {
 }
 
 func (d *discordSim) newCoord(c coordReq) int32 {
-	var i int32
-	if n := len(d.freeCo); n > 0 {
-		i = d.freeCo[n-1]
-		d.freeCo = d.freeCo[:n-1]
-	} else {
-		d.coords = append(d.coords, coordReq{})
-		i = int32(len(d.coords) - 1)
-	}
+	i := slots.Take(&d.freeCo, &d.coords)
 	c.cgen = d.coords[i].cgen + 1
 	d.coords[i] = c
 	return i
@@ -500,7 +479,7 @@ func (d *discordSim) coordResult(ci int32, gen uint32, st partState, from uint64
 		return
 	}
 	c.live = false
-	d.freeCo = append(d.freeCo, ci)
+	d.freeCo.Put(ci)
 	d.nt.ToClient(c.node, dReply, dmsg{req: c.req, gen: c.gen, count: c.count, maxID: c.max, touched: c.touched})
 }
 
@@ -532,7 +511,7 @@ func (d *discordSim) finishDB(i int32, st partState, touched uint64, err error) 
 	d.lastNow = now
 	b := &d.dbReqs[i]
 	b.live = false
-	d.freeDB = append(d.freeDB, i)
+	d.freeDB.Put(i)
 	if b.write {
 		if err == nil {
 			d.parts.Msgs[d.parts.Index(b.part)]++
@@ -559,7 +538,7 @@ func (d *discordSim) finishDB(i int32, st partState, touched uint64, err error) 
 		}
 		req, shard, tch := r.req, r.shard, r.touched
 		d.reads[slot] = discordRead{}
-		d.freeRds = append(d.freeRds, slot)
+		d.freeRds.Put(slot)
 		d.complete(req, k.Channel, shard, tch, err)
 	}
 }

@@ -2,6 +2,7 @@ package casestudy
 
 import (
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"slices"
 	"time"
 
@@ -297,7 +298,7 @@ type igSim struct {
 	nt      *simnet.Net[igPay]
 
 	ops  []igOp
-	free []int32
+	free slots.Free
 
 	queue       []int32 // fan-out jobs waiting for a worker (media indices)
 	qhead       int
@@ -392,16 +393,12 @@ func (s *igSim) Setup(w *harness.World) {
 }
 
 func (s *igSim) slot(req *harness.Request) (int32, *igOp) {
-	var i int32
-	if n := len(s.free); n > 0 {
-		i = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		i = int32(len(s.ops))
-		p := s.cfg.page
-		s.ops = append(s.ops, igOp{media: make([]int32, 0, p), state: make([]uint8, p), lease: make([]uint32, p), retried: make([]bool, p)})
-	}
+	i := slots.Take(&s.free, &s.ops)
 	o := &s.ops[i]
+	if o.state == nil { // a new record: its per-item buffers, reused from now on
+		p := s.cfg.page
+		o.media, o.state, o.lease, o.retried = make([]int32, 0, p), make([]uint8, p), make([]uint32, p), make([]bool, p)
+	}
 	o.req, o.gen, o.live, o.pending, o.shard = req, o.gen+1, true, 0, -1
 	o.media = o.media[:0]
 	return i, o
@@ -694,7 +691,7 @@ func (s *igSim) finish(slot int32, err error) {
 		_ = s.readHist.RecordValue(int64(now - req.Sent))
 	}
 	o.live, o.req = false, nil
-	s.free = append(s.free, slot)
+	s.free.Put(slot)
 	s.w.Complete(req, harness.Outcome{Shard: o.shard, Err: err})
 }
 

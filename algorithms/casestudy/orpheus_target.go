@@ -3,6 +3,7 @@ package casestudy
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
@@ -88,7 +89,7 @@ type orpheusSim struct {
 	store                           *IdemStore
 	proc                            *Processor
 	slots                           []orpheusAttempt
-	free                            []int32
+	free                            slots.Free
 	final                           []Response // per payment
 	preFn, rpcDoneFn, postFn        harness.EventFunc
 	beginFn                         harness.EventFunc
@@ -99,14 +100,7 @@ type orpheusSim struct {
 func (o *orpheusSim) Start(w *harness.World, req *harness.Request) {
 	payment := len(o.final)
 	o.final = append(o.final, None)
-	var slot int32
-	if n := len(o.free); n > 0 {
-		slot = o.free[n-1]
-		o.free = o.free[:n-1]
-	} else {
-		slot = int32(len(o.slots))
-		o.slots = append(o.slots, orpheusAttempt{})
-	}
+	slot := slots.Take(&o.free, &o.slots)
 	o.slots[slot] = orpheusAttempt{req: req, payment: payment, key: uint64(payment)}
 	o.begin(w, nil, int64(slot))
 }
@@ -196,7 +190,7 @@ func (o *orpheusSim) respond(w *harness.World, slot int64, resp Response) {
 	}
 	o.final[a.payment] = resp
 	o.slots[slot] = orpheusAttempt{}
-	o.free = append(o.free, int32(slot))
+	o.free.Put(int32(slot))
 	w.Complete(req, out)
 }
 

@@ -2,6 +2,7 @@ package casestudy
 
 import (
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math/rand/v2"
 	"time"
 
@@ -133,7 +134,7 @@ type slackSim struct {
 	w         *harness.World
 	nt        *simnet.Net[slackPay]
 	msgs      []slackMsg
-	free      []int32
+	free      slots.Free
 	gwDeliv   []uint64
 	csMsgs    []uint64
 	pushedFn  harness.EventFunc
@@ -166,14 +167,7 @@ func (s *slackSim) Setup(w *harness.World) {
 
 func (s *slackSim) Start(w *harness.World, req *harness.Request) {
 	ch := int(req.Op.Key % uint64(len(s.c.Subs)))
-	var slot int32
-	if n := len(s.free); n > 0 {
-		slot = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		slot = int32(len(s.msgs))
-		s.msgs = append(s.msgs, slackMsg{})
-	}
+	slot := slots.Take(&s.free, &s.msgs)
 	m := &s.msgs[slot]
 	*m = slackMsg{req: req, gen: m.gen + 1, channel: int32(ch), server: int32(s.c.Server(ch)), live: true}
 	w.After(s.timeout, s.timeoutFn, nil, int64(slot)<<32|int64(m.gen))
@@ -253,7 +247,7 @@ func (s *slackSim) finish(slot int32, err error) {
 	m := &s.msgs[slot]
 	req, server := m.req, m.server
 	m.live, m.req = false, nil
-	s.free = append(s.free, slot)
+	s.free.Put(slot)
 	s.w.Complete(req, harness.Outcome{Shard: server, Err: err})
 }
 

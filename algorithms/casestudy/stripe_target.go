@@ -3,6 +3,7 @@ package casestudy
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -488,18 +489,13 @@ type stripeSim struct {
 	slots            []stripeReq
 	reqs             []*harness.Request
 	results          []stripeResult
-	free             []int32
+	free             slots.Free
 	doneFn, retryFn  harness.EventFunc
 }
 
 func (s *stripeSim) Start(w *harness.World, req *harness.Request) {
-	var slot int32
-	if n := len(s.free); n > 0 {
-		slot = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		slot = int32(len(s.slots))
-		s.slots = append(s.slots, stripeReq{})
+	slot := slots.Take(&s.free, &s.slots)
+	if int(slot) == len(s.reqs) { // a new record: its parallel entries
 		s.reqs = append(s.reqs, nil)
 		s.results = append(s.results, stripeResult{})
 	}
@@ -536,7 +532,7 @@ func (s *stripeSim) done(w *harness.World, _ *harness.Request, slot int64) {
 	s.api.finish(res)
 	req := s.reqs[slot]
 	s.reqs[slot] = nil
-	s.free = append(s.free, int32(slot))
+	s.free.Put(int32(slot))
 	w.Complete(req, s.api.outcome(res))
 }
 

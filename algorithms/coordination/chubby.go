@@ -3,6 +3,7 @@ package coordination
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"github.com/dsbench/dsbench/harness/history"
 	"time"
 
@@ -184,7 +185,7 @@ type Chubby struct {
 	held     map[clientKey]int32    // the clients' view of the locks they hold
 
 	ops  []cop
-	free []int32
+	free slots.Free
 	tags uint32
 
 	// overtake, set only by a test, lets a write start while the file's
@@ -248,20 +249,13 @@ func (c *Chubby) Setup(w *harness.World) {
 }
 
 func (c *Chubby) alloc() int32 {
-	var i int32
-	if n := len(c.free); n > 0 {
-		i = c.free[n-1]
-		c.free = c.free[:n-1]
-	} else {
-		c.ops = append(c.ops, cop{})
-		i = int32(len(c.ops) - 1)
-	}
+	i := slots.Take(&c.free, &c.ops)
 	c.tags++
 	c.ops[i] = cop{tag: c.tags}
 	return i
 }
 
-func (c *Chubby) release(i int32) { c.ops[i] = cop{}; c.free = append(c.free, i) }
+func (c *Chubby) release(i int32) { c.ops[i] = cop{}; c.free.Put(i) }
 
 // op returns the op r names, or nil if its slot moved on.
 func (c *Chubby) op(r ref) *cop {

@@ -1,6 +1,7 @@
 package coordination
 
 import (
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
@@ -64,7 +65,7 @@ type cell struct {
 	cand     []bool
 	sess     []session
 	bundles  [][]uint64
-	bfree    []int64
+	bfree    slots.Free
 
 	lostAt    time.Duration // when the last master crashed (−1: none)
 	failovers []time.Duration
@@ -81,7 +82,7 @@ func (c *Chubby) takeBundle(b int64) []uint64 {
 	}
 	keys := c.bundles[b-1]
 	c.bundles[b-1] = nil
-	c.bfree = append(c.bfree, b-1)
+	c.bfree.Put(int32(b - 1))
 	return keys
 }
 
@@ -89,14 +90,9 @@ func (c *Chubby) bundle(keys []uint64) int64 {
 	if len(keys) == 0 {
 		return 0
 	}
-	if n := len(c.bfree); n > 0 {
-		b := c.bfree[n-1]
-		c.bfree = c.bfree[:n-1]
-		c.bundles[b] = keys
-		return b + 1
-	}
-	c.bundles = append(c.bundles, keys)
-	return int64(len(c.bundles))
+	b := slots.Take(&c.bfree, &c.bundles)
+	c.bundles[b] = keys
+	return int64(b) + 1
 }
 
 // atNode handles a message at replica s.

@@ -3,6 +3,7 @@ package coordination
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"time"
 
 	"github.com/dsbench/dsbench/algorithms"
@@ -155,7 +156,7 @@ type ZK struct {
 	sessions  int64
 
 	ops   []zop
-	free  []int32
+	free  slots.Free
 	notes []clientKey // data-watch notifications in flight
 	noteF []int32
 
@@ -209,17 +210,9 @@ func (z *ZK) Setup(w *harness.World) {
 	z.setupZab()
 }
 
-func (z *ZK) alloc() int32 {
-	if n := len(z.free); n > 0 {
-		i := z.free[n-1]
-		z.free = z.free[:n-1]
-		return i
-	}
-	z.ops = append(z.ops, zop{})
-	return int32(len(z.ops) - 1)
-}
+func (z *ZK) alloc() int32 { return slots.Take(&z.free, &z.ops) }
 
-func (z *ZK) release(i int32) { z.ops[i] = zop{}; z.free = append(z.free, i) }
+func (z *ZK) release(i int32) { z.ops[i] = zop{}; z.free.Put(i) }
 
 func (z *ZK) send(from, to int, k simnet.Kind, p int64) { z.nt.Send(from, to, k, p) }
 

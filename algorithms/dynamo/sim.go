@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"errors"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math/rand/v2"
 	"time"
 
@@ -108,9 +109,9 @@ type Sim struct {
 	ring  *Ring
 	nodes []node
 	ops   []op
-	free  []int32
+	free  slots.Free
 	msgs  []msg
-	freeM []int32
+	freeM slots.Free
 
 	counter  []uint32 // per coordinator: the last clock entry it issued
 	writeSeq uint64
@@ -222,21 +223,14 @@ func (s *Sim) anyDown() bool {
 // --- network -----------------------------------------------------------
 
 func (s *Sim) newMsg(kind int8, from, to int8) int32 {
-	var i int32
-	if n := len(s.freeM); n > 0 {
-		i = s.freeM[n-1]
-		s.freeM = s.freeM[:n-1]
-	} else {
-		s.msgs = append(s.msgs, msg{})
-		i = int32(len(s.msgs) - 1)
-	}
+	i := slots.Take(&s.freeM, &s.msgs)
 	s.msgs[i] = msg{kind: kind, from: from, to: to, hint: -1, op: -1}
 	return i
 }
 
 func (s *Sim) freeMsg(i int32) {
 	s.msgs[i] = msg{}
-	s.freeM = append(s.freeM, i)
+	s.freeM.Put(i)
 }
 
 // send puts message i on the simulated network, which drops it if the
@@ -287,14 +281,7 @@ func (s *Sim) onMsg(nm *simnet.Msg[int32]) {
 // --- client / coordinator ------------------------------------------------
 
 func (s *Sim) newOp() int32 {
-	var i int32
-	if n := len(s.free); n > 0 {
-		i = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		s.ops = append(s.ops, op{})
-		i = int32(len(s.ops) - 1)
-	}
+	i := slots.Take(&s.free, &s.ops)
 	o := &s.ops[i]
 	gen := o.gen + 1
 	targets, replica, hint, replies, replied := o.targets[:0], o.replica[:0], o.hint[:0], o.replies[:0], o.replied[:0]
@@ -306,7 +293,7 @@ func (s *Sim) freeOp(i int32) {
 	o := &s.ops[i]
 	o.closed, o.req = true, nil
 	clear(o.replies)
-	s.free = append(s.free, i)
+	s.free.Put(i)
 }
 
 // Start begins an op: reads (and scans, which read their first key) and the

@@ -2,6 +2,7 @@ package gfs
 
 import (
 	"errors"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"slices"
 	"time"
 
@@ -224,7 +225,7 @@ type Sim struct {
 	clonesOn  []clone
 	lastGrant int16
 	lists     [][]int64
-	lfree     []int32
+	lfree     slots.Free
 	snaps     [][]entry // Record: replica logs carried by sync messages
 
 	clients []client
@@ -232,7 +233,7 @@ type Sim struct {
 	rhead   int
 	idle    []int32
 	pends   []pend
-	pfree   []int32
+	pfree   slots.Free
 	nextID  uint64
 	record  map[uint64]uint16 // append record → times applied by a primary
 
@@ -723,19 +724,11 @@ func (s *Sim) onCloneDone(from int, p *msg) {
 	s.queueUnder(p.chunk)
 }
 
-func (s *Sim) newList() int32 {
-	if n := len(s.lfree); n > 0 {
-		i := s.lfree[n-1]
-		s.lfree = s.lfree[:n-1]
-		return i
-	}
-	s.lists = append(s.lists, nil)
-	return int32(len(s.lists) - 1)
-}
+func (s *Sim) newList() int32 { return slots.Take(&s.lfree, &s.lists) }
 
 func (s *Sim) freeList(i int32) {
 	s.lists[i] = s.lists[i][:0]
-	s.lfree = append(s.lfree, i)
+	s.lfree.Put(i)
 }
 
 // --- chunkservers -------------------------------------------------------
@@ -787,7 +780,7 @@ func (s *Sim) crashed(i int) {
 	for pi := range s.pends {
 		if pd := &s.pends[pi]; pd.active && int(pd.home) == i {
 			pd.active = false
-			s.pfree = append(s.pfree, int32(pi))
+			s.pfree.Put(int32(pi))
 		}
 	}
 }
@@ -980,14 +973,7 @@ func (s *Sim) mutate(i int, r *replica, ci int32, mut uint8, id, rec uint64, off
 	r.serial++
 	r.mutated = true
 	s.apply(r, entry{id: id, rec: rec, serial: r.serial, mut: mut, off: off, n: n})
-	var pi int32
-	if l := len(s.pfree); l > 0 {
-		pi = s.pfree[l-1]
-		s.pfree = s.pfree[:l-1]
-	} else {
-		pi = int32(len(s.pends))
-		s.pends = append(s.pends, pend{})
-	}
+	pi := slots.Take(&s.pfree, &s.pends)
 	pd := &s.pends[pi]
 	*pd = pend{client: client, cgen: cgen, gen: pd.gen + 1, home: int16(i), chunk: ci, off: off, serial: r.serial, id: id, mut: mut, active: true}
 	a := msg{op: pi, gen: pd.gen, chunk: ci, id: id, rec: rec, off: off, n: n, serial: r.serial, ver: r.ver, mut: mut}
@@ -999,7 +985,7 @@ func (s *Sim) mutate(i int, r *replica, ci int32, mut uint8, id, rec uint64, off
 	}
 	if pd.need == 0 || client < 0 { // nothing waits for the acks (a pad's are ignored)
 		pd.active = false
-		s.pfree = append(s.pfree, pi)
+		s.pfree.Put(pi)
 		return -1
 	}
 	s.net.After(i, s.cfg.Timeout, s.pTimeoutFn, nil, int64(pi)|int64(pd.gen)<<32)
@@ -1060,7 +1046,7 @@ func (s *Sim) finishPend(pi int32) {
 		code = codeFailed
 	}
 	s.net.Send(int(pd.home), s.master+1+int(pd.client), mWriteReply, msg{op: pd.client, gen: pd.cgen, chunk: pd.chunk, off: pd.off, serial: pd.serial, code: code})
-	s.pfree = append(s.pfree, pi)
+	s.pfree.Put(pi)
 }
 
 // primaryTimeout: a secondary did not answer in time; the mutation fails.

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math/bits"
 	"time"
 
@@ -277,14 +278,7 @@ func (s *Sim) retain(p int, start int64) {
 
 // hold parks a fetch at the leader for wait.
 func (s *Sim) hold(b int, m *msg, follower bool, wait time.Duration) {
-	var h int32
-	if n := len(s.hfree); n > 0 {
-		h = s.hfree[n-1]
-		s.hfree = s.hfree[:n-1]
-	} else {
-		h = int32(len(s.held))
-		s.held = append(s.held, heldFetch{})
-	}
+	h := slots.Take(&s.hfree, &s.held)
 	hf := &s.held[h]
 	hf.broker, hf.replica, hf.m, hf.live = int32(b), follower, *m, true
 	r := s.brokers[b].parts[m.part]
@@ -300,7 +294,7 @@ func (s *Sim) unhold(h int32) *heldFetch {
 	hf := &s.held[h]
 	hf.live = false
 	hf.gen++
-	s.hfree = append(s.hfree, h)
+	s.hfree.Put(h)
 	return hf
 }
 

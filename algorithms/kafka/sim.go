@@ -2,6 +2,7 @@ package kafka
 
 import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 
 	"math"
 	"time"
@@ -55,12 +56,12 @@ type Sim struct {
 	cons   []*consumer
 
 	prods   []prodSlot
-	pfree   []int32
+	pfree   slots.Free
 	attempt uint32
 	bufs    [][]Record // fetch responses' records
-	bfree   []int32
+	bfree   slots.Free
 	held    []heldFetch
-	hfree   []int32
+	hfree   slots.Free
 	recs    []recState // by the record's Seq − recBase
 	recBase uint64     // records below it are resolved and forgotten
 	e2e     []*hdr.Histogram
@@ -334,14 +335,7 @@ func (s *Sim) trimRecs() {
 }
 
 func (s *Sim) newProd(req *harness.Request, rec Record, p int) int32 {
-	var i int32
-	if n := len(s.pfree); n > 0 {
-		i = s.pfree[n-1]
-		s.pfree = s.pfree[:n-1]
-	} else {
-		i = int32(len(s.prods))
-		s.prods = append(s.prods, prodSlot{})
-	}
+	i := slots.Take(&s.pfree, &s.prods)
 	s.prods[i] = prodSlot{req: req, rec: rec, part: int32(p), sentAt: s.w.Now()}
 	return i
 }
@@ -391,22 +385,14 @@ func (s *Sim) finishProduce(i int32, err error) {
 	}
 	s.w.Complete(sl.req, harness.Outcome{Shard: sl.part, Err: err})
 	s.prods[i] = prodSlot{}
-	s.pfree = append(s.pfree, i)
+	s.pfree.Put(i)
 }
 
-func (s *Sim) newBuf() int32 {
-	if n := len(s.bfree); n > 0 {
-		i := s.bfree[n-1]
-		s.bfree = s.bfree[:n-1]
-		return i
-	}
-	s.bufs = append(s.bufs, nil)
-	return int32(len(s.bufs) - 1)
-}
+func (s *Sim) newBuf() int32 { return slots.Take(&s.bfree, &s.bufs) }
 
 func (s *Sim) freeBuf(i int32) {
 	s.bufs[i] = s.bufs[i][:0]
-	s.bfree = append(s.bfree, i)
+	s.bfree.Put(i)
 }
 
 // onClient handles an answer reaching a client.
