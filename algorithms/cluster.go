@@ -140,22 +140,8 @@ func ClusterOfNodes(p Params, n int) (Cluster, error) {
 		c.Net.GroupCommit = p.Bool(simnet.ParamGroup)
 	}
 	var err error
-	if has(simnet.ParamCrash) {
-		if c.Faults.Crash, err = simnet.ParseSelector(p.String(simnet.ParamCrash), n); err != nil {
-			return c, fmt.Errorf("parameter crash: %v", err)
-		}
-		c.Faults.CrashAt = p.Duration(simnet.ParamCrashAt)
-		c.Faults.RestartAt = p.Duration(simnet.ParamRestartAt)
-	}
-	if has(simnet.ParamPartition) {
-		if c.Faults.Partition, err = simnet.ParsePartition(p.String(simnet.ParamPartition), n); err != nil {
-			return c, fmt.Errorf("parameter %v", err)
-		}
-	}
-	if has(simnet.ParamFaultGap) {
-		c.Faults.Plan = simnet.FaultPlan{
-			Gap: p.Duration(simnet.ParamFaultGap), Len: p.Duration(simnet.ParamFaultLen), End: p.Duration(simnet.ParamFaultsEnd),
-		}
+	if c.Faults, err = FaultsOf(p, n); err != nil {
+		return c, err
 	}
 	if has(simnet.ParamSlow) {
 		if c.Slow, err = simnet.ParseSlow(p.String(simnet.ParamSlow), n); err != nil {
@@ -165,10 +151,66 @@ func ClusterOfNodes(p Params, n int) (Cluster, error) {
 	if err := c.Net.Check(); err != nil {
 		return c, err
 	}
-	if err := c.Faults.Check(n); err != nil {
-		return c, err
-	}
 	return c, nil
+}
+
+// FaultWords are the cluster vocabulary's scheduled-fault words — crash,
+// crash_at, restart_at, partition — exactly as ClusterParams declares them
+// (names, types, defaults, ranges, value syntax), for a target that is not
+// on the simulated cluster but injects the same faults itself (a wall-clock
+// engine such as storage/bigtable). The family declares them in its own
+// Params and parses them with FaultsOf. clock replaces "virtual time" in
+// the docs (what the times count from); notes[word] is appended to that
+// word's doc (what a node, the leader, an accepted form are there).
+func FaultWords(clock string, notes map[string]string) []Param {
+	var out []Param
+	for _, p := range ClusterParams() {
+		switch p.Name {
+		case simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt, simnet.ParamPartition:
+		default:
+			continue
+		}
+		p.Doc = strings.ReplaceAll(p.Doc, "virtual time", clock)
+		if p.Name == simnet.ParamPartition {
+			p.Doc += "; FROM and TO are " + clock
+		}
+		if n := notes[p.Name]; n != "" {
+			p.Doc += " — " + n
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// FaultsOf parses the fault words p declares (crash, crash_at, restart_at,
+// partition, and fault_gap, fault_len, faults_end when declared) for a
+// cluster of n nodes and checks them (restart_at after crash_at, nodes in
+// range). ClusterOfNodes parses them through it; a family declaring
+// FaultWords calls it itself.
+func FaultsOf(p Params, n int) (simnet.Faults, error) {
+	var f simnet.Faults
+	var err error
+	if p.Has(simnet.ParamCrash) {
+		if f.Crash, err = simnet.ParseSelector(p.String(simnet.ParamCrash), n); err != nil {
+			return f, fmt.Errorf("parameter crash: %v", err)
+		}
+		f.CrashAt = p.Duration(simnet.ParamCrashAt)
+		f.RestartAt = p.Duration(simnet.ParamRestartAt)
+	}
+	if p.Has(simnet.ParamPartition) {
+		if f.Partition, err = simnet.ParsePartition(p.String(simnet.ParamPartition), n); err != nil {
+			return f, fmt.Errorf("parameter %v", err)
+		}
+	}
+	if p.Has(simnet.ParamFaultGap) {
+		f.Plan = simnet.FaultPlan{
+			Gap: p.Duration(simnet.ParamFaultGap), Len: p.Duration(simnet.ParamFaultLen), End: p.Duration(simnet.ParamFaultsEnd),
+		}
+	}
+	if err := f.Check(n); err != nil {
+		return f, err
+	}
+	return f, nil
 }
 
 // NewNet builds the cluster's network on w for a protocol with payload P

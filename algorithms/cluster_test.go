@@ -83,3 +83,47 @@ func TestClusterParams(t *testing.T) {
 	}()
 	Register(Info{Name: "testcluster/y", Params: []Param{{Name: "delay", Type: Dist, Default: "1ms"}}, NewSim: simNil, Cluster: &ClusterSpec{}})
 }
+
+// FaultWords declares the cluster's fault words with ClusterParams' names,
+// types, defaults and ranges (only the docs' clock changes), and FaultsOf
+// parses them as ClusterOf does.
+func TestFaultWordsAreTheClusterVocabulary(t *testing.T) {
+	words := FaultWords("the table's clock", map[string]string{"crash": "here a node is a server"})
+	want := map[string]Param{}
+	for _, p := range ClusterParams() {
+		want[p.Name] = p
+	}
+	var names []string
+	for _, p := range words {
+		names = append(names, p.Name)
+		w := want[p.Name]
+		if p.Type != w.Type || p.Default != w.Default || p.Min != w.Min || p.Max != w.Max || p.HasRange != w.HasRange || p.Cluster {
+			t.Errorf("%s: %+v, the cluster declares %+v", p.Name, p, w)
+		}
+		if strings.Contains(p.Doc, "virtual") {
+			t.Errorf("%s: doc %q still says virtual time", p.Name, p.Doc)
+		}
+	}
+	if strings.Join(names, " ") != "crash crash_at restart_at partition" {
+		t.Fatalf("fault words %v", names)
+	}
+	if !strings.Contains(words[0].Doc, "here a node is a server") || !strings.Contains(words[1].Doc, "the table's clock") {
+		t.Errorf("docs %q / %q", words[0].Doc, words[1].Doc)
+	}
+	raw := map[string]string{"crash": "2", "crash_at": "1s", "restart_at": "3s", "partition": "isolate:1@2s..4s"}
+	f, err := FaultsOf(TestParams(words, raw), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ClusterOfNodes(TestParams(ClusterParams(), raw), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Crash != c.Faults.Crash || f.CrashAt != c.Faults.CrashAt || f.RestartAt != c.Faults.RestartAt || f.Partition.String() != c.Faults.Partition.String() || f.Partition.From != 2*time.Second {
+		t.Errorf("FaultsOf %+v, ClusterOf %+v", f, c.Faults)
+	}
+	raw["restart_at"] = "500ms"
+	if _, err := FaultsOf(TestParams(words, raw), 4); err == nil || !strings.Contains(err.Error(), "must be after crash_at") {
+		t.Errorf("restart_at before crash_at: %v", err)
+	}
+}

@@ -39,12 +39,43 @@ func TestLoadStopsWhenCancelled(t *testing.T) {
 }
 
 func TestAdapterConcurrentWithLockLoss(t *testing.T) {
+	m := adapterRun(t, func(o *Options) { o.Lose = &LockLoss{Server: 2, At: 30 * time.Millisecond} })
+	if m["stale_serves"] != 0 || m["lock_losses"] != 1 || m["servers_live"] != 2 || m["server_2_tablets"] != 0 || m["tablets_reassigned"] < 1 {
+		t.Fatalf("lock loss not handled: %v", m)
+	}
+}
+
+// TestAdapterConcurrentWithCrashes: the same four workers while server 2
+// crashes at 30 ms and restarts at 50 ms, and while the master crashes at
+// 20 ms and server 2 loses its lock at 30 ms (the standby takes over).
+func TestAdapterConcurrentWithCrashes(t *testing.T) {
+	m := adapterRun(t, func(o *Options) {
+		o.Crash = &Crash{Server: 2, At: 30 * time.Millisecond, RestartAt: 50 * time.Millisecond}
+	})
+	if m["stale_serves"] != 0 || m["server_crashes"] != 1 || m["server_restarts"] != 1 || m["servers_live"] != 3 ||
+		m["tablets_reassigned"] < 1 || m["double_assignments"] != 0 {
+		t.Fatalf("crash and restart not handled: %v", m)
+	}
+	m = adapterRun(t, func(o *Options) {
+		o.Crash = &Crash{Master: true, At: 20 * time.Millisecond}
+		o.Lose = &LockLoss{Server: 2, At: 30 * time.Millisecond}
+	})
+	if m["stale_serves"] != 0 || m["master_failovers"] != 1 || m["servers_live"] != 2 || m["server_2_tablets"] != 0 || m["double_assignments"] != 0 {
+		t.Fatalf("master failover not handled: %v", m)
+	}
+}
+
+// adapterRun is TestAdapterConcurrentWithLockLoss's run with the faults
+// tweak sets; it returns the target's metrics.
+func adapterRun(t *testing.T, tweak func(*Options)) map[string]float64 {
 	fams := []Family{{MaxVersions: 2}, {MaxVersions: 1}}
 	clk := &testClock{}
-	tb, err := Open(t.TempDir(), Options{Servers: 3, SplitBytes: 48 << 10, MajorBytes: 16 << 10,
+	o := Options{Servers: 3, SplitBytes: 48 << 10, MajorBytes: 16 << 10,
 		Open:     LSMOpener(lsm.Options{MemtableBytes: 16 << 10, BloomBitsPerKey: 10}),
 		Families: fams, MetaRows: 3, Lease: 20 * time.Millisecond, Backoff: 200 * time.Microsecond, Retries: 1000,
-		Lose: &LockLoss{Server: 2, At: 30 * time.Millisecond}, Clock: clk.now})
+		Clock: clk.now}
+	tweak(&o)
+	tb, err := Open(t.TempDir(), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +125,11 @@ func TestAdapterConcurrentWithLockLoss(t *testing.T) {
 	wg.Wait()
 	<-done
 	m := tg.Metrics()
-	if m["stale_serves"] != 0 || m["lock_losses"] != 1 || m["servers_live"] != 2 || m["server_2_tablets"] != 0 || m["tablets_reassigned"] < 1 {
-		t.Fatalf("lock loss not handled: %v", m)
-	}
 	if late > 0 {
 		t.Fatalf("%d ops failed long after the reassignment", late)
 	}
 	if m["splits"] < 1 || m["versions_gcd"] < 1 || m["location_cache_misses"] < 1 {
 		t.Fatalf("the test did not exercise splits, GC and lookups: %v", m)
 	}
+	return m
 }

@@ -11,7 +11,11 @@
 // cache locations; a stale one costs a refused request and a new lookup.
 // Servers hold locks in a lock service (lock.go, over coordination.Tree); a
 // server whose lease runs out stops serving and the master reassigns its
-// tablets. NOTES.md has the op mapping, metrics and measurements.
+// tablets, reopened from their commit logs; a standby master takes over
+// when the master's lease runs out. The cluster vocabulary's fault words
+// (crash, crash_at, restart_at, partition=isolate:…) drive these on the
+// table's wall clock. NOTES.md has the op mapping, metrics and
+// measurements.
 //
 // The row space is split into tablets, contiguous row ranges [start, end),
 // each stored in its own LSM (package lsm) in its own directory: the

@@ -61,7 +61,11 @@ func (t *Table) splitMeta(row []byte) {
 	nm := &metaTablet{id: t.nextMeta, start: mid, end: m.end, server: -1}
 	t.nextMeta++
 	m.end = mid
-	t.assign(nm.id, &nm.server, t.leastLoaded(), false)
+	on := m.server // no master acting: it stays where its parent is
+	if t.masterActive() {
+		on = t.leastLoaded()
+	}
+	t.assign(nm.id, &nm.server, on, false)
 	t.meta = append(t.meta, nil)
 	copy(t.meta[i+2:], t.meta[i+1:])
 	t.meta[i+1] = nm

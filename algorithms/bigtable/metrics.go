@@ -78,9 +78,33 @@ func (t *Table) Metrics() map[string]float64 {
 	m["stale_serves"] = float64(t.staleServes.Load())
 	m["servers_live"] = float64(t.liveServers())
 	for s := range t.srv {
-		if st := &t.srv[s]; st.gone {
-			m[fmt.Sprintf("server_%d_reassign_delay_ms", s)] = float64(st.goneAt-st.leaseEnd.Load()) / 1e3 // from the end of its lease (it stopped serving) to the reassignment
+		if st := &t.srv[s]; st.reclaims > 0 {
+			m[fmt.Sprintf("server_%d_reassign_delay_ms", s)] = float64(st.reassignDelay) / 1e3 // from the end of its (last dead) lease to the master deleting its file and reassigning its tablets
 		}
+	}
+	f := &t.faults
+	m["double_assignments"] = float64(f.double)
+	if c := t.opts.Crash; c != nil {
+		m["server_crashes"] = float64(f.crashes)
+		if !c.Master {
+			m["crashed_server"] = float64(c.Server)
+		}
+	}
+	if t.opts.Crash != nil || t.opts.Isolate != nil {
+		m["server_restarts"] = float64(f.restarts)
+	}
+	if c := t.opts.Crash; c != nil && c.Master {
+		m["master_failovers"] = float64(t.master.failovers)
+		m["master_unassigned_found"] = float64(t.master.unassignedFd)
+		if t.master.failovers > 0 {
+			m["master_failover_ms"] = float64(t.master.failoverUs) / 1e3 / float64(t.master.failovers)
+		}
+	}
+	if f.recovered > 0 {
+		m["tablets_recovered"] = float64(f.recovered)
+		m["recovery_ms_total"] = float64(f.recoverUs) / 1e3
+		m["recovery_ms_max"] = float64(f.recoverMax) / 1e3
+		m["recovery_errors"] = float64(f.recoverErr)
 	}
 	var ops, lookups, misses, stale, staleMeta, unavail, waits int64
 	t.cmu.Lock()

@@ -40,7 +40,14 @@ func (t *Table) split(tab *tablet) error {
 	}
 	half := len(keys) / 2
 	mid := keys[half]
-	child, err := t.newTablet(mid, tab.end)
+	// The master places the new half; with no master acting (it crashed,
+	// no standby has taken over) it stays on the parent's server, as
+	// Bigtable's server keeps both halves until the master moves one.
+	on := -1
+	if !t.masterActive() {
+		on = tab.server
+	}
+	child, err := t.newTablet(mid, tab.end, on)
 	if err != nil {
 		return err
 	}
@@ -70,6 +77,8 @@ func (t *Table) split(tab *tablet) error {
 	t.splits.Add(1)
 	t.splitBytes.Add(copied)
 	t.splitMeta(mid)
-	t.rebalance()
+	if t.masterActive() {
+		t.rebalance()
+	}
 	return nil
 }

@@ -36,6 +36,10 @@ type Options struct {
 	// Lock service and master (lock.go).
 	Lease time.Duration // session lease renewed by KeepAlives (0: 10s)
 	Lose  *LockLoss     // a server whose session stops being renewed (nil: none)
+	// The cluster vocabulary's faults (lock.go): a tablet server's or the
+	// master's crash and restart, a server's isolation (nil: none).
+	Crash   *Crash
+	Isolate *Isolation
 	// Clock returns the table's time in µs. nil: the wall clock since New,
 	// with a goroutine running Tick every Lease/8 (the master polling every
 	// fourth); tests pass their own clock and call Tick themselves.
@@ -43,7 +47,22 @@ type Options struct {
 	// KeepServingWithoutLock is the broken variant the tests must catch: a
 	// server that lost its lock keeps serving the tablets it had loaded.
 	KeepServingWithoutLock bool
+	// ServeWhileCrashed is another: a crashed server keeps serving its
+	// tablets until its lease runs out.
+	ServeWhileCrashed bool
+	// StandbyWithoutLock is another: the standby master takes over as soon
+	// as the master crashes, without waiting for the master lock.
+	StandbyWithoutLock bool
 }
+
+// failedEngine stands for a tablet whose engine could not be reopened.
+type failedEngine struct{ err error }
+
+func (f failedEngine) Get([]byte, []byte) ([]byte, bool, error)          { return nil, false, f.err }
+func (f failedEngine) Put([]byte, []byte) error                          { return f.err }
+func (f failedEngine) Delete([]byte) error                               { return f.err }
+func (f failedEngine) Scan([]byte, int, func([]byte, []byte) bool) error { return f.err }
+func (f failedEngine) Close() error                                      { return nil }
 
 // LockLoss cuts Server off the lock service At (the table's clock): its
 // KeepAlives stop, so its lease runs out one Lease later.
@@ -79,6 +98,10 @@ type Table struct {
 
 	ls         *lockService
 	srv        []server // t.mu
+	master     master
+	faults     faultState
+	regBuf     []bool      // assignUnassigned's scratch
+	dblBuf     map[int]int // DoubleServed's scratch
 	clockStart time.Time
 	lastTS     atomic.Int64
 	stop       chan struct{}
@@ -123,13 +146,29 @@ func New(opts Options) (*Table, error) {
 	if opts.Lose != nil && (opts.Lose.Server < 0 || opts.Lose.Server >= opts.Servers) {
 		return nil, fmt.Errorf("bigtable: lose_lock=%d: no such server (valid: 0 … %d)", opts.Lose.Server, opts.Servers-1)
 	}
+	if c := opts.Crash; c != nil {
+		if !c.Master && (c.Server < 0 || c.Server >= opts.Servers) {
+			return nil, fmt.Errorf("bigtable: crash=%d: no such server (valid: leader, random or 0 … %d)", c.Server, opts.Servers-1)
+		}
+		if c.RestartAt > 0 && c.RestartAt <= c.At {
+			return nil, fmt.Errorf("bigtable: restart_at=%v must be after crash_at=%v (or 0s for never)", c.RestartAt, c.At)
+		}
+	}
+	if i := opts.Isolate; i != nil {
+		if i.Server < 0 || i.Server >= opts.Servers {
+			return nil, fmt.Errorf("bigtable: partition=isolate:%d: no such server (valid: random or 0 … %d)", i.Server, opts.Servers-1)
+		}
+		if i.To > 0 && i.To <= i.From {
+			return nil, fmt.Errorf("bigtable: partition=isolate:%d@%v..%v: the end must be after the start", i.Server, i.From, i.To)
+		}
+	}
 	t := &Table{opts: opts, serverOps: make([]atomic.Int64, opts.Servers), byID: map[int]*tablet{},
 		metaByID: map[int]*metaTablet{}, nextMeta: metaBase, clockStart: time.Now()}
 	if t.opts.Clock == nil {
 		t.opts.Clock = func() int64 { return time.Since(t.clockStart).Microseconds() }
 	}
 	t.startServers()
-	tab, err := t.newTablet([]byte{}, nil)
+	tab, err := t.newTablet([]byte{}, nil, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -191,14 +230,19 @@ func (t *Table) stamp() int64 {
 	}
 }
 
-func (t *Table) newTablet(start, end []byte) (*tablet, error) {
+// newTablet opens a new tablet on server (−1: the live server with the
+// fewest tablets).
+func (t *Table) newTablet(start, end []byte, server int) (*tablet, error) {
 	id := t.nextID
 	t.nextID++
 	tab := &tablet{id: id, start: start, end: end, server: -1}
 	if err := t.openEngine(tab); err != nil {
 		return nil, err
 	}
-	t.assign(id, &tab.server, t.leastLoaded(), false)
+	if server < 0 {
+		server = t.leastLoaded()
+	}
+	t.assign(id, &tab.server, server, false)
 	t.byID[id] = tab
 	return tab, nil
 }
@@ -288,7 +332,7 @@ func (t *Table) writeTo(tab *tablet, apply func() (int64, error)) (bool, error) 
 // recordServe counts an op a server served after it lost its lock (the
 // stale serving the lock prevents). t.mu is read-held.
 func (t *Table) recordServe(s int, now int64) {
-	if t.srv[s].lost || now >= t.srv[s].leaseEnd.Load() {
+	if t.srv[s].lost || now >= t.srv[s].leaseEnd.Load() || t.crashedNow(s, now) {
 		t.staleServes.Add(1)
 	}
 }

@@ -2,6 +2,7 @@ package bigtable
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -11,10 +12,14 @@ import (
 	"github.com/dsbench/dsbench/algorithms/lsm"
 	"github.com/dsbench/dsbench/algorithms/storage"
 	"github.com/dsbench/dsbench/harness"
+	"github.com/dsbench/dsbench/harness/simnet"
 )
 
-// Params of storage/bigtable.
-var Params = []algorithms.Param{
+// Params of storage/bigtable: its own, then the cluster vocabulary's fault
+// words (crash, crash_at, restart_at, partition) from algorithms.FaultWords:
+// the same names, syntax and defaults as on the simulated cluster, with this
+// table's clock.
+var Params = append([]algorithms.Param{
 	{Name: "dir", Type: algorithms.String, Default: "",
 		Doc: "table directory (one subdirectory per tablet); empty = a temporary directory removed after the run", Dir: true},
 	algorithms.Param{Name: "servers", Type: algorithms.Int, Default: "4",
@@ -49,6 +54,52 @@ var Params = []algorithms.Param{
 		Doc: "server whose lock-service session stops being renewed at lose_at: it stops serving when its lease runs out and the master reassigns its tablets (-1 = none)"}.Range(-1, 1023),
 	algorithms.Param{Name: "lose_at", Type: algorithms.Duration, Default: "2s",
 		Doc: "when lose_lock's server is cut off from the lock service (since the table opened, load included)"}.Range(0, float64(24*time.Hour)),
+}, algorithms.FaultWords("wall-clock time since the table opened, --load included", map[string]string{
+	"crash":     "here a node is a tablet server 0 … servers−1 (it stops serving at once; the master reassigns its tablets once its lease runs out; restart_at brings it back empty) and leader is the master (a standby takes over once its lease runs out)",
+	"partition": "here only isolate:S|random (tablet server S cut off from the lock service and its clients; it stops serving, loses its lock one lease later and re-registers at TO)",
+})...)
+
+// faultsFrom parses the fault words for servers tablet servers; random
+// servers are drawn from seed. Forms this wall-clock table has no meaning
+// for are refused naming the accepted ones.
+func faultsFrom(p algorithms.Params, seed uint64) (*Crash, *Isolation, error) {
+	n := p.Int("servers")
+	f, err := algorithms.FaultsOf(p, n)
+	if err != nil && strings.Contains(err.Error(), "partition") {
+		return nil, nil, fmt.Errorf("storage/bigtable: %v; this target takes none or isolate:S|random[@FROM..TO] with S in 0 … %d", err, n-1)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("storage/bigtable: %v", err)
+	}
+	r := rand.New(rand.NewPCG(seed, 0xfa17))
+	var c *Crash
+	switch f.Crash.Kind {
+	case simnet.SelectNode:
+		c = &Crash{Server: f.Crash.Node}
+	case simnet.SelectRandom:
+		c = &Crash{Server: r.IntN(n)}
+	case simnet.SelectLeader:
+		c = &Crash{Master: true}
+	}
+	if c != nil {
+		c.At, c.RestartAt = f.CrashAt, f.RestartAt
+	}
+	var iso *Isolation
+	switch pt := f.Partition; pt.Kind {
+	case simnet.PartitionNone:
+	case simnet.PartitionIsolate:
+		if pt.A.Kind == simnet.SelectLeader {
+			return nil, nil, fmt.Errorf("storage/bigtable: partition=%q: isolate:leader is not offered (the master is not a tablet server; crash=leader fails it over); valid: none or isolate:S|random[@FROM..TO] with S in 0 … %d", p.String(simnet.ParamPartition), n-1)
+		}
+		s := pt.A.Node
+		if pt.A.Kind == simnet.SelectRandom {
+			s = r.IntN(n)
+		}
+		iso = &Isolation{Server: s, From: pt.From, To: pt.To}
+	default:
+		return nil, nil, fmt.Errorf("storage/bigtable: partition=%q: this wall-clock table has no network links to split or cut one way; valid: none or isolate:S|random[@FROM..TO] with S in 0 … %d (a tablet server cut off from the lock service and its clients)", p.String(simnet.ParamPartition), n-1)
+	}
+	return c, iso, nil
 }
 
 func init() {
@@ -61,6 +112,9 @@ func init() {
 		Check: func(p algorithms.Params) error {
 			if s, n := p.Int("lose_lock"), p.Int("servers"); s >= n {
 				return fmt.Errorf("storage/bigtable: lose_lock=%d: no such server (valid: -1 for none, 0 … %d with servers=%d)", s, n-1, n)
+			}
+			if _, _, err := faultsFrom(p, 0); err != nil {
+				return err
 			}
 			_, err := familiesFrom(p)
 			return err
@@ -88,6 +142,9 @@ func init() {
 					return nil, fmt.Errorf("storage/bigtable: lose_lock=%d: no such server (valid: -1 for none, 0 … %d)", s, o.Servers-1)
 				}
 				o.Lose = &LockLoss{Server: s, At: p.Duration("lose_at")}
+			}
+			if o.Crash, o.Isolate, err = faultsFrom(p, env.Seed); err != nil {
+				return nil, err
 			}
 			tb, err := Open(p.String("dir"), o)
 			if err != nil {
