@@ -52,7 +52,9 @@ func (t *Table) rebalance() {
 				pick = tab
 			}
 		}
+		pick.mu.RLock()
 		flush(pick.db) // best effort: a failed flush leaves the rows in the log
+		pick.mu.RUnlock()
 		t.assign(pick.id, &pick.server, lo, true)
 		t.moves.Add(1)
 	}
@@ -65,7 +67,9 @@ func (t *Table) moveTablet(row []byte, to int) int {
 	defer t.mu.Unlock()
 	tab := t.locate(row)
 	old := tab.server
+	tab.mu.RLock()
 	flush(tab.db)
+	tab.mu.RUnlock()
 	t.assign(tab.id, &tab.server, to, true)
 	t.moves.Add(1)
 	return old

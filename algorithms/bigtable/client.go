@@ -132,7 +132,7 @@ func (c *Client) serve(row []byte, write bool, fn func(tab *tablet, now int64) (
 		t.mu.RLock()
 		now := t.now()
 		tab := t.byID[e.id]
-		if tab == nil || !tab.contains(row) || !t.serves(e.server, e.id, now) {
+		if tab == nil || !tab.contains(row) || !t.serves(e.server, e.id, now) || tab.recovering.Load() {
 			t.mu.RUnlock()
 			c.stale.Add(1)
 			c.cache.dropID(e.id)

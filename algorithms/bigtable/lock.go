@@ -160,6 +160,8 @@ type faultState struct {
 	healed     bool        // Isolation.To applied
 	crashes    int         // tablet-server crashes
 	restarts   int         // re-registrations (restart_at, a healed isolation)
+	recovering []*tablet   // reassigned tablets to reopen once t.mu is released
+	rmu        sync.Mutex  // guards the recovery figures (recoveries run outside t.mu)
 	recovered  int         // user tablets reopened from their logs
 	recoverUs  int64       // total time of those reopenings
 	recoverMax int64
@@ -302,7 +304,6 @@ func (t *Table) keepAlives() {
 func (t *Table) checkLocks(poll bool) {
 	l := t.ls
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	// The lock service's mutex is held only for lock-service work (faults
 	// changing sessions, the master's directory scan): a KeepAlive must not
 	// wait for the master reopening tablets or balancing.
@@ -355,6 +356,14 @@ func (t *Table) checkLocks(poll bool) {
 	}
 	if t.DoubleServed(now) >= 0 {
 		t.faults.double++
+	}
+	rec := t.faults.recovering
+	t.faults.recovering = nil
+	t.mu.Unlock()
+	// The new servers reopen their reassigned tablets (each refuses
+	// requests until its own is done), while every other tablet is served.
+	for _, tab := range rec {
+		t.recoverTablet(tab)
 	}
 }
 
@@ -446,8 +455,9 @@ func (t *Table) scanServers(now int64) {
 // tablet's, every user tablet's) and gives every unassigned tablet to the
 // live server with the fewest tablets. A tablet is assigned when the
 // server METADATA names is registered (its current file was in the
-// directory at scanServers) and either serves it (asked) or cannot be
-// reached (it may still hold its lock: wait), or when an older file of
+// directory at scanServers) and either serves it (asked) or does not
+// answer (unreachable, crashed or dead: it may still hold its lock, so the
+// master waits for the lock on its file), or when an older file of
 // that server is still in the directory (its old incarnation may hold its
 // lock). t.mu is held.
 func (t *Table) assignUnassigned(now int64) int {
@@ -456,14 +466,22 @@ func (t *Table) assignUnassigned(now int64) int {
 	}
 	n := len(t.srv)
 	reg, old := t.regBuf[:n], t.regBuf[n:2*n]
+	// A server that crashed or killed itself (lost its lock) does not
+	// answer: like an unreachable one, its tablets wait until the master
+	// holds its file's lock (§5.2), never on its silence alone.
+	answers := func(s int) bool {
+		st := &t.srv[s]
+		return !st.lost && !st.down && !t.isolated(s, now) && !t.crashedNow(s, now)
+	}
 	assigned := func(s, id int) bool {
-		return s >= 0 && (old[s] || reg[s] && (t.srv[s].loaded[id] || t.isolated(s, now) || t.crashedNow(s, now)))
+		return s >= 0 && (old[s] || reg[s] && (t.srv[s].loaded[id] || !answers(s)))
 	}
 	found := 0
 	for _, tab := range t.tablets {
 		if !assigned(tab.server, tab.id) {
 			t.assign(tab.id, &tab.server, t.leastLoaded(), false)
-			t.recoverTablet(tab)
+			tab.recovering.Store(true) // reopened by checkLocks once t.mu is released
+			t.faults.recovering = append(t.faults.recovering, tab)
 			t.moves.Add(1)
 			t.reassigned.Add(1)
 			found++
@@ -492,22 +510,29 @@ func (t *Table) assignUnassigned(now int64) int {
 // the commit log, which it replays (Bigtable's recovery from the commit
 // log in GFS; the log's records all reached the directory: Close writes
 // out what the dead server's engine had buffered, as GFS had them before
-// the write was acknowledged). t.mu is write-held.
+// the write was acknowledged). The tablet refuses requests until it is
+// done (tab.recovering); t.mu is not held, so other tablets are served.
 func (t *Table) recoverTablet(tab *tablet) {
 	start := time.Now()
 	tab.mu.Lock()
-	defer tab.mu.Unlock()
 	t.retire(tab.db)
 	db, err := t.opts.Open(tab.dir)
 	if err != nil {
-		t.faults.recoverErr++
 		db = failedEngine{err}
 	}
 	tab.db = db
+	tab.mu.Unlock()
+	tab.recovering.Store(false)
 	d := time.Since(start).Microseconds()
-	t.faults.recovered++
-	t.faults.recoverUs += d
-	t.faults.recoverMax = max(t.faults.recoverMax, d)
+	f := &t.faults
+	f.rmu.Lock()
+	f.recovered++
+	f.recoverUs += d
+	f.recoverMax = max(f.recoverMax, d)
+	if err != nil {
+		f.recoverErr++
+	}
+	f.rmu.Unlock()
 }
 
 // masterActive reports whether a master acts (assigns, balances). t.mu.

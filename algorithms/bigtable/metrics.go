@@ -51,9 +51,11 @@ func (t *Table) Metrics() map[string]float64 {
 		compactionBytes: t.retired.compactionBytes, stalls: t.retired.stalls}
 	t.retired.mu.Unlock()
 	for _, tab := range t.tablets {
+		tab.mu.RLock() // a major compaction or a recovery may swap db
 		if s, ok := tab.db.(statser); ok {
 			sum.add(s.Stats())
 		}
+		tab.mu.RUnlock()
 	}
 	m := map[string]float64{
 		"tablets":             float64(len(t.tablets)),
@@ -100,12 +102,14 @@ func (t *Table) Metrics() map[string]float64 {
 			m["master_failover_ms"] = float64(t.master.failoverUs) / 1e3 / float64(t.master.failovers)
 		}
 	}
+	f.rmu.Lock()
 	if f.recovered > 0 {
 		m["tablets_recovered"] = float64(f.recovered)
 		m["recovery_ms_total"] = float64(f.recoverUs) / 1e3
 		m["recovery_ms_max"] = float64(f.recoverMax) / 1e3
 		m["recovery_errors"] = float64(f.recoverErr)
 	}
+	f.rmu.Unlock()
 	var ops, lookups, misses, stale, staleMeta, unavail, waits int64
 	t.cmu.Lock()
 	for _, c := range t.clients {

@@ -19,6 +19,10 @@ func (t *Table) split(tab *tablet) error {
 	var keys [][]byte
 	var sizes []int64
 	var total int64
+	// tab.mu around each scan: a recovery reopening this tablet (outside
+	// t.mu) swaps its db. Not held past them: rebalance below may read-lock
+	// it again, which must not queue behind a waiting recovery.
+	tab.mu.RLock()
 	_, _, err := tab.scanRange(tab.start, 0, func(k, v []byte) bool {
 		row := k[:min(len(k), RowLen)]
 		if n := len(keys); n > 0 && bytes.Equal(keys[n-1], row) {
@@ -30,6 +34,7 @@ func (t *Table) split(tab *tablet) error {
 		total += int64(len(k) + len(v))
 		return true
 	})
+	tab.mu.RUnlock()
 	if err != nil {
 		return err
 	}
@@ -52,13 +57,18 @@ func (t *Table) split(tab *tablet) error {
 		return err
 	}
 	var copied int64
-	_, _, err = tab.scanRange(mid, 0, func(k, v []byte) bool {
+	tab.mu.RLock()
+	_, _, serr := tab.scanRange(mid, 0, func(k, v []byte) bool {
 		if err = child.db.Put(k, v); err != nil {
 			return false
 		}
 		copied += int64(len(k) + len(v))
 		return true
 	})
+	tab.mu.RUnlock()
+	if err == nil {
+		err = serr
+	}
 	if err != nil {
 		child.db.Close()
 		delete(t.byID, child.id)

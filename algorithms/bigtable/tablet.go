@@ -23,6 +23,7 @@ type tablet struct {
 	sinceMajor atomic.Int64 // bytes written since the last major compaction
 	writes     atomic.Int64 // ops served, for the balancer
 	compacting atomic.Bool
+	recovering atomic.Bool // reassigned from a dead server, being reopened from its log
 }
 
 // contains reports whether key falls in the tablet's range.
