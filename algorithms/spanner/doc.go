@@ -39,5 +39,11 @@
 // wound-wait locking, and read-only transactions across groups at one
 // timestamp whose safe time is bounded by prepared transactions (§4.1.3:
 // t_safe = min(t_Paxos, t_TM)). It checks external consistency, per-key
-// snapshots and cross-group atomicity of read-only transactions.
+// snapshots, cross-group atomicity of read-only transactions, lost updates
+// and partial commits. Its leaders fail over as spanner/truetime's do, and
+// two-phase commit recovers from their Paxos logs (§4.1.1, §4.2.1): a new
+// participant leader re-locks the transactions its log shows prepared, a new
+// coordinator leader finishes the commit records it inherits and presumes
+// abort for attempts with none, and clients ask the coordinator for an
+// attempt's outcome before retrying it.
 package spanner

@@ -151,6 +151,9 @@ func (s *Sim) becomeLeader(node int, gi int32) {
 	}
 	end := max(r.candEnd, g.commit)
 	if end < g.next { // slots no promiser holds were never committed: drop them
+		if s.tx != nil {
+			s.tx.truncated(gi, end)
+		}
 		g.log = g.log[:end-g.base+1]
 		g.next = end
 	}
@@ -163,17 +166,16 @@ func (s *Sim) becomeLeader(node int, gi int32) {
 	}
 	r.have, r.ooo, r.catching, r.follows, r.asked = end, r.ooo[:0], false, r.ballot, 0
 	// Reads it held for its predecessor's promises: it promises them itself.
-	var hi time.Duration
-	for _, i := range r.waiting {
-		hi = max(hi, s.txns[i].s)
-	}
-	if len(r.waiting) > 0 {
+	if hi, ok := s.waitHi(node, gi); ok {
 		a, p := s.leaderPromise(gi, hi)
 		s.promise(node, gi, a, p)
 	}
+	if s.tx != nil {
+		s.tx.recover(node, gi, end) // 2PC state from the log, before the re-proposals commit
+	}
 	for slot := g.commit + 1; slot <= end; slot++ {
 		e := g.at(slot)
-		e.acks = 0
+		e.acks, e.acked = 0, 0
 		for o := range s.n {
 			if o != node {
 				s.nt.Send(node, o, kAccept, msg{G: gi, Slot: slot, Ts: e.s, B: g.epoch})
@@ -189,7 +191,12 @@ func (s *Sim) stepDown(node int, gi int32) {
 	g := &s.groups[gi]
 	g.leader = -1
 	g.downAt = s.nt.World().Now()
-	s.failAt(node, gi, true)
+	if s.tx != nil {
+		s.tx.lost(node, gi, true)
+		s.tx.resetHit()
+	} else {
+		s.failAt(node, gi, true)
+	}
 	s.armElection(node, gi, s.cfg.Lease)
 }
 
@@ -229,11 +236,7 @@ func (s *Sim) fromLeader(node, from int, gi int32, b int32, k simnet.Kind) bool 
 		r.ballot, r.follows = b, b
 		// A new leader: the old one's promises will not come; ask it.
 		r.asked = 0
-		var hi time.Duration
-		for _, i := range r.waiting {
-			hi = max(hi, s.txns[i].s)
-		}
-		if len(r.waiting) > 0 {
+		if hi, ok := s.waitHi(node, gi); ok {
 			r.asked = hi
 			s.nt.Send(node, from, kSafeReq, msg{G: gi, Ts: hi, B: b})
 		}
@@ -294,10 +297,32 @@ func (s *Sim) crashed(node int) {
 		if led {
 			g.leader, g.downAt = -1, now
 		}
-		s.failAt(node, int32(gi), led)
+		if s.tx != nil {
+			s.tx.lost(node, int32(gi), led)
+		} else {
+			s.failAt(node, int32(gi), led)
+		}
 		r.waiting, r.promises, r.ooo = r.waiting[:0], r.promises[:0], r.ooo[:0]
 		r.asked, r.catching, r.votes, r.cand = 0, false, 0, 0
 	}
+	if s.tx != nil {
+		s.tx.crashed(node)
+	}
+}
+
+// waitHi is the largest timestamp of the reads waiting at node for group
+// gi's safe time (ok: there are some).
+func (s *Sim) waitHi(node int, gi int32) (hi time.Duration, ok bool) {
+	if s.tx != nil {
+		for _, q := range s.tx.rwait[node*s.cfg.Groups+int(gi)] {
+			hi, ok = max(hi, s.tx.ttxns[q.txn].t), true
+		}
+		return hi, ok
+	}
+	for _, i := range s.rep(node, gi).waiting {
+		hi, ok = max(hi, s.txns[i].s), true
+	}
+	return hi, ok
 }
 
 // restarted: node is back with its durable log; it follows whoever leads.

@@ -37,14 +37,23 @@ type group struct {
 }
 
 type entry struct {
-	s    time.Duration
-	acks int32
-	txn  int32 // −1: its transaction failed (its leader crashed)
-	// spanner/txn (txn.go): the record's kind (prepare, commit, abort),
-	// the attempt it belongs to, and for an outcome the slot of its prepare.
-	kind uint8
-	att  int32
-	ref  int64
+	s time.Duration
+	// acked: the nodes (below 64) whose durable copy is counted, so that a
+	// replica's ack sent before an election and its ack of the new
+	// leader's re-proposal count once (with more nodes, acks only counts)
+	acked uint64
+	acks  int32
+	txn   int32 // −1: its transaction failed (its leader crashed)
+	// spanner/txn (txn.go): the record's kind (prepare, commit, outcome,
+	// abort), the attempt it belongs to, its coordinator group, the key it
+	// locks and writes, for an outcome or abort the slot of its prepare,
+	// and when it was proposed (blocked_ms_max).
+	ref   int64
+	key   uint64
+	at    time.Duration
+	att   int32
+	coord int32
+	kind  uint8
 }
 
 // replica is one node's state for one group.
@@ -107,8 +116,8 @@ func (s *Sim) proposeEntry(gi int32, e entry) int64 {
 
 // leaderLogged: the leader's own copy of a slot is durable.
 func (s *Sim) leaderLogged(_ *harness.World, _ *harness.Request, arg int64) {
-	g, _, slot := unpack(arg)
-	s.ack(g, slot)
+	g, node, slot := unpack(arg)
+	s.ack(g, node, slot)
 }
 
 // accept: replica node receives a slot, logs it and acks once durable.
@@ -152,12 +161,19 @@ func (s *Sim) replicaLogged(_ *harness.World, _ *harness.Request, arg int64) {
 
 // ack counts one durable copy of slot at the leader and advances the
 // commit index over every slot a majority holds.
-func (s *Sim) ack(gi int32, slot int64) {
+func (s *Sim) ack(gi int32, node int, slot int64) {
 	g := &s.groups[gi]
 	if slot < g.base || slot > g.next {
 		return
 	}
-	g.at(slot).acks++
+	e := g.at(slot)
+	if node < 64 {
+		if e.acked&(1<<node) != 0 {
+			return
+		}
+		e.acked |= 1 << node
+	}
+	e.acks++
 	if slot <= g.commit {
 		return
 	}

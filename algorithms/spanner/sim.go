@@ -90,12 +90,15 @@ const (
 	kAbort      // coordinator leader → client: the attempt was wounded
 	kRelease    // client → participant leader: drop an aborted attempt's locks and prepare
 	kRORead     // client → its nearest node: a read-only transaction over its groups
+	kStatus     // participant leader → coordinator leader: the outcome of a prepared attempt?
+	kResolve    // client → coordinator leader: the outcome of an attempt a crash hit?
 	kTxnFirst   = kReadLock
 )
 
 var kindNames = []string{"write", "read", "accept", "accepted", "commit", "safe_req", "safe_reply", "reply",
 	"prepare", "promise", "catchup",
-	"read_lock", "read_ok", "prepare_req", "prepared", "commit_req", "outcome", "wound", "abort", "release", "ro_read"}
+	"read_lock", "read_ok", "prepare_req", "prepared", "commit_req", "outcome", "wound", "abort", "release", "ro_read",
+	"status", "resolve"}
 
 // msg is the payload of every message.
 type msg struct {
@@ -297,7 +300,7 @@ func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
 	case kAccept:
 		s.accept(node, m.G, m.Slot)
 	case kAccepted:
-		s.ack(m.G, m.Slot)
+		s.ack(m.G, from, m.Slot)
 	case kCommit:
 		r := s.rep(node, m.G)
 		r.commit = max(r.commit, m.Slot)

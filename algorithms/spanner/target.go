@@ -99,15 +99,17 @@ var TxnParams = []algorithms.Param{
 	Params[0], Params[1], Params[2],
 	{Name: "commit_wait", Type: algorithms.Bool, Default: "true", Doc: "the coordinator waits until TT.after(s) before replying and releasing locks (false shows external-consistency violations)"},
 	{Name: "safe_wait", Type: algorithms.Bool, Default: "true", Doc: "a replica serves a read-only transaction's read at t only once t_safe = min(t_Paxos, min prepare ts − 1) ≥ t (false shows snapshot violations)"},
+	Params[7],
+	algorithms.Param{Name: "outcome_timeout", Type: algorithms.Duration, Default: "1s", Doc: "with a crash configured: how long a prepared participant leader waits for its outcome before asking the coordinator group's leader (a status message), and how often a client whose attempt a crash hit asks for its outcome or retries a group with no leader"}.Range(float64(time.Millisecond), float64(time.Hour)),
 }
 
-// txnCluster: spanner/txn has no failover (a coordinator's or participant's
-// crash in the middle of two-phase commit is not modelled), so crashes are
-// not offered either — NOTES.md.
+// txnCluster: like spanner/truetime's, with crashes (crash=N|leader|random,
+// crash_at, restart_at) running leader failover and 2PC recovery from the
+// Paxos log (txn.go) — NOTES.md.
 var txnCluster = &algorithms.ClusterSpec{
 	Defaults: map[string]string{simnet.ParamFIFO: "true", simnet.ParamJitter: "exp:mean=200us", simnet.ParamFsync: "exp:mean=1ms"},
 	MaxNodes: maxNodes,
-	Omit: []string{simnet.ParamLoss, simnet.ParamDup, simnet.ParamCrash, simnet.ParamCrashAt, simnet.ParamRestartAt,
+	Omit: []string{simnet.ParamLoss, simnet.ParamDup,
 		simnet.ParamPartition, simnet.ParamFaultGap, simnet.ParamFaultLen, simnet.ParamFaultsEnd},
 }
 
@@ -123,8 +125,13 @@ func txnConfig(p algorithms.Params) (TxnConfig, error) {
 			Poll:       p.Duration("poll"),
 		},
 		Cluster: c, Groups: p.Int("groups"), CommitWait: p.Bool("commit_wait"), SafeWait: p.Bool("safe_wait"),
-		Lease: time.Hour, // no failover: the lease only has to pass Config.check
-	}, Participants: p.Int("participants")}
+		Lease: p.Duration("lease"),
+	}, Participants: p.Int("participants"), OutcomeTimeout: p.Duration("outcome_timeout")}
+	if c.Faults.Crash.Kind == simnet.SelectNone {
+		// No crash, no failover: the lease is never used, so it need not
+		// cover ε (a large epsilon_min stays valid without a crash).
+		cfg.Lease = max(cfg.Lease, minLeaseFactor*cfg.TT.top())
+	}
 	if top := cfg.TT.top(); top > time.Minute {
 		return TxnConfig{}, fmt.Errorf("spanner: epsilon_min=%v + drift=%v/s × poll=%v gives ε up to %v (valid: at most 1m: TrueTime bounds ε to milliseconds)",
 			cfg.TT.EpsilonMin, p.Duration("drift"), cfg.TT.Poll, top)
@@ -138,7 +145,7 @@ func txnConfig(p algorithms.Params) (TxnConfig, error) {
 func init() {
 	algorithms.Register(algorithms.Info{
 		Name:         "spanner/txn",
-		Description:  "Spanner (OSDI'12) read-write transactions across Paxos groups: two-phase commit (prepare timestamps, coordinator's s ≥ all of them and TT.now().latest, commit wait), wound-wait locks, read-only transactions at one timestamp with t_safe bounded by prepared transactions; external consistency and cross-group snapshots checked",
+		Description:  "Spanner (OSDI'12) read-write transactions across Paxos groups: two-phase commit (prepare timestamps, coordinator's s ≥ all of them and TT.now().latest, commit wait), wound-wait locks, read-only transactions at one timestamp with t_safe bounded by prepared transactions; leader crashes recovered from the Paxos logs (prepared locks re-taken, commit records finished, presumed abort); external consistency, cross-group snapshots and atomicity checked",
 		Params:       TxnParams,
 		Workload:     TxnWorkload,
 		DefaultClock: algorithms.Virtual,

@@ -52,6 +52,14 @@ import (
 //     t_safe = min(t_Paxos, t_TM) and t_TM = (min prepare timestamp of the
 //     transactions prepared but not yet resolved in the replica's applied
 //     log) − 1 (§4.1.3).
+//   - Crashes (crash=N|leader|random): leader failover as spanner/truetime
+//     (failover.go); the volatile leader state (locks, prepared records,
+//     coordinator state) dies with the leader and the new one rebuilds it
+//     from the group's Paxos log: prepared transactions re-locked at their
+//     prepare timestamps, commit records finished, attempts with none
+//     presumed aborted when asked (status queries from prepared participants
+//     after outcome_timeout, questions from clients whose attempt a crash
+//     hit) — lost, recover, truncated, answer and resolveAt below.
 
 // Paxos record kinds of spanner/txn (entry.kind).
 const (
@@ -61,10 +69,18 @@ const (
 	recAbort                    // a participant's abort outcome (ref: its prepare's slot)
 )
 
-// Transaction states.
+// Client phases of a read-write transaction's current attempt.
 const (
-	stReading    uint8 = iota + 1 // rmw: waiting for its read locks
-	stCommitting                  // 2PC under way, not decided
+	phReading    uint8 = iota + 1 // rmw: waiting for its read locks
+	phCommitting                  // commit sent, waiting for the reply
+	phResolving                   // a crash hit the attempt: asking its coordinator for the outcome
+	phBackoff                     // a group it needs has no leader: waiting to (re)send
+)
+
+// Coordinator states of the current attempt (0: the coordinator leader
+// holds none, e.g. it crashed).
+const (
+	stCommitting uint8 = iota + 2 // 2PC under way, not decided
 	stDecided                     // the coordinator picked s
 	stAborting                    // wounded: waiting for the abort to reach the client
 )
@@ -82,6 +98,11 @@ type TxnConfig struct {
 	// Participants is the number of Paxos groups each transaction touches
 	// (≤ Groups).
 	Participants int
+	// OutcomeTimeout is how long a prepared participant leader waits for
+	// its outcome before asking the coordinator group's leader, and how
+	// often a client whose attempt a crash hit asks (or retries a send to a
+	// group with no leader).
+	OutcomeTimeout time.Duration
 }
 
 func (c TxnConfig) check() error {
@@ -102,20 +123,39 @@ var brokenIgnorePrepare = false
 // catch. Tests only.
 var brokenNoTM, brokenNoWound = false, false
 
+// brokenNoRelock makes a new participant leader rebuild its prepared
+// records without re-taking their write locks, and brokenPresume makes a new
+// coordinator leader ignore the commit records it inherits (it neither
+// finishes them nor consults them before presuming abort): broken recovery
+// the lost-update and atomicity checks must catch
+// (TestTxnBrokenRecoveryCaught). Tests only.
+var brokenNoRelock, brokenPresume = false, false
+
 // ttxn is one transaction (read-write or read-only), by slot; att is the
 // current attempt's id, unique across the run, so a message of an aborted
 // attempt or of an earlier transaction in this slot is recognised as stale.
 type ttxn struct {
-	req   *harness.Request
-	ro    bool
-	rmw   bool
-	state uint8
-	att   int32
-	prio  time.Duration // wound-wait priority: the first attempt's start (kept on restarts)
-	seq   uint64        // tie-break: the first attempt's id
-	keys  []uint64
-	grps  []int32
-	left  int // reads, prepares (rw) or groups (ro) outstanding
+	req    *harness.Request
+	ro     bool
+	rmw    bool
+	state  uint8         // the coordinator's state of attempt att
+	phase  uint8         // the client's phase
+	att    int32         // the attempt the servers serve (a wound moves it on at once)
+	cli    int32         // the attempt the client runs
+	prio   time.Duration // wound-wait priority: the first attempt's start (kept on restarts)
+	seq    uint64        // tie-break: the first attempt's id
+	keys   []uint64
+	grps   []int32
+	left   int   // reads, prepares (rw) or groups (ro) outstanding
+	hit    bool  // a leader of one of its groups crashed or stepped down
+	resume uint8 // phBackoff: the phase to resume
+
+	// rmw: per key, the timestamp of the newest version in its group's log
+	// when the read lock was granted (the lost-update check)
+	rv []time.Duration
+	// per participant: its prepared message arrived (duplicates after a
+	// failover are ignored)
+	prepd []bool
 
 	// read-write, at the coordinator
 	recvLatest    time.Duration // TT.now().latest when the commit arrived
@@ -165,15 +205,35 @@ type prepRec struct {
 	key             uint64
 	slot            int64 // its prepare record's slot
 	p               time.Duration
-	logged          bool // the prepare record is committed in Paxos
-	abortPending    bool // released before its prepare was logged
-	outcome         bool // its outcome record is proposed
+	since           time.Duration // when its prepare record was proposed
+	logged          bool          // the prepare record is committed in Paxos
+	abortPending    bool          // released before its prepare was logged
+	outcome         bool          // its outcome record is proposed
 }
 
-// prepMark is a replica's view of a prepared transaction (from its applied log).
+// prepMark is a replica's view of a prepared transaction (from its applied
+// log): what a new leader rebuilds its prepared records from.
 type prepMark struct {
-	slot int64
-	p    time.Duration
+	slot     int64
+	p, at    time.Duration
+	key      uint64
+	txn, att int32
+	coord    int32
+}
+
+// decision is a commit record in a coordinator group's log whose outcome
+// some participant has not logged yet or whose client has no reply yet:
+// what a new coordinator leader finishes and answers status queries from.
+// The model keeps them per group beside the log (they are its content) and
+// drops one once every participant logged the outcome and the client has
+// its reply (the acks that would tell the coordinator so are not modelled).
+type decision struct {
+	txn, att int32
+	slot     int64
+	s        time.Duration
+	key      uint64 // the coordinator's key: the participants' keys follow
+	pend     int32  // participants that have not logged the outcome yet
+	acked    bool   // the client has its reply
 }
 
 // version is one committed write of a key, for the snapshot checker.
@@ -211,6 +271,16 @@ type TxnSim struct {
 	hist   map[uint64]*keyHist
 	ready  []roWait
 
+	// recovery (crash configured)
+	failures                                                                           bool
+	timeout                                                                            time.Duration
+	dec                                                                                [][]decision   // per coordinator group
+	saidAbort                                                                          map[int32]bool // attempts a coordinator answered "aborted": never committed
+	marks                                                                              []prepMark
+	outFn, cliFn, recFinFn                                                             harness.EventFunc
+	recovered, presumed, queries, retries, partial, lostUpdates, recCommits, tsRegress uint64
+	blockedMax                                                                         time.Duration
+
 	// figures
 	rw, ro, aborts, wounds, preparedWaits, torn uint64
 	commitHist, prepWaitHist                    *hdr.Histogram
@@ -233,13 +303,23 @@ func NewTxnSim(cfg TxnConfig, r *rand.Rand) (*TxnSim, error) {
 		rwait:        make([][]roWait, s.n*cfg.Groups),
 		commitHist:   hdr.New(1, int64(time.Hour), 3),
 		prepWaitHist: hdr.New(1, int64(time.Hour), 3),
+		dec:          make([][]decision, cfg.Groups),
+		saidAbort:    map[int32]bool{},
+		timeout:      cfg.OutcomeTimeout,
+		failures:     cfg.Cluster.Faults.Crash.Kind != simnet.SelectNone,
+	}
+	if x.timeout <= 0 {
+		x.timeout = time.Second
 	}
 	s.tx = x
-	x.cwFn2 = x.commitWaited
+	x.cwFn2, x.outFn, x.cliFn, x.recFinFn = x.commitWaited, x.outcomeTimer, x.clientTimer, x.recoveredWaited
 	return x, nil
 }
 
-// Setup builds the cluster on w (no failover: crashes are not offered).
+// Setup builds the cluster on w; with a crash configured it arms leader
+// failover (failover.go: leases, heartbeats, elections) and the recovery's
+// timeouts. Without one nothing can fail over, so none of it runs and a
+// crash-free run is exactly the failure-free protocol.
 func (x *TxnSim) Setup(w *harness.World) {
 	nt, err := algorithms.NewNet[msg](w, x.cfg.Cluster, kindNames)
 	if err != nil {
@@ -251,9 +331,27 @@ func (x *TxnSim) Setup(w *harness.World) {
 	}
 	nt.HandleClients(func(m *simnet.Msg[msg]) { x.atClient(m.Kind, &m.Payload) })
 	nt.Leader = func() int { return x.groups[0].leader }
+	if x.failures {
+		x.setupFailover()
+	}
 }
 
 func (x *TxnSim) leader(g int32) int { return x.groups[g].leader }
+
+func (x *TxnSim) leads(node int, g int32) bool { return x.groups[g].leader == node }
+
+// member is the index of group g among transaction i's groups (−1: none).
+func (x *TxnSim) member(i int32, g int32) int {
+	t := &x.ttxns[i]
+	if len(t.grps) == 0 {
+		return -1
+	}
+	G := int32(x.cfg.Groups)
+	if j := int((g - t.grps[0] + G) % G); j < len(t.grps) {
+		return j
+	}
+	return -1
+}
 
 // Start begins a transaction: update, insert, rmw and delete are read-write
 // transactions; every other kind is a read-only one.
@@ -286,12 +384,26 @@ func (x *TxnSim) Start(w *harness.World, req *harness.Request) {
 	if t.ro {
 		x.ro++
 		t.node = int32(int(req.Op.Client) % x.n)
-		t.att = x.newAtt()
-		x.nt.FromClient(int(t.node), kRORead, msg{Txn: i, B: t.att})
+		x.roSend(i)
 		return
 	}
 	x.rw++
 	x.begin(i)
+}
+
+// roSend sends read-only transaction i to its node, or to the next node up
+// if that one is down (a client whose replica crashed retries at another).
+func (x *TxnSim) roSend(i int32) {
+	t := &x.ttxns[i]
+	t.att = x.newAtt()
+	for k := range x.n {
+		if node := (int(t.node) + k) % x.n; x.nt.Up(node) {
+			t.node = int32(node)
+			x.nt.FromClient(node, kRORead, msg{Txn: i, B: t.att})
+			return
+		}
+	}
+	x.nt.World().After(x.timeout, x.cliFn, nil, int64(i)<<32|int64(uint32(t.att)))
 }
 
 func (x *TxnSim) newAtt() int32 {
@@ -303,10 +415,45 @@ func (x *TxnSim) newAtt() int32 {
 func (x *TxnSim) begin(i int32) {
 	t := &x.ttxns[i]
 	t.att = x.newAtt()
+	t.cli, t.state, t.hit = t.att, 0, false
 	t.locked, t.cwDone, t.paxosOK, t.replied = false, false, false, false
-	if t.rmw {
-		t.state, t.left = stReading, len(t.keys)
+	t.phase = phReading
+	if !t.rmw {
+		t.phase = phCommitting
+	}
+	x.dispatch(i)
+}
+
+// leaderless reports whether a group of transaction i has no leader.
+func (x *TxnSim) leaderless(i int32) bool {
+	for _, g := range x.ttxns[i].grps {
+		if x.leader(g) < 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatch sends attempt cli's read phase or commit, or waits if a group it
+// needs has no leader (an election is under way).
+func (x *TxnSim) dispatch(i int32) {
+	t := &x.ttxns[i]
+	if x.leaderless(i) {
+		if t.phase != phBackoff {
+			t.resume = t.phase
+		}
+		t.phase = phBackoff
+		x.nt.World().After(x.timeout, x.cliFn, nil, int64(i)<<32|int64(uint32(t.cli)))
+		return
+	}
+	if t.phase == phBackoff {
+		t.phase = t.resume
+	}
+	if t.phase == phReading {
+		t.left = len(t.keys)
+		t.rv = t.rv[:0]
 		for j, k := range t.keys {
+			t.rv = append(t.rv, -1<<62)
 			x.nt.FromClient(x.leader(t.grps[j]), kReadLock, msg{G: t.grps[j], Txn: i, B: t.att, Slot: int64(k)})
 		}
 		return
@@ -318,7 +465,17 @@ func (x *TxnSim) begin(i int32) {
 // commit to the coordinator (the op's group).
 func (x *TxnSim) commitPhase(i int32) {
 	t := &x.ttxns[i]
+	if x.leaderless(i) {
+		t.phase = phCommitting
+		x.dispatch(i)
+		return
+	}
+	t.phase = phCommitting
 	t.state, t.left, t.maxPrep = stCommitting, len(t.keys)-1, -1<<62
+	t.prepd = t.prepd[:0]
+	for range t.keys {
+		t.prepd = append(t.prepd, false)
+	}
 	t.commitSent = x.nt.World().Now()
 	for j := 1; j < len(t.keys); j++ {
 		x.nt.FromClient(x.leader(t.grps[j]), kPrepareReq, msg{G: t.grps[j], Txn: i, B: t.att, Slot: int64(t.keys[j]), A: int64(t.grps[0])})
@@ -326,9 +483,20 @@ func (x *TxnSim) commitPhase(i int32) {
 	x.nt.FromClient(x.leader(t.grps[0]), kCommitReq, msg{G: t.grps[0], Txn: i, B: t.att, Slot: int64(t.keys[0])})
 }
 
-// handle runs a spanner/txn message at node.
-func (x *TxnSim) handle(node, _ int, k simnet.Kind, m *msg) {
+// handle runs a spanner/txn message at node. Every message but a read-only
+// transaction's is for a group's leader: one that reaches a node that no
+// longer leads the group is dropped (its sender learns of the crash).
+func (x *TxnSim) handle(node, from int, k simnet.Kind, m *msg) {
 	t := &x.ttxns[m.Txn]
+	if k == kRORead {
+		if t.att == m.B && t.req != nil {
+			x.roRead(node, m.Txn)
+		}
+		return
+	}
+	if !x.leads(node, m.G) {
+		return
+	}
 	switch k {
 	case kReadLock:
 		if t.att == m.B {
@@ -339,20 +507,30 @@ func (x *TxnSim) handle(node, _ int, k simnet.Kind, m *msg) {
 			x.acquire(node, uint64(m.Slot), x.req(m.Txn, true, whyPrepare))
 		}
 	case kCommitReq:
-		if t.att == m.B {
+		if x.saidAbort[m.B] {
+			x.nt.ToClient(node, kAbort, msg{Txn: m.Txn, B: m.B}) // it answered "aborted" for this attempt: never commit it
+			return
+		}
+		if t.att == m.B && t.state == stCommitting {
 			t.recvLatest, t.recvAt = x.pick(node, x.nt.World().Now()), x.nt.World().Now()
 			x.acquire(node, uint64(m.Slot), x.req(m.Txn, true, whyCoord))
 		}
 	case kPrepared:
-		x.prepared(m.Txn, m.B, m.Ts)
+		x.prepared(m.Txn, m.B, int32(m.Slot), m.Ts)
 	case kOutcome:
 		x.outcome(m.G, m.Txn, m.B, m.Ts)
 	case kWound:
 		x.wounded(m.Txn, m.B)
 	case kRelease:
 		x.releaseAttempt(node, m.G, uint64(m.Slot), m.Txn, m.B)
-	case kRORead:
-		x.roRead(node, m.Txn)
+	case kStatus:
+		x.queries++
+		if ts, ok := x.answer(m.G, m.Txn, m.B); ok {
+			x.nt.Send(node, from, kOutcome, msg{G: int32(m.Slot), Txn: m.Txn, B: m.B, Ts: ts})
+		}
+	case kResolve:
+		x.queries++
+		x.resolveAt(node, m.G, m.Txn, m.B)
 	}
 }
 
@@ -420,6 +598,9 @@ func (x *TxnSim) grant(node int, key uint64, l *lockState, q lockReq) {
 	}
 	switch q.why {
 	case whyRead:
+		if j := x.member(q.txn, int32(key%uint64(x.cfg.Groups))); j >= 0 && j < len(x.ttxns[q.txn].rv) {
+			x.ttxns[q.txn].rv[j] = x.logged0(key)
+		}
 		x.nt.ToClient(node, kReadOK, msg{Txn: q.txn, B: q.att})
 	case whyPrepare:
 		x.prepare(node, key, q)
@@ -467,10 +648,25 @@ func (x *TxnSim) release(node int, key uint64, i, att int32) {
 	}
 }
 
+// logged0 is the timestamp of key's newest version whose record is in its
+// group's log (what a read under the lock returns; −∞: none).
+func (x *TxnSim) logged0(key uint64) time.Duration {
+	if h := x.hist[key]; h != nil {
+		for v := range h.n {
+			if h.v[v].slot != 0 {
+				return h.v[v].ts
+			}
+		}
+	}
+	return -1 << 62
+}
+
 // wound asks the coordinator of a younger holder to abort it.
 func (x *TxnSim) wound(node int, h *lockReq) {
 	x.wounds++
-	if cl := x.leader(h.coord); cl != node {
+	if cl := x.leader(h.coord); cl < 0 {
+		return // no coordinator leader: the holder's fate is settled by the recovery
+	} else if cl != node {
 		x.nt.Send(node, cl, kWound, msg{G: h.coord, Txn: h.txn, B: h.att})
 		return
 	}
@@ -480,8 +676,8 @@ func (x *TxnSim) wound(node int, h *lockReq) {
 // wounded: at the coordinator leader; the attempt aborts unless s is picked.
 func (x *TxnSim) wounded(i, att int32) {
 	t := &x.ttxns[i]
-	if t.att != att || t.req == nil || t.ro || t.state == stDecided || t.state == stAborting {
-		return
+	if t.att != att || t.req == nil || t.ro || !(t.state == stCommitting || t.state == 0 && t.phase == phReading) {
+		return // decided, aborted already, or its coordinator state was lost (a crash): the recovery settles it
 	}
 	x.aborts++
 	t.state = stAborting
@@ -496,14 +692,24 @@ func (x *TxnSim) prepare(node int, key uint64, q lockReq) {
 	g := &x.groups[gi]
 	p := max(x.pick(node, x.nt.World().Now()), g.lastTs+1)
 	g.lastTs = p
-	rec := prepRec{txn: q.txn, att: q.att, coord: q.coord, key: key, p: p, slot: g.next + 1}
+	now := x.nt.World().Now()
+	rec := prepRec{txn: q.txn, att: q.att, coord: q.coord, key: key, p: p, slot: g.next + 1, since: now}
 	x.prep[gi] = append(x.prep[gi], rec)
-	x.logRec(gi, p, recPrepare, q.txn, q.att, 0)
+	x.logRec(gi, p, recPrepare, q.txn, q.att, 0, key, q.coord)
 }
 
-// logRec appends a spanner/txn record to group gi's Paxos log.
-func (x *TxnSim) logRec(gi int32, ts time.Duration, kind uint8, i, att int32, ref int64) int64 {
-	return x.proposeEntry(gi, entry{s: ts, txn: i, kind: kind, att: att, ref: ref})
+// logRec appends a spanner/txn record to group gi's Paxos log, checking
+// that its timestamp is above every one logged before (across leaders too).
+func (x *TxnSim) logRec(gi int32, ts time.Duration, kind uint8, i, att int32, ref int64, key uint64, coord int32) int64 {
+	g := &x.groups[gi]
+	prev := g.trimTs
+	if g.next >= g.base {
+		prev = g.at(g.next).s
+	}
+	if g.next > 0 && ts <= prev {
+		x.tsRegress++
+	}
+	return x.proposeEntry(gi, entry{s: ts, txn: i, kind: kind, att: att, ref: ref, key: key, coord: coord, at: x.nt.World().Now()})
 }
 
 func (x *TxnSim) findPrep(gi int32, i, att int32) int {
@@ -541,25 +747,177 @@ func (x *TxnSim) logged(gi int32, slot int64) {
 			x.logAbort(gi, j)
 			return
 		}
-		if cl := x.leader(r.coord); cl != node {
-			x.nt.Send(node, cl, kPrepared, msg{G: r.coord, Txn: r.txn, B: r.att, Ts: r.p})
-		} else {
-			x.prepared(r.txn, r.att, r.p)
-		}
+		x.tellPrepared(node, gi, r)
 	case recCommit:
 		t := &x.ttxns[e.txn]
-		if t.att == e.att {
+		if t.att == e.att && t.state == stDecided {
 			t.paxosOK, t.paxosAt = true, x.nt.World().Now()
 			x.finishCoord(e.txn)
+		} else if d := x.findDec(gi, e.att); d >= 0 && !brokenPresume {
+			x.finishRecovered(node, gi, d) // a commit record its predecessor proposed
 		}
 	case recOutcome, recAbort:
+		if d := x.findDec(e.coord, e.att); d >= 0 {
+			if e.kind == recAbort {
+				x.partial++ // a participant aborts an attempt its coordinator committed
+			} else {
+				x.dec[e.coord][d].pend--
+				x.gcDec(e.coord, d)
+			}
+		}
 		j := x.findPrepSlot(gi, e.ref)
 		if j < 0 {
 			return
 		}
 		r := x.prep[gi][j]
+		x.blockedMax = max(x.blockedMax, x.nt.World().Now()-r.since)
 		x.prep[gi] = append(x.prep[gi][:j], x.prep[gi][j+1:]...)
 		x.release(node, r.key, r.txn, r.att)
+	}
+}
+
+// tellPrepared: a participant leader tells the coordinator leader that r
+// is prepared, and (with crashes possible) asks for the outcome if it has
+// not come within the timeout.
+func (x *TxnSim) tellPrepared(node int, gi int32, r *prepRec) {
+	if cl := x.leader(r.coord); cl >= 0 && cl != node {
+		x.nt.Send(node, cl, kPrepared, msg{G: r.coord, Txn: r.txn, B: r.att, Ts: r.p, Slot: int64(gi)})
+	} else if cl == node {
+		x.prepared(r.txn, r.att, gi, r.p)
+	}
+	if x.failures {
+		x.nt.After(node, x.timeout, x.outFn, nil, pack(gi, node, r.slot))
+	}
+}
+
+// outcomeTimer: a prepared attempt's outcome has not come: ask the
+// coordinator group's leader (a status message), and again later.
+func (x *TxnSim) outcomeTimer(_ *harness.World, _ *harness.Request, arg int64) {
+	gi, node, slot := unpack(arg)
+	j := x.findPrepSlot(gi, slot)
+	if !x.leads(node, gi) || j < 0 || x.prep[gi][j].outcome {
+		return
+	}
+	r := x.prep[gi][j]
+	if cl := x.leader(r.coord); cl == node {
+		x.queries++
+		if ts, ok := x.answer(r.coord, r.txn, r.att); ok {
+			x.outcome(gi, r.txn, r.att, ts)
+		}
+	} else if cl >= 0 {
+		x.nt.Send(node, cl, kStatus, msg{G: r.coord, Txn: r.txn, B: r.att, Slot: int64(gi)})
+	}
+	x.nt.After(node, x.timeout, x.outFn, nil, arg)
+}
+
+// answer is the coordinator leader's answer to "what became of attempt att
+// of transaction i": committed at s (a commit record in its log), aborted
+// (ts < 0: no commit record and no live coordinator state: presumed abort,
+// recorded so that the attempt never commits), or nothing yet (ok false:
+// undecided, or its commit record is not yet chosen).
+func (x *TxnSim) answer(gi int32, i, att int32) (ts time.Duration, ok bool) {
+	g := &x.groups[gi]
+	if d := x.findDec(gi, att); d >= 0 && !(brokenPresume && !x.liveDec(i, att)) {
+		dd := &x.dec[gi][d]
+		return dd.s, dd.slot <= g.commit
+	}
+	if t := &x.ttxns[i]; t.att == att && t.req != nil && (t.state == stCommitting || t.state == stDecided) {
+		return 0, false // it is coordinating the attempt: the outcome will come
+	}
+	if !x.saidAbort[att] {
+		x.saidAbort[att] = true
+		x.presumed++
+	}
+	return -1, true
+}
+
+// liveDec: the coordinator leader decided attempt att itself.
+func (x *TxnSim) liveDec(i, att int32) bool {
+	t := &x.ttxns[i]
+	return t.att == att && t.state == stDecided
+}
+
+// resolveAt: a client whose attempt a crash hit asks the coordinator
+// leader: committed → the reply; undecided → the leader aborts it (it can
+// no longer tell whether a participant lost its prepare); unknown →
+// presumed abort.
+func (x *TxnSim) resolveAt(node int, gi int32, i, att int32) {
+	t := &x.ttxns[i]
+	if t.att == att && t.req != nil {
+		switch t.state {
+		case stCommitting:
+			x.saidAbort[att] = true
+			t.state = stAborting
+			t.att = x.newAtt()
+			x.nt.ToClient(node, kAbort, msg{Txn: i, B: att})
+			return
+		case stDecided:
+			return // it finishes the attempt itself and replies
+		}
+	}
+	ts, ok := x.answer(gi, i, att)
+	switch {
+	case !ok:
+	case ts < 0:
+		x.nt.ToClient(node, kAbort, msg{Txn: i, B: att})
+	default:
+		x.nt.ToClient(node, kReply, msg{Txn: i, B: att, Ts: ts})
+	}
+}
+
+func (x *TxnSim) findDec(gi int32, att int32) int {
+	for d := range x.dec[gi] {
+		if x.dec[gi][d].att == att {
+			return d
+		}
+	}
+	return -1
+}
+
+// gcDec drops decision d once every participant logged its outcome and the
+// client has its reply.
+func (x *TxnSim) gcDec(gi int32, d int) {
+	if dd := &x.dec[gi][d]; dd.pend <= 0 && dd.acked {
+		x.dec[gi] = append(x.dec[gi][:d], x.dec[gi][d+1:]...)
+	}
+}
+
+// finishRecovered: a new coordinator leader holds a chosen commit record
+// it did not decide: once TT.after(s) holds on its clock (commit wait, long
+// over after a lease), it sends the outcome to the participants and the
+// reply to the client.
+func (x *TxnSim) finishRecovered(node int, gi int32, d int) {
+	dd := &x.dec[gi][d]
+	now := x.nt.World().Now()
+	if end := x.clocks[node].AfterTime(dd.s, now); end > now {
+		x.nt.After(node, end-now, x.recFinFn, nil, pack(gi, node, dd.slot))
+		return
+	}
+	x.recCommits++
+	G := uint64(x.cfg.Groups)
+	row, g0 := dd.key/G, dd.key%G
+	for j := uint64(1); j < uint64(x.P); j++ {
+		pg := int32((g0 + j) % G)
+		if pl := x.leader(pg); pl == node {
+			x.outcome(pg, dd.txn, dd.att, dd.s)
+		} else if pl >= 0 {
+			x.nt.Send(node, pl, kOutcome, msg{G: pg, Txn: dd.txn, B: dd.att, Ts: dd.s})
+		}
+		_ = row
+	}
+	x.nt.ToClient(node, kReply, msg{Txn: dd.txn, B: dd.att, Ts: dd.s})
+}
+
+func (x *TxnSim) recoveredWaited(_ *harness.World, _ *harness.Request, arg int64) {
+	gi, node, slot := unpack(arg)
+	if !x.leads(node, gi) {
+		return
+	}
+	for d := range x.dec[gi] {
+		if x.dec[gi][d].slot == slot {
+			x.finishRecovered(node, gi, d)
+			return
+		}
 	}
 }
 
@@ -568,15 +926,21 @@ func (x *TxnSim) logAbort(gi int32, j int) {
 	r := &x.prep[gi][j]
 	r.outcome = true
 	g.lastTs++
-	x.logRec(gi, g.lastTs, recAbort, r.txn, r.att, r.slot)
+	x.logRec(gi, g.lastTs, recAbort, r.txn, r.att, r.slot, r.key, r.coord)
 }
 
-// prepared: at the coordinator leader, a participant has logged its prepare.
-func (x *TxnSim) prepared(i, att int32, p time.Duration) {
+// prepared: at the coordinator leader, participant group pg has logged its
+// prepare (a repeat after a failover counts once).
+func (x *TxnSim) prepared(i, att int32, pg int32, p time.Duration) {
 	t := &x.ttxns[i]
 	if t.att != att || t.state != stCommitting {
 		return
 	}
+	j := x.member(i, pg)
+	if j <= 0 || j >= len(t.prepd) || t.prepd[j] {
+		return
+	}
+	t.prepd[j] = true
 	t.maxPrep = max(t.maxPrep, p)
 	t.left--
 	x.tryDecide(i)
@@ -602,9 +966,15 @@ func (x *TxnSim) tryDecide(i int32) {
 	if s <= t.startMax || s <= t.startRd {
 		x.violations++ // a transaction acknowledged, or a read of one of its keys completed, before it started has s ≥ ours
 	}
+	if x.saidAbort[t.att] {
+		x.partial++ // it answered "aborted" for this attempt before
+	}
 	for j, k := range t.keys {
 		if s <= x.keyRead[k] {
 			x.snapshotViolations++ // a read at or above s was served without this write
+		}
+		if h := x.hist[k]; t.rmw && h != nil && h.n > 0 && j < len(t.rv) && h.v[0].att != t.att && h.v[0].ts > t.rv[j] {
+			x.lostUpdates++ // a write its read did not see committed in between: it would be overwritten
 		}
 		x.addVersion(k, version{ts: s, att: t.att, slot: 0})
 		if j == 0 {
@@ -613,23 +983,27 @@ func (x *TxnSim) tryDecide(i int32) {
 	}
 	if x.cfg.CommitWait {
 		t.cwEnd = x.clocks[g.leader].AfterTime(s, now)
-		x.nt.After(g.leader, t.cwEnd-now, x.cwFn2, nil, int64(i))
+		x.nt.After(g.leader, t.cwEnd-now, x.cwFn2, nil, int64(i)|int64(t.att)<<32)
 	} else {
 		t.cwDone = true
 	}
-	x.logRec(gi, s, recCommit, i, t.att, 0)
+	x.dec[gi] = append(x.dec[gi], decision{txn: i, att: t.att, slot: g.next + 1, s: s, key: t.keys[0], pend: int32(len(t.keys) - 1)})
+	x.logRec(gi, s, recCommit, i, t.att, 0, t.keys[0], gi)
 }
 
 func (x *TxnSim) commitWaited(_ *harness.World, _ *harness.Request, arg int64) {
-	x.ttxns[arg].cwDone = true
-	x.finishCoord(int32(arg))
+	i, att := int32(arg&0xffffffff), int32(arg>>32)
+	if t := &x.ttxns[i]; t.att == att && t.state == stDecided {
+		t.cwDone = true
+		x.finishCoord(i)
+	}
 }
 
 // finishCoord: the commit record is durable and TT.after(s) holds: reply,
 // send s to the participants, release the coordinator's lock.
 func (x *TxnSim) finishCoord(i int32) {
 	t := &x.ttxns[i]
-	if !t.cwDone || !t.paxosOK || t.replied {
+	if !t.cwDone || !t.paxosOK || t.replied || t.state != stDecided {
 		return
 	}
 	t.replied = true
@@ -640,22 +1014,31 @@ func (x *TxnSim) finishCoord(i int32) {
 		x.cwExposedSum += max(0, t.cwEnd-t.paxosAt)
 	}
 	for j := 1; j < len(t.keys); j++ {
-		if pl := x.leader(t.grps[j]); pl != node {
-			x.nt.Send(node, pl, kOutcome, msg{G: t.grps[j], Txn: i, B: t.att, Ts: t.s})
-		} else {
+		if pl := x.leader(t.grps[j]); pl == node {
 			x.outcome(t.grps[j], i, t.att, t.s)
+		} else if pl >= 0 { // a participant with no leader asks once it has one
+			x.nt.Send(node, pl, kOutcome, msg{G: t.grps[j], Txn: i, B: t.att, Ts: t.s})
 		}
 	}
-	x.nt.ToClient(node, kReply, msg{Txn: i, B: t.att})
+	x.nt.ToClient(node, kReply, msg{Txn: i, B: t.att, Ts: t.s})
 	x.release(node, t.keys[0], i, t.att)
 }
 
 // outcome: a participant leader logs the commit at s (its record's Paxos
 // timestamp is max(s, above every one it gave), keeping its log's
-// timestamps monotonic) and releases the lock once it is logged.
+// timestamps monotonic) and releases the lock once it is logged; s < 0 is
+// an abort (a coordinator's answer to a status query).
 func (x *TxnSim) outcome(gi int32, i, att int32, s time.Duration) {
 	j := x.findPrep(gi, i, att)
-	if j < 0 {
+	if j < 0 || x.prep[gi][j].outcome {
+		return
+	}
+	if s < 0 {
+		if x.prep[gi][j].logged {
+			x.logAbort(gi, j)
+		} else {
+			x.prep[gi][j].abortPending = true
+		}
 		return
 	}
 	g := &x.groups[gi]
@@ -664,7 +1047,7 @@ func (x *TxnSim) outcome(gi int32, i, att int32, s time.Duration) {
 	ts := max(s, g.lastTs+1)
 	g.lastTs = ts
 	x.setVersionSlot(r.key, att, g.next+1)
-	x.logRec(gi, ts, recOutcome, i, att, r.slot)
+	x.logRec(gi, ts, recOutcome, i, att, r.slot, r.key, r.coord)
 }
 
 // releaseAttempt: a participant drops an aborted attempt: its locks and
@@ -686,37 +1069,266 @@ func (x *TxnSim) atClient(k simnet.Kind, m *msg) {
 	x.last = max(x.last, w.Now())
 	i := m.Txn
 	t := &x.ttxns[i]
+	if t.req == nil {
+		return // a late answer about a transaction that is over
+	}
 	switch k {
 	case kReadOK:
-		if t.att == m.B && t.state == stReading {
+		if t.cli == m.B && t.att == m.B && t.phase == phReading { // (a wound moved att on: its abort is coming)
 			if t.left--; t.left == 0 {
 				x.commitPhase(i)
 			}
 		}
 	case kAbort:
-		for j, key := range t.keys {
-			x.nt.FromClient(x.leader(t.grps[j]), kRelease, msg{G: t.grps[j], Txn: i, B: m.B, Slot: int64(key)})
-		}
-		x.begin(i) // at once, with its first attempt's priority
-	case kReply:
-		if t.ro {
-			x.roDone(i)
+		if t.ro || t.cli != m.B {
 			return
 		}
-		x.maxAcked = max(x.maxAcked, t.s)
+		x.restart(i)
+	case kReply:
+		if t.ro {
+			if t.att == m.B {
+				x.roDone(i)
+			}
+			return
+		}
+		if t.cli != m.B {
+			return
+		}
+		x.maxAcked = max(x.maxAcked, m.Ts)
 		x.commitHist.RecordValue(int64(max(1, w.Now()-t.commitSent)))
 		x.rwHist.RecordValue(int64(w.Now() - t.req.Sent))
+		if d := x.findDec(t.grps[0], m.B); d >= 0 {
+			x.dec[t.grps[0]][d].acked = true
+			x.gcDec(t.grps[0], d)
+		}
 		x.complete(i)
 	}
+}
+
+// restart: the client's attempt is aborted: it releases it at every
+// participant leader and restarts at once with its first attempt's
+// priority.
+func (x *TxnSim) restart(i int32) {
+	t := &x.ttxns[i]
+	x.retries++
+	for j, key := range t.keys {
+		if l := x.leader(t.grps[j]); l >= 0 { // a group with no leader: its new leader asks the coordinator
+			x.nt.FromClient(l, kRelease, msg{G: t.grps[j], Txn: i, B: t.cli, Slot: int64(key)})
+		}
+	}
+	x.begin(i)
+}
+
+// clientTimer: a client's retry: resend after a group had no leader, ask
+// the coordinator again for an attempt a crash hit, or resend a read-only
+// transaction.
+func (x *TxnSim) clientTimer(_ *harness.World, _ *harness.Request, arg int64) {
+	i, att := int32(arg>>32), int32(uint32(arg))
+	t := &x.ttxns[i]
+	if t.req == nil {
+		return
+	}
+	switch {
+	case t.ro:
+		if t.att == att {
+			x.roSend(i)
+		}
+	case t.cli != att:
+	case t.phase == phBackoff:
+		x.dispatch(i)
+	case t.phase == phResolving:
+		x.resolve(i)
+	}
+}
+
+// resolve asks the coordinator group's leader for attempt cli's outcome,
+// and again after the timeout until it answers.
+func (x *TxnSim) resolve(i int32) {
+	t := &x.ttxns[i]
+	if l := x.leader(t.grps[0]); l >= 0 {
+		x.nt.FromClient(l, kResolve, msg{G: t.grps[0], Txn: i, B: t.cli})
+	}
+	x.nt.World().After(x.timeout, x.cliFn, nil, int64(i)<<32|int64(uint32(t.cli)))
 }
 
 func (x *TxnSim) complete(i int32) {
 	t := &x.ttxns[i]
 	req, g := t.req, t.grps[0]
-	t.req, t.att, t.state = nil, 0, 0
+	t.req, t.att, t.cli, t.state, t.phase = nil, 0, 0, 0, 0
 	x.tfree = append(x.tfree, i)
 	x.done++
 	x.nt.World().Complete(req, harness.Outcome{Shard: g})
+}
+
+// lost: node no longer leads group gi (it crashed or saw a higher ballot):
+// its volatile leader state — lock table, prepared records, coordinator
+// state of undecided and decided attempts — is gone; the log keeps the
+// rest. The clients of the group's transactions learn of it (a connection
+// reset) in resetHit.
+func (x *TxnSim) lost(node int, gi int32, led bool) {
+	if !led {
+		return
+	}
+	G := uint64(x.cfg.Groups)
+	for key, l := range x.locks {
+		if int32(key%G) == gi {
+			l.holders, l.waiters = l.holders[:0], l.waiters[:0]
+			delete(x.locks, key)
+			x.lpool = append(x.lpool, l)
+		}
+	}
+	x.prep[gi] = x.prep[gi][:0]
+	for i := range x.ttxns {
+		t := &x.ttxns[i]
+		if t.req == nil || t.ro || x.member(int32(i), gi) < 0 {
+			continue
+		}
+		if t.grps[0] == gi && (t.state == stCommitting || t.state == stDecided) {
+			t.state, t.locked = 0, false
+		}
+		t.hit = true
+	}
+}
+
+// crashed: node is down: its read-only transactions retry at another
+// replica, and the clients whose attempts it served learn of it.
+func (x *TxnSim) crashed(node int) {
+	for gi := range x.cfg.Groups {
+		x.rwait[node*x.cfg.Groups+gi] = x.rwait[node*x.cfg.Groups+gi][:0]
+	}
+	for i := range x.ttxns {
+		if t := &x.ttxns[i]; t.req != nil && t.ro && int(t.node) == node {
+			x.roSend(int32(i))
+		}
+	}
+	x.resetHit()
+}
+
+// resetHit: a client whose attempt a leader's loss hit restarts it if it
+// was still reading (nothing was prepared), or asks its coordinator for the
+// outcome if it had sent the commit.
+func (x *TxnSim) resetHit() {
+	for i := range x.ttxns {
+		t := &x.ttxns[i]
+		if !t.hit {
+			continue
+		}
+		t.hit = false
+		if t.req == nil || t.ro {
+			continue
+		}
+		switch t.phase {
+		case phReading:
+			x.restart(int32(i))
+		case phCommitting:
+			t.phase = phResolving
+			x.resolve(int32(i))
+		}
+	}
+}
+
+// truncated: group gi's slots after end were never chosen (no promiser
+// holds them) and are dropped: a commit record among them never
+// committed its transaction (its versions go), an outcome record is undone
+// (the prepare it resolves is prepared again).
+func (x *TxnSim) truncated(gi int32, end int64) {
+	g := &x.groups[gi]
+	G := uint64(x.cfg.Groups)
+	for slot := end + 1; slot <= g.next; slot++ {
+		e := g.at(slot)
+		switch e.kind {
+		case recCommit:
+			if d := x.findDec(gi, e.att); d >= 0 {
+				x.dec[gi] = append(x.dec[gi][:d], x.dec[gi][d+1:]...)
+			}
+			row, g0 := e.key/G, e.key%G
+			for j := uint64(0); j < uint64(x.P); j++ {
+				x.dropVersion(row*G+(g0+j)%G, e.att)
+			}
+		case recOutcome:
+			x.setVersionSlot(e.key, e.att, 0)
+		}
+	}
+}
+
+// recover: node has just won group gi's election with its log up to end.
+// Participant: every prepare record with no outcome or abort record after
+// it is a prepared transaction still: the new leader rebuilds its record at
+// the same prepare timestamp, re-takes its write lock (with the attempt's
+// priority), tells the coordinator again once the record is chosen, and
+// asks for the outcome if it does not come. Coordinator: every commit
+// record it inherits stands: it finishes it (outcome to the participants,
+// reply to the client) once chosen. Its own timestamps start above its
+// log's last (becomeLeader) and, by the lease, above every one its
+// predecessor gave.
+func (x *TxnSim) recover(node int, gi int32, end int64) {
+	g := &x.groups[gi]
+	r := x.rep(node, gi)
+	marks := append(x.marks[:0], x.rprep[node*x.cfg.Groups+int(gi)]...)
+	for slot := r.applied + 1; slot <= end; slot++ {
+		e := g.at(slot)
+		switch e.kind {
+		case recPrepare:
+			marks = append(marks, prepMark{slot: slot, p: e.s, at: e.at, key: e.key, txn: e.txn, att: e.att, coord: e.coord})
+		case recOutcome, recAbort:
+			for j := range marks {
+				if marks[j].slot == e.ref {
+					marks = append(marks[:j], marks[j+1:]...)
+					break
+				}
+			}
+		}
+	}
+	x.marks = marks
+	for _, m := range marks {
+		x.recovered++
+		x.prep[gi] = append(x.prep[gi], prepRec{txn: m.txn, att: m.att, coord: m.coord, key: m.key, slot: m.slot, p: m.p, since: m.at, logged: m.slot <= g.commit})
+		if !brokenNoRelock {
+			q := lockReq{txn: m.txn, att: m.att, coord: m.coord, excl: true, why: whyPrepare, wounded: true}
+			if t := &x.ttxns[m.txn]; t.req != nil && t.att == m.att {
+				q.prio, q.seq, q.wounded = t.prio, t.seq, false
+			}
+			l := x.locks[m.key]
+			if l == nil {
+				if n := len(x.lpool); n > 0 {
+					l = x.lpool[n-1]
+					x.lpool = x.lpool[:n-1]
+				} else {
+					l = &lockState{}
+				}
+				x.locks[m.key] = l
+			}
+			l.holders = append(l.holders, q)
+		}
+	}
+	for j := range x.prep[gi] {
+		if p := &x.prep[gi][j]; p.logged {
+			x.tellPrepared(node, gi, p)
+		}
+	}
+	if brokenPresume {
+		return
+	}
+	for d := range x.dec[gi] {
+		if x.dec[gi][d].slot <= g.commit {
+			x.finishRecovered(node, gi, d)
+		}
+	}
+}
+
+func (x *TxnSim) dropVersion(key uint64, att int32) {
+	h := x.hist[key]
+	if h == nil {
+		return
+	}
+	n := 0
+	for v := range h.n {
+		if h.v[v].att != att {
+			h.v[n] = h.v[v]
+			n++
+		}
+	}
+	h.n = n
 }
 
 // applyRecords: replica r applies group g's slots from…to; prepares enter
@@ -728,7 +1340,7 @@ func (x *TxnSim) applyRecords(node int, gi int32, from, to int64) {
 		e := g.at(slot)
 		switch e.kind {
 		case recPrepare:
-			*set = append(*set, prepMark{slot: slot, p: e.s})
+			*set = append(*set, prepMark{slot: slot, p: e.s, at: e.at, key: e.key, txn: e.txn, att: e.att, coord: e.coord})
 		case recOutcome, recAbort:
 			for j := range *set {
 				if (*set)[j].slot == e.ref {
@@ -787,7 +1399,7 @@ func (x *TxnSim) roRead(node int, i int32) {
 		if node == g.leader {
 			a, p := x.leaderPromise(gi, t.t)
 			x.promise(node, gi, a, p)
-		} else if t.t > r.asked {
+		} else if g.leader >= 0 && t.t > r.asked { // no leader: its first message asks (fromLeader)
 			r.asked = t.t
 			x.nt.Send(node, g.leader, kSafeReq, msg{G: gi, Ts: t.t})
 		}
@@ -920,12 +1532,20 @@ func (x *TxnSim) setVersionSlot(key uint64, att int32, slot int64) {
 func (x *TxnSim) Metrics() map[string]float64 {
 	ms := func(d float64) float64 { return d / 1e6 }
 	m := x.Sim.Metrics()
-	for _, k := range []string{"reads_leader", "reads_replica", "elections", "txn_failed"} {
+	for _, k := range []string{"reads_leader", "reads_replica", "txn_failed"} {
 		delete(m, k)
 	}
 	m["rw_txns"], m["ro_txns"] = float64(x.rw), float64(x.ro)
 	m["participants"] = float64(x.P)
-	m["aborts"], m["retries"], m["wounds"] = float64(x.aborts), float64(x.aborts), float64(x.wounds)
+	m["aborts"], m["retries"], m["wounds"] = float64(x.aborts), float64(x.retries), float64(x.wounds)
+	m["lost_updates"], m["partial_commits"] = float64(x.lostUpdates), float64(x.partial)
+	if x.failures {
+		m["recovered_prepared"], m["presumed_aborts"] = float64(x.recovered), float64(x.presumed)
+		m["outcome_queries"], m["recovered_commits"] = float64(x.queries), float64(x.recCommits)
+		m["blocked_ms_max"] = ms(float64(x.blockedMax))
+	} else {
+		delete(m, "elections")
+	}
 	m["prepared_waits"], m["torn_reads"] = float64(x.preparedWaits), float64(x.torn)
 	if h := x.commitHist; h.TotalCount() > 0 {
 		m["commit_ms"] = ms(h.Mean())

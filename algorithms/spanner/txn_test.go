@@ -169,11 +169,18 @@ func TestTxnBadParams(t *testing.T) {
 		{map[string]string{"participants": "65"}, "participants=65"},
 		{map[string]string{"participants": "5", "groups": "4"}, "groups=4"},
 		{map[string]string{"participants": "0"}, "participants"},
-		{map[string]string{"crash": "leader"}, "crash"},
+		{map[string]string{"crash": "7"}, "crash"},
+		{map[string]string{"crash": "leader", "lease": "10ms"}, "lease=10ms"},
+		{map[string]string{"crash": "leader", "crash_at": "2s", "restart_at": "1s"}, "restart_at"},
+		{map[string]string{"outcome_timeout": "0s"}, "outcome_timeout"},
 		{map[string]string{"loss": "0.1"}, "loss"},
-		{map[string]string{"lease": "1s"}, "lease"},
+		{map[string]string{"partition": "oneway:0>1"}, "partition"},
 	} {
-		if _, err := info.Resolve(c.raw); err == nil || !strings.Contains(err.Error(), c.want) {
+		p, err := info.Resolve(c.raw)
+		if err == nil {
+			err = info.Check(p)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error naming %q", c.raw, err, c.want)
 		}
 	}
