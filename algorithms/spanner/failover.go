@@ -144,6 +144,13 @@ func (s *Sim) becomeLeader(node int, gi int32) {
 	g := &s.groups[gi]
 	r := s.rep(node, gi)
 	now := s.nt.World().Now()
+	if old := g.leader; old >= 0 && old != node && s.tx != nil {
+		// A leader elected at a lower ballot a moment ago, which has not
+		// heard of this ballot yet: it is deposed (the model has one leader
+		// per group), and its volatile 2PC state goes with it.
+		s.tx.lost(old, gi, true)
+		s.tx.resetHit()
+	}
 	s.elections++
 	if g.downAt >= 0 {
 		s.failovers = append(s.failovers, now-g.downAt)

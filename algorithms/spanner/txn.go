@@ -403,7 +403,31 @@ func (x *TxnSim) roSend(i int32) {
 			return
 		}
 	}
-	x.nt.World().After(x.timeout, x.cliFn, nil, int64(i)<<32|int64(uint32(t.att)))
+	x.giveUp(i) // every node is down
+}
+
+// noQuorum: fewer than a majority of the nodes are up, so no group can
+// elect a leader until some restart.
+func (x *TxnSim) noQuorum() bool {
+	up := int32(0)
+	for node := range x.n {
+		if x.nt.Up(node) {
+			up++
+		}
+	}
+	return up < x.maj
+}
+
+// giveUp completes transaction i with an error (connection refused), as a
+// client does when no majority of the cluster is up: there is no leader to
+// ask. An attempt whose commit was sent ends with its outcome unknown.
+func (x *TxnSim) giveUp(i int32) {
+	t := &x.ttxns[i]
+	req, g := t.req, t.grps[0]
+	t.req, t.att, t.cli, t.state, t.phase = nil, 0, 0, 0, 0
+	x.tfree = append(x.tfree, i)
+	x.failed++
+	x.nt.World().Complete(req, harness.Outcome{Shard: g, Err: errLeaderDown})
 }
 
 func (x *TxnSim) newAtt() int32 {
@@ -439,6 +463,10 @@ func (x *TxnSim) leaderless(i int32) bool {
 func (x *TxnSim) dispatch(i int32) {
 	t := &x.ttxns[i]
 	if x.leaderless(i) {
+		if x.noQuorum() {
+			x.giveUp(i)
+			return
+		}
 		if t.phase != phBackoff {
 			t.resume = t.phase
 		}
@@ -1147,6 +1175,9 @@ func (x *TxnSim) resolve(i int32) {
 	t := &x.ttxns[i]
 	if l := x.leader(t.grps[0]); l >= 0 {
 		x.nt.FromClient(l, kResolve, msg{G: t.grps[0], Txn: i, B: t.cli})
+	} else if x.noQuorum() {
+		x.giveUp(i)
+		return
 	}
 	x.nt.World().After(x.timeout, x.cliFn, nil, int64(i)<<32|int64(uint32(t.cli)))
 }
@@ -1532,7 +1563,7 @@ func (x *TxnSim) setVersionSlot(key uint64, att int32, slot int64) {
 func (x *TxnSim) Metrics() map[string]float64 {
 	ms := func(d float64) float64 { return d / 1e6 }
 	m := x.Sim.Metrics()
-	for _, k := range []string{"reads_leader", "reads_replica", "txn_failed"} {
+	for _, k := range []string{"reads_leader", "reads_replica"} {
 		delete(m, k)
 	}
 	m["rw_txns"], m["ro_txns"] = float64(x.rw), float64(x.ro)
@@ -1545,6 +1576,7 @@ func (x *TxnSim) Metrics() map[string]float64 {
 		m["blocked_ms_max"] = ms(float64(x.blockedMax))
 	} else {
 		delete(m, "elections")
+		delete(m, "txn_failed")
 	}
 	m["prepared_waits"], m["torn_reads"] = float64(x.preparedWaits), float64(x.torn)
 	if h := x.commitHist; h.TotalCount() > 0 {

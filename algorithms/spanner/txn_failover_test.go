@@ -169,3 +169,14 @@ func TestTxnCrashDeterministic(t *testing.T) {
 	b := runTxn(t, raw, warm, o)
 	algotest.SameRun(t, "spanner/txn crash=random", a, b)
 }
+
+// With no majority up (one node, crashed for good) no group can elect a
+// leader: clients give up at once with an error instead of waiting forever,
+// as spanner/truetime's do.
+func TestTxnNoQuorumFails(t *testing.T) {
+	raw := map[string]string{"nodes": "1", "crash": "0", "crash_at": "1s"}
+	rep := runTxn(t, raw, TxnWorkload, algotest.Options{Duration: 2 * time.Second, Seed: 1})
+	if m := rep.Metrics; rep.Errors == 0 || m["txn_failed"] != float64(rep.Errors) || rep.Errors > rep.Ops*6/10 {
+		t.Errorf("%d errors of %d ops, txn_failed %v: want the ops after the crash to fail", rep.Errors, rep.Ops, m["txn_failed"])
+	}
+}
