@@ -923,7 +923,7 @@ func (x *TxnSim) finishRecovered(node int, gi int32, d int) {
 	}
 	x.recCommits++
 	G := uint64(x.cfg.Groups)
-	row, g0 := dd.key/G, dd.key%G
+	g0 := dd.key % G // the participants are the next P−1 groups
 	for j := uint64(1); j < uint64(x.P); j++ {
 		pg := int32((g0 + j) % G)
 		if pl := x.leader(pg); pl == node {
@@ -931,7 +931,6 @@ func (x *TxnSim) finishRecovered(node int, gi int32, d int) {
 		} else if pl >= 0 {
 			x.nt.Send(node, pl, kOutcome, msg{G: pg, Txn: dd.txn, B: dd.att, Ts: dd.s})
 		}
-		_ = row
 	}
 	x.nt.ToClient(node, kReply, msg{Txn: dd.txn, B: dd.att, Ts: dd.s})
 }
