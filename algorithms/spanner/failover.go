@@ -337,9 +337,16 @@ func (s *Sim) restarted(node int) {
 	now := s.nt.World().Now()
 	for gi := range s.groups {
 		r := s.rep(node, int32(gi))
-		r.heard = now
+		r.heard, r.rejoined = now, true
 		if r.applied >= s.groups[gi].base {
 			r.tsafe = s.groups[gi].at(r.applied).s
+		}
+		// Its uncommitted tail: a slot whose fsync the crash cut was never
+		// acked, and the leader may need that ack for a majority (nodes=2,
+		// or another node down). It logs the tail again and acks it; an ack
+		// the leader already counted is counted once (ack's bitmask).
+		for slot := max(r.commit+1, s.groups[gi].base); slot <= r.have; slot++ {
+			s.nt.Fsync(node, s.replicaLoggedFn, nil, pack(int32(gi), node, slot))
 		}
 		s.armElection(node, int32(gi), s.cfg.Lease)
 	}

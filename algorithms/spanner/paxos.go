@@ -68,6 +68,11 @@ type replica struct {
 	asked    time.Duration // largest t asked of the leader, reply pending
 	ballot   int32         // highest ballot promised (durable)
 	follows  int32         // ballot of the leader it last heard from
+	// rejoined: restarted, it has not asked for the slots it missed yet. It
+	// asks at the first heartbeat showing slots beyond its log (kCommit's
+	// A), not only committed ones: when it is needed for a majority (nodes=2,
+	// or a second node down) nothing past its gap can commit without it.
+	rejoined bool
 	heard    time.Duration // last message from the group's leader
 	votes    int32         // as a candidate: promises gathered at ballot cand
 	cand     int32

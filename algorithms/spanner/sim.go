@@ -306,8 +306,8 @@ func (s *Sim) handle(node, from int, k simnet.Kind, m *msg) {
 		r.commit = max(r.commit, m.Slot)
 		s.apply(node, m.G)
 		s.promise(node, m.G, m.A, m.Ts)
-		if r.have < r.commit && !r.catching {
-			r.catching = true
+		if (r.have < r.commit || r.rejoined && r.have < m.A) && !r.catching {
+			r.catching, r.rejoined = true, false
 			s.nt.Send(node, from, kCatchup, msg{G: m.G, Slot: r.have, B: r.ballot})
 		}
 	case kSafeReq:
