@@ -1,6 +1,7 @@
 package spanner
 
 import (
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"time"
 
 	"github.com/dsbench/dsbench/harness"
@@ -69,14 +70,7 @@ func (s *Sim) safeRequest(leader, from int, gi int32, t time.Duration) {
 		s.nt.Send(leader, from, kSafeReply, msg{G: gi, Slot: a, Ts: p, B: s.groups[gi].epoch})
 		return
 	}
-	var i int32
-	if n := len(s.sfree); n > 0 {
-		i = s.sfree[n-1]
-		s.sfree = s.sfree[:n-1]
-	} else {
-		i = int32(len(s.sreqs))
-		s.sreqs = append(s.sreqs, safeReq{})
-	}
+	i := slots.Take(&s.sfree, &s.sreqs)
 	s.sreqs[i] = safeReq{g: gi, to: int32(from), t: t, epoch: s.groups[gi].epoch}
 	s.nt.After(leader, at-now, s.safeFn, nil, int64(i))
 }
@@ -89,7 +83,7 @@ type safeReq struct {
 
 func (s *Sim) safeLater(_ *harness.World, _ *harness.Request, arg int64) {
 	q := s.sreqs[arg]
-	s.sfree = append(s.sfree, int32(arg))
+	s.sfree.Put(int32(arg))
 	g := &s.groups[q.g]
 	if g.epoch != q.epoch {
 		return // the leader lost its role since (it crashed and restarted)

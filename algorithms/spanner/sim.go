@@ -3,6 +3,7 @@ package spanner
 import (
 	"errors"
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math/rand/v2"
 	"time"
 
@@ -121,7 +122,7 @@ type Sim struct {
 	reps   []replica // node*Groups + group
 
 	txns  []txn
-	free  []int32
+	free  slots.Free
 	locks map[uint64]*keyLock // key → lock and FIFO of waiting writers
 
 	consistency
@@ -137,7 +138,7 @@ type Sim struct {
 	last                                                           time.Duration
 
 	sreqs []safeReq
-	sfree []int32
+	sfree slots.Free
 
 	failover
 
@@ -202,6 +203,14 @@ func NewSim(cfg Config, r *rand.Rand) (*Sim, error) {
 
 // Setup builds the cluster on w.
 func (s *Sim) Setup(w *harness.World) {
+	s.setupNet(w, func(m *simnet.Msg[msg]) { s.atClient(m.Payload.Txn) })
+	s.setupFailover()
+}
+
+// setupNet builds the cluster on w, the servers' messages going to handle
+// and the clients' to atClient (spanner/truetime and spanner/txn differ
+// only there); crash=leader is group 0's leader.
+func (s *Sim) setupNet(w *harness.World, atClient func(*simnet.Msg[msg])) {
 	nt, err := algorithms.NewNet[msg](w, s.cfg.Cluster, kindNames)
 	if err != nil {
 		panic(err) // validated when the target was built
@@ -210,24 +219,15 @@ func (s *Sim) Setup(w *harness.World) {
 	for node := range s.n {
 		nt.Handle(node, func(m *simnet.Msg[msg]) { s.handle(node, m.From, m.Kind, &m.Payload) })
 	}
-	nt.HandleClients(func(m *simnet.Msg[msg]) { s.atClient(m.Payload.Txn) })
+	nt.HandleClients(atClient)
 	nt.Leader = func() int { return s.groups[0].leader }
-	s.setupFailover()
 }
 
-func (s *Sim) alloc() int32 {
-	if n := len(s.free); n > 0 {
-		i := s.free[n-1]
-		s.free = s.free[:n-1]
-		return i
-	}
-	s.txns = append(s.txns, txn{})
-	return int32(len(s.txns) - 1)
-}
+func (s *Sim) alloc() int32 { return slots.Take(&s.free, &s.txns) }
 
 func (s *Sim) release(i int32) {
 	s.txns[i] = txn{gen: s.txns[i].gen + 1}
-	s.free = append(s.free, i)
+	s.free.Put(i)
 }
 
 // isWrite reports whether an op kind is a read-write transaction.

@@ -2,12 +2,12 @@ package spanner
 
 import (
 	"fmt"
+	"github.com/dsbench/dsbench/algorithms/internal/slots"
 	"math/rand/v2"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/dsbench/dsbench/algorithms"
 	"github.com/dsbench/dsbench/harness"
 	"github.com/dsbench/dsbench/harness/simnet"
 	"github.com/dsbench/dsbench/workloads"
@@ -261,7 +261,7 @@ type TxnSim struct {
 	*Sim
 	P      int
 	ttxns  []ttxn
-	tfree  []int32
+	tfree  slots.Free
 	nextAt int32
 	locks  map[uint64]*lockState
 	lpool  []*lockState
@@ -321,16 +321,7 @@ func NewTxnSim(cfg TxnConfig, r *rand.Rand) (*TxnSim, error) {
 // timeouts. Without one nothing can fail over, so none of it runs and a
 // crash-free run is exactly the failure-free protocol.
 func (x *TxnSim) Setup(w *harness.World) {
-	nt, err := algorithms.NewNet[msg](w, x.cfg.Cluster, kindNames)
-	if err != nil {
-		panic(err) // validated when the target was built
-	}
-	x.nt = nt
-	for node := range x.n {
-		nt.Handle(node, func(m *simnet.Msg[msg]) { x.Sim.handle(node, m.From, m.Kind, &m.Payload) })
-	}
-	nt.HandleClients(func(m *simnet.Msg[msg]) { x.atClient(m.Kind, &m.Payload) })
-	nt.Leader = func() int { return x.groups[0].leader }
+	x.setupNet(w, func(m *simnet.Msg[msg]) { x.atClient(m.Kind, &m.Payload) })
 	if x.failures {
 		x.setupFailover()
 	}
@@ -356,14 +347,7 @@ func (x *TxnSim) member(i int32, g int32) int {
 // Start begins a transaction: update, insert, rmw and delete are read-write
 // transactions; every other kind is a read-only one.
 func (x *TxnSim) Start(w *harness.World, req *harness.Request) {
-	var i int32
-	if n := len(x.tfree); n > 0 {
-		i = x.tfree[n-1]
-		x.tfree = x.tfree[:n-1]
-	} else {
-		x.ttxns = append(x.ttxns, ttxn{})
-		i = int32(len(x.ttxns) - 1)
-	}
+	i := slots.Take(&x.tfree, &x.ttxns)
 	t := &x.ttxns[i]
 	t.req, t.ro, t.rmw = req, !isWrite(req.Op.Kind), req.Op.Kind == workloads.RMW
 	t.prio, t.seq = w.Now(), uint64(x.nextAt)+1 // the first attempt's id: unique, in start order
@@ -425,7 +409,7 @@ func (x *TxnSim) giveUp(i int32) {
 	t := &x.ttxns[i]
 	req, g := t.req, t.grps[0]
 	t.req, t.att, t.cli, t.state, t.phase = nil, 0, 0, 0, 0
-	x.tfree = append(x.tfree, i)
+	x.tfree.Put(i)
 	x.failed++
 	x.nt.World().Complete(req, harness.Outcome{Shard: g, Err: errLeaderDown})
 }
@@ -1185,7 +1169,7 @@ func (x *TxnSim) complete(i int32) {
 	t := &x.ttxns[i]
 	req, g := t.req, t.grps[0]
 	t.req, t.att, t.cli, t.state, t.phase = nil, 0, 0, 0, 0
-	x.tfree = append(x.tfree, i)
+	x.tfree.Put(i)
 	x.done++
 	x.nt.World().Complete(req, harness.Outcome{Shard: g})
 }
