@@ -340,11 +340,19 @@ func BenchmarkAfterTime(b *testing.B) {
 	}
 }
 
-func BenchmarkSimTour(b *testing.B) {
-	info, _ := algorithms.Lookup("spanner/truetime")
+func BenchmarkSimTour(b *testing.B) { benchSim(b, "spanner/truetime", Workload) }
+
+// benchSim runs target name with its default parameters on spec for b.N
+// ops in virtual time: the whole simulation (harness, generator, cluster)
+// per op.
+func benchSim(b *testing.B, name, spec string) {
+	info, _ := algorithms.Lookup(name)
 	p, _ := info.Resolve(nil)
-	ws, _ := workloads.ParseSpec(Workload)
-	st, _ := info.NewSim(algorithms.Env{Params: p, Seed: 1, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
+	ws, _ := workloads.ParseSpec(spec)
+	st, err := info.NewSim(algorithms.Env{Params: p, Seed: 1, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	if _, err := harness.RunSim(context.Background(), st, harness.Config{

@@ -11,7 +11,6 @@ import (
 	"github.com/dsbench/dsbench/algorithms/algotest"
 	"github.com/dsbench/dsbench/bench"
 	"github.com/dsbench/dsbench/harness"
-	"github.com/dsbench/dsbench/workloads"
 )
 
 // hot is a contended workload: 64 rows of 64 groups, zipf-skewed, a quarter
@@ -193,17 +192,4 @@ func TestTxnDeterministic(t *testing.T) {
 	algotest.SameRun(t, "spanner/txn", a, b)
 }
 
-func BenchmarkTxnSim(b *testing.B) {
-	info, _ := algorithms.Lookup("spanner/txn")
-	p, _ := info.Resolve(nil)
-	ws, _ := workloads.ParseSpec(TxnWorkload)
-	st, _ := info.NewSim(algorithms.Env{Params: p, Seed: 1, Clock: algorithms.Virtual, Workload: ws, Workers: 1})
-	b.ReportAllocs()
-	b.ResetTimer()
-	if _, err := harness.RunSim(context.Background(), st, harness.Config{
-		Source: func(part workloads.Part) (workloads.Source, error) { return ws.Generator(1, part) },
-		Ops:    uint64(b.N), Seed: 1, Shards: 4, Clients: ws.Clients(),
-	}); err != nil {
-		b.Fatal(err)
-	}
-}
+func BenchmarkTxnSim(b *testing.B) { benchSim(b, "spanner/txn", TxnWorkload) }
